@@ -1,0 +1,26 @@
+// Builds the Hono app: middleware in order, one sub-app per resource, one error mapper.
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./app-env";
+import { authenticate } from "./middleware/auth";
+import { limitBody } from "./middleware/body-limit";
+import { requestContext } from "./middleware/context";
+import { corsFromConfig } from "./middleware/cors";
+import { handleError, handleNotFound } from "./middleware/error-handler";
+import { healthRoutes } from "./routes/health";
+import { toolRoutes } from "./routes/tools";
+
+/** The Worker's HTTP app. */
+export function createApp() {
+  const app = new Hono<AppEnv>();
+  app.use(requestId({ headerName: "X-Request-Id" }));
+  app.use(corsFromConfig());
+  app.use(requestContext());
+  app.use("/api/*", authenticate());
+  app.use("/api/*", limitBody());
+  app.route("/health", healthRoutes);
+  app.route("/api/tools", toolRoutes);
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,8 @@
+// Builds the Drizzle client over the D1 binding.
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import * as schema from "./schema";
+
+export type Database = DrizzleD1Database<typeof schema>;
+
+/** A Drizzle client for this D1 database (cheap: create one per request or per run). */
+export const createDb = (d1: D1Database): Database => drizzle(d1, { schema });

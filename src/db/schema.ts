@@ -1,0 +1,120 @@
+// D1 tables (Drizzle): tools with their fields and prompts, executions and per-prompt results.
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { FieldType } from "../lib/tool-definition";
+
+export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "timed_out";
+export type PromptResultStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "skipped";
+/** An error as stored and as sent: a code and a human message. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
+
+export const tools = sqliteTable(
+  "tools",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    visibility: text("visibility", { enum: ["private", "shared"] }).notNull().default("private"),
+    onPromptError: text("on_prompt_error", { enum: ["stop", "continue"] }).notNull().default("stop"),
+    createdAt: integer("created_at").notNull().default(now),
+    updatedAt: integer("updated_at").notNull().default(now),
+  },
+  (t) => [index("tools_owner_created_idx").on(t.ownerId, t.createdAt), index("tools_visibility_created_idx").on(t.visibility, t.createdAt)],
+);
+
+export const toolInputFields = sqliteTable(
+  "tool_input_fields",
+  {
+    id: text("id").primaryKey(),
+    toolId: text("tool_id")
+      .notNull()
+      .references(() => tools.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    label: text("label").notNull(),
+    type: text("type").$type<FieldType>().notNull(),
+    required: integer("required", { mode: "boolean" }).notNull().default(false),
+    options: text("options", { mode: "json" }).$type<string[]>(),
+    position: integer("position").notNull(),
+  },
+  (t) => [uniqueIndex("tool_input_fields_tool_name_idx").on(t.toolId, t.name)],
+);
+
+export const chainPrompts = sqliteTable(
+  "chain_prompts",
+  {
+    id: text("id").primaryKey(),
+    toolId: text("tool_id")
+      .notNull()
+      .references(() => tools.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    position: integer("position").notNull(),
+    /** 1-based index in run order: what `{{result_N}}` refers to. */
+    ordinal: integer("ordinal").notNull(),
+    model: text("model").notNull(),
+    systemContext: text("system_context"),
+    content: text("content").notNull(),
+    temperature: real("temperature"),
+    maxTokens: integer("max_tokens"),
+  },
+  (t) => [uniqueIndex("chain_prompts_tool_name_idx").on(t.toolId, t.name), index("chain_prompts_tool_ordinal_idx").on(t.toolId, t.ordinal)],
+);
+
+export const toolExecutions = sqliteTable(
+  "tool_executions",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id").notNull(),
+    // No foreign key: deleting a tool keeps its executions' records.
+    toolId: text("tool_id").notNull(),
+    toolName: text("tool_name").notNull(),
+    status: text("status").$type<ExecutionStatus>().notNull().default("pending"),
+    inputs: text("inputs", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    error: text("error", { mode: "json" }).$type<ErrorInfo>(),
+    idempotencyKey: text("idempotency_key"),
+    durableObjectId: text("durable_object_id"),
+    createdAt: integer("created_at").notNull().default(now),
+    startedAt: integer("started_at"),
+    completedAt: integer("completed_at"),
+  },
+  (t) => [
+    index("tool_executions_owner_created_idx").on(t.ownerId, t.createdAt),
+    index("tool_executions_owner_status_idx").on(t.ownerId, t.status),
+    uniqueIndex("tool_executions_owner_idempotency_idx").on(t.ownerId, t.idempotencyKey),
+  ],
+);
+
+export const promptResults = sqliteTable(
+  "prompt_results",
+  {
+    id: text("id").primaryKey(),
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => toolExecutions.id, { onDelete: "cascade" }),
+    promptId: text("prompt_id").notNull(),
+    name: text("name").notNull(),
+    position: integer("position").notNull(),
+    ordinal: integer("ordinal").notNull(),
+    model: text("model").notNull(),
+    status: text("status").$type<PromptResultStatus>().notNull().default("pending"),
+    output: text("output").notNull().default(""),
+    error: text("error", { mode: "json" }).$type<ErrorInfo>(),
+    startedAt: integer("started_at"),
+    completedAt: integer("completed_at"),
+    durationMs: integer("duration_ms"),
+    inputTokens: integer("input_tokens"),
+    outputTokens: integer("output_tokens"),
+  },
+  (t) => [uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId), index("prompt_results_execution_ordinal_idx").on(t.executionId, t.ordinal)],
+);
+
+export type ToolRow = typeof tools.$inferSelect;
+export type InputFieldRow = typeof toolInputFields.$inferSelect;
+export type PromptRow = typeof chainPrompts.$inferSelect;
+export type ExecutionRow = typeof toolExecutions.$inferSelect;
+export type PromptResultRow = typeof promptResults.$inferSelect;

@@ -1,0 +1,126 @@
+// Tool reads and writes. Create and replace write the tool, its fields and prompts in one atomic D1 batch.
+import { and, asc, desc, eq, or } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "./client";
+import { chainPrompts, toolInputFields, tools, type InputFieldRow, type PromptRow, type ToolRow } from "./schema";
+import { inRunOrder, type ToolBody } from "../lib/tool-definition";
+
+/** A tool with its input fields and its prompts in run order. */
+export interface ToolRecord {
+  tool: ToolRow;
+  inputFields: InputFieldRow[];
+  prompts: PromptRow[];
+}
+
+export type ToolScope = "all" | "mine" | "shared";
+
+function childRows(toolId: string, body: ToolBody, promptIds: ReadonlyMap<string, string>) {
+  const fields = body.inputFields.map((field, position) => ({
+    id: crypto.randomUUID(),
+    toolId,
+    name: field.name,
+    label: field.label,
+    type: field.type,
+    required: field.required,
+    options: field.options ?? null,
+    position,
+  }));
+  const prompts = inRunOrder(body.prompts).map((prompt, index) => ({
+    id: promptIds.get(prompt.name) ?? crypto.randomUUID(),
+    toolId,
+    name: prompt.name,
+    position: prompt.position,
+    ordinal: index + 1,
+    model: prompt.model,
+    systemContext: prompt.systemContext ?? null,
+    content: prompt.content,
+    temperature: prompt.temperature ?? null,
+    maxTokens: prompt.maxTokens ?? null,
+  }));
+  return { fields, prompts };
+}
+
+function insertChildren(db: Database, rows: ReturnType<typeof childRows>): BatchItem<"sqlite">[] {
+  const statements: BatchItem<"sqlite">[] = [];
+  if (rows.fields.length > 0) statements.push(db.insert(toolInputFields).values(rows.fields));
+  if (rows.prompts.length > 0) statements.push(db.insert(chainPrompts).values(rows.prompts));
+  return statements;
+}
+
+/** Creates a tool owned by `ownerId`; returns its id. */
+export async function insertTool(db: Database, ownerId: string, body: ToolBody): Promise<string> {
+  const id = crypto.randomUUID();
+  const toolRow = {
+    id,
+    ownerId,
+    name: body.name,
+    description: body.description,
+    visibility: body.visibility,
+    onPromptError: body.onPromptError,
+  };
+  const [first, ...rest] = [db.insert(tools).values(toolRow), ...insertChildren(db, childRows(id, body, new Map()))];
+  await db.batch([first, ...rest]);
+  return id;
+}
+
+/**
+ * Replaces the caller's tool. Prompts keep their ids where the name is unchanged.
+ * Returns false when there is no such tool owned by `ownerId`.
+ */
+export async function replaceTool(db: Database, id: string, ownerId: string, body: ToolBody): Promise<boolean> {
+  const existing = await db
+    .select({ name: chainPrompts.name, id: chainPrompts.id })
+    .from(tools)
+    .leftJoin(chainPrompts, eq(chainPrompts.toolId, tools.id))
+    .where(and(eq(tools.id, id), eq(tools.ownerId, ownerId)));
+  if (existing.length === 0) return false;
+  const promptIds = new Map(existing.flatMap((row) => (row.name && row.id ? [[row.name, row.id] as const] : [])));
+  const owned = and(eq(tools.id, id), eq(tools.ownerId, ownerId));
+  await db.batch([
+    db
+      .update(tools)
+      .set({
+        name: body.name,
+        description: body.description,
+        visibility: body.visibility,
+        onPromptError: body.onPromptError,
+        updatedAt: Date.now(),
+      })
+      .where(owned),
+    db.delete(toolInputFields).where(eq(toolInputFields.toolId, id)),
+    db.delete(chainPrompts).where(eq(chainPrompts.toolId, id)),
+    ...insertChildren(db, childRows(id, body, promptIds)),
+  ]);
+  return true;
+}
+
+/** Deletes the caller's tool (fields and prompts cascade; executions keep their records). */
+export async function deleteTool(db: Database, id: string, ownerId: string): Promise<boolean> {
+  const deleted = await db
+    .delete(tools)
+    .where(and(eq(tools.id, id), eq(tools.ownerId, ownerId)))
+    .returning({ id: tools.id });
+  return deleted.length > 0;
+}
+
+/** A tool the user may read and run: their own, or a shared one. */
+export async function findReadableTool(db: Database, id: string, userId: string): Promise<ToolRecord | undefined> {
+  const [tool] = await db
+    .select()
+    .from(tools)
+    .where(and(eq(tools.id, id), or(eq(tools.ownerId, userId), eq(tools.visibility, "shared"))));
+  if (!tool) return undefined;
+  const [inputFields, prompts] = await db.batch([
+    db.select().from(toolInputFields).where(eq(toolInputFields.toolId, id)).orderBy(asc(toolInputFields.position)),
+    db.select().from(chainPrompts).where(eq(chainPrompts.toolId, id)).orderBy(asc(chainPrompts.ordinal)),
+  ]);
+  return { tool, inputFields, prompts };
+}
+
+/** Tools the user sees: their own, the shared ones, or both; newest first. */
+export async function listTools(db: Database, userId: string, scope: ToolScope, limit: number): Promise<ToolRow[]> {
+  const mine = eq(tools.ownerId, userId);
+  const shared = eq(tools.visibility, "shared");
+  const where = scope === "mine" ? mine : scope === "shared" ? shared : or(mine, shared);
+  return db.select().from(tools).where(where).orderBy(desc(tools.createdAt), desc(tools.id)).limit(limit);
+}

@@ -1,0 +1,63 @@
+// Typed view of the Worker's vars (SPEC §7), parsed once per env object.
+
+/** Limits and settings the service runs with. */
+export interface Config {
+  maxExecutionMs: number;
+  promptIdleTimeoutMs: number;
+  maxConcurrentExecutions: number;
+  maxBodyBytes: number;
+  streamMaxConnectionMs: number;
+  corsOrigins: string[];
+  openaiBaseUrl: string;
+  openaiApiKey: string;
+  jwtSecret: string;
+  jwksUrl: string | undefined;
+  jwtIssuer: string | undefined;
+  jwtAudience: string | undefined;
+}
+
+export const DEFAULTS = {
+  maxExecutionMs: 600_000,
+  promptIdleTimeoutMs: 60_000,
+  maxConcurrentExecutions: 5,
+  maxBodyBytes: 262_144,
+  streamMaxConnectionMs: 300_000,
+  openaiBaseUrl: "https://api.openai.com/v1",
+} as const;
+
+const cache = new WeakMap<object, Config>();
+
+function positiveInt(raw: string | undefined, fallback: number): number {
+  const value = Number(raw);
+  return raw !== undefined && raw.trim() !== "" && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+function optional(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  return value ? value : undefined;
+}
+
+/** Reads the config from the Worker's env; the result is cached for that env object. */
+export function getConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const config: Config = {
+    maxExecutionMs: positiveInt(env.MAX_EXECUTION_MS, DEFAULTS.maxExecutionMs),
+    promptIdleTimeoutMs: positiveInt(env.PROMPT_IDLE_TIMEOUT_MS, DEFAULTS.promptIdleTimeoutMs),
+    maxConcurrentExecutions: positiveInt(env.MAX_CONCURRENT_EXECUTIONS, DEFAULTS.maxConcurrentExecutions),
+    maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
+    streamMaxConnectionMs: positiveInt(env.STREAM_MAX_CONNECTION_MS, DEFAULTS.streamMaxConnectionMs),
+    corsOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    openaiBaseUrl: optional(env.OPENAI_BASE_URL) ?? DEFAULTS.openaiBaseUrl,
+    openaiApiKey: env.OPENAI_API_KEY ?? "",
+    jwtSecret: env.JWT_SECRET ?? "",
+    jwksUrl: optional(env.JWKS_URL),
+    jwtIssuer: optional(env.JWT_ISSUER),
+    jwtAudience: optional(env.JWT_AUDIENCE),
+  };
+  cache.set(env, config);
+  return config;
+}

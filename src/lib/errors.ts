@@ -1,0 +1,73 @@
+// The service's error values: a closed set of codes (SPEC §3), each with its HTTP status.
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** Every error code the API can answer with, and its HTTP status. */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  too_many_executions: 429,
+  internal: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export interface AppErrorOptions {
+  details?: unknown;
+  /** Seconds, sent as `Retry-After` (429s). */
+  retryAfter?: number;
+  cause?: unknown;
+}
+
+/** An error the API answers with its code's status and the SPEC §3 body. */
+export class AppError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(ERROR_STATUS[code], { message, cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.details = options.details;
+    this.retryAfter = options.retryAfter;
+  }
+
+  toBody(): ErrorBody {
+    const error: ErrorBody["error"] = { code: this.code, message: this.message };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+/** A 404 that reads the same whether the thing is missing or someone else's. */
+export const notFound = (what: string): AppError => new AppError("not_found", `${what} not found`);
+
+/** Maps a status that some library raised (e.g. Hono's JSON parser) to our closest code. */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return "validation_failed";
+    case 401:
+      return "unauthorized";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 413:
+      return "payload_too_large";
+    case 429:
+      return "rate_limited";
+    default:
+      return status >= 400 && status < 500 ? "validation_failed" : "internal";
+  }
+}

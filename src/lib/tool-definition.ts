@@ -1,0 +1,133 @@
+// The tool body (SPEC §4): its zod schema and the checks that need the whole tool (names, placeholders).
+import { z } from "zod";
+import { AppError } from "./errors";
+import type { FieldIssue } from "./validator";
+import { compileTemplate, NAME_PATTERN, ordinalReference } from "../streaming/prompt-processor";
+
+export const LIMITS = {
+  promptsPerTool: 20,
+  placeholdersPerPrompt: 50,
+  inputFieldsPerTool: 50,
+  inputBytesPerExecution: 100 * 1024,
+  promptContentChars: 100_000,
+} as const;
+
+/** Field types; the original app's `short_text`/`long_text` are accepted as `text`/`textarea`. */
+export const FIELD_TYPES = ["text", "textarea", "select", "multi_select", "number", "boolean"] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+const LEGACY_FIELD_TYPES = { short_text: "text", long_text: "textarea" } as const;
+
+const name = z
+  .string()
+  .max(64)
+  .regex(NAME_PATTERN, "must start with a letter or _ and contain only letters, digits, _ and -");
+
+const fieldType = z
+  .enum([...FIELD_TYPES, "short_text", "long_text"])
+  .transform((type): FieldType => (type === "short_text" || type === "long_text" ? LEGACY_FIELD_TYPES[type] : type));
+
+export const inputFieldSchema = z.strictObject({
+  name,
+  label: z.string().trim().min(1).max(200),
+  type: fieldType,
+  required: z.boolean().default(false),
+  options: z.array(z.string().min(1).max(500)).max(200).optional(),
+});
+
+export const promptSchema = z.strictObject({
+  name,
+  position: z.int().min(0).max(1000),
+  model: z.string().trim().min(1).max(200),
+  systemContext: z.string().max(LIMITS.promptContentChars).nullish(),
+  content: z.string().min(1).max(LIMITS.promptContentChars),
+  temperature: z.number().min(0).max(2).nullish(),
+  maxTokens: z.int().min(1).max(1_000_000).nullish(),
+});
+
+export const toolBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(5000).default(""),
+  visibility: z.enum(["private", "shared"]).default("private"),
+  onPromptError: z.enum(["stop", "continue"]).default("stop"),
+  inputFields: z.array(inputFieldSchema).max(LIMITS.inputFieldsPerTool, `a tool has at most ${LIMITS.inputFieldsPerTool} input fields`).default([]),
+  prompts: z
+    .array(promptSchema)
+    .min(1, "a tool needs at least one prompt")
+    .max(LIMITS.promptsPerTool, `a tool has at most ${LIMITS.promptsPerTool} prompts`),
+});
+
+export type ToolBody = z.output<typeof toolBodySchema>;
+export type InputFieldDefinition = z.output<typeof inputFieldSchema>;
+export type PromptDefinition = z.output<typeof promptSchema>;
+
+/** Prompts in run order: by position, ties kept in the order given. Index + 1 is the `result_N` ordinal. */
+export function inRunOrder<P extends { position: number }>(prompts: readonly P[]): P[] {
+  return prompts
+    .map((prompt, index) => ({ prompt, index }))
+    .sort((a, b) => a.prompt.position - b.prompt.position || a.index - b.index)
+    .map(({ prompt }) => prompt);
+}
+
+function checkFields(body: ToolBody, issues: FieldIssue[]): void {
+  body.inputFields.forEach((field, i) => {
+    const needsOptions = field.type === "select" || field.type === "multi_select";
+    if (needsOptions && (!field.options || field.options.length === 0)) {
+      issues.push({ path: `inputFields.${i}.options`, message: `field "${field.name}" of type ${field.type} needs options` });
+    }
+  });
+}
+
+function checkUniqueNames(body: ToolBody, issues: FieldIssue[]): void {
+  const seen = new Set<string>();
+  const named = [
+    ...body.inputFields.map((field, i) => ({ name: field.name, path: `inputFields.${i}.name` })),
+    ...body.prompts.map((prompt, i) => ({ name: prompt.name, path: `prompts.${i}.name` })),
+  ];
+  for (const { name: itemName, path } of named) {
+    if (seen.has(itemName)) issues.push({ path, message: `name "${itemName}" is used more than once in this tool` });
+    seen.add(itemName);
+  }
+}
+
+function checkPlaceholders(body: ToolBody, issues: FieldIssue[]): void {
+  const fieldNames = new Set(body.inputFields.map((field) => field.name));
+  const promptPosition = new Map(body.prompts.map((prompt) => [prompt.name, prompt.position]));
+  const runOrder = inRunOrder(body.prompts);
+  body.prompts.forEach((prompt, i) => {
+    const path = `prompts.${i}.content`;
+    const { placeholders } = compileTemplate(prompt.content);
+    if (placeholders.length > LIMITS.placeholdersPerPrompt) {
+      issues.push({
+        path,
+        message: `prompt "${prompt.name}" has ${placeholders.length} placeholders; the limit is ${LIMITS.placeholdersPerPrompt} per prompt`,
+      });
+    }
+    for (const placeholder of new Set(placeholders)) {
+      if (fieldNames.has(placeholder)) continue;
+      const position = promptPosition.get(placeholder);
+      const ordinal = position === undefined ? ordinalReference(placeholder) : undefined;
+      const target = position ?? (ordinal === undefined ? undefined : runOrder[ordinal - 1]?.position);
+      if (target === undefined) {
+        issues.push({ path, message: `prompt "${prompt.name}" uses {{${placeholder}}}, which names no input field or prompt` });
+      } else if (target >= prompt.position) {
+        issues.push({
+          path,
+          message: `prompt "${prompt.name}" uses {{${placeholder}}}, which is not an earlier prompt (it must be at a lower position than ${prompt.position})`,
+        });
+      }
+    }
+  });
+}
+
+/** Checks what zod cannot see field by field; throws `validation_failed` naming each problem. */
+export function assertToolIsConsistent(body: ToolBody): void {
+  const issues: FieldIssue[] = [];
+  checkFields(body, issues);
+  checkUniqueNames(body, issues);
+  checkPlaceholders(body, issues);
+  if (issues.length > 0) {
+    throw new AppError("validation_failed", `Invalid tool: ${issues.map((issue) => issue.message).join("; ")}`, {
+      details: { fields: issues },
+    });
+  }
+}

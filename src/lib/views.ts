@@ -1,0 +1,44 @@
+// JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
+import type { ToolRecord } from "../db/tool-queries";
+import type { ToolRow } from "../db/schema";
+
+/** Milliseconds since the epoch → ISO string (null stays null). */
+export const isoTime = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** A tool in a list: no fields or prompts. */
+export function toolSummaryView(tool: ToolRow, userId: string) {
+  return {
+    id: tool.id,
+    name: tool.name,
+    description: tool.description,
+    visibility: tool.visibility,
+    onPromptError: tool.onPromptError,
+    isOwner: tool.ownerId === userId,
+    createdAt: isoTime(tool.createdAt),
+    updatedAt: isoTime(tool.updatedAt),
+  };
+}
+
+/** A whole tool, in the same shape it is written in, plus ids and timestamps. */
+export function toolView(record: ToolRecord, userId: string) {
+  return {
+    ...toolSummaryView(record.tool, userId),
+    inputFields: record.inputFields.map((field) => ({
+      name: field.name,
+      label: field.label,
+      type: field.type,
+      required: field.required,
+      ...(field.options ? { options: field.options } : {}),
+    })),
+    prompts: record.prompts.map((prompt) => ({
+      id: prompt.id,
+      name: prompt.name,
+      position: prompt.position,
+      model: prompt.model,
+      systemContext: prompt.systemContext,
+      content: prompt.content,
+      temperature: prompt.temperature,
+      maxTokens: prompt.maxTokens,
+    })),
+  };
+}

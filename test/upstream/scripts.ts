@@ -1,0 +1,59 @@
+// The scripted upstream's vocabulary: what a test can tell the fake model to do, shared by server and tests.
+
+/** One answer to one request. Attempts are used in order; the last one repeats. */
+export type UpstreamAttempt =
+  | {
+      kind: "error";
+      status: number;
+      /** Seconds, sent as Retry-After. */
+      retryAfter?: number;
+      message?: string;
+    }
+  | {
+      kind: "stream";
+      /** Text of each content chunk, in order. */
+      chunks: string[];
+      /** Repeat `chunks` this many times (for large outputs). Default 1. */
+      repeat?: number;
+      /** Wait before the response headers. */
+      headersDelayMs?: number;
+      /** Wait before the first chunk. */
+      firstChunkDelayMs?: number;
+      /** Wait between chunks. */
+      chunkDelayMs?: number;
+      /** After this many chunks stop sending but keep the connection open (hang). */
+      hangAfter?: number;
+      /** After this many chunks destroy the connection (drop mid-stream). */
+      dropAfter?: number;
+      /** After this many chunks send a line that is not JSON. */
+      malformedAfter?: number;
+      /** Usage in the final chunk; omitted means computed from the text. */
+      usage?: { prompt_tokens: number; completion_tokens: number } | null;
+    };
+
+export interface UpstreamScript {
+  /** Used as the prompt's model name: the upstream finds the script by the request's `model`. */
+  model: string;
+  attempts: UpstreamAttempt[];
+}
+
+/** What the upstream saw of one request. */
+export interface UpstreamRequestRecord {
+  model: string;
+  body: {
+    model: string;
+    messages: { role: string; content: string }[];
+    stream?: boolean;
+    temperature?: number;
+    max_tokens?: number;
+    max_completion_tokens?: number;
+    stream_options?: { include_usage?: boolean };
+  };
+  attempt: number;
+  receivedAt: number;
+  /** Time the client went away before the response ended (cancel/abort), if it did. */
+  clientClosedAt: number | null;
+  finishedAt: number | null;
+  chunksSent: number;
+  authorization: string | null;
+}

@@ -1,0 +1,153 @@
+// A scripted OpenAI-compatible chat-completions server on loopback: the only stand-in in the tests.
+// Speaks real SSE `chat.completion.chunk` lines, usage chunk and `[DONE]`; can delay, hang, drop, fail.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { UpstreamAttempt, UpstreamRequestRecord, UpstreamScript } from "./scripts";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Without a script, a model answers `echo: <last user message>` in 3-character chunks. */
+function echoAttempt(userText: string): UpstreamAttempt {
+  const text = `echo: ${userText}`;
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += 3) chunks.push(text.slice(i, i + 3));
+  return { kind: "stream", chunks };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString("utf8");
+}
+
+function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+export class ScriptedUpstream {
+  private readonly scripts = new Map<string, UpstreamScript>();
+  private readonly records: UpstreamRequestRecord[] = [];
+  private jwks: unknown = { keys: [] };
+  private server: Server | undefined;
+
+  /** Starts listening on 127.0.0.1; returns the base URL (no trailing slash). */
+  async start(port = 0): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) json(res, 500, { error: { message: String(error) } });
+        else res.destroy();
+      });
+    });
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((resolve) => this.server?.listen(port, "127.0.0.1", resolve));
+    const { port: bound } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${bound}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://upstream");
+    if (req.method === "POST" && url.pathname === "/__scripts") {
+      const script = JSON.parse(await readBody(req)) as UpstreamScript;
+      this.scripts.set(script.model, script);
+      return json(res, 201, { ok: true });
+    }
+    if (req.method === "GET" && url.pathname === "/__requests") {
+      const model = url.searchParams.get("model");
+      return json(res, 200, this.records.filter((record) => record.model === model));
+    }
+    if (req.method === "POST" && url.pathname === "/__jwks") {
+      this.jwks = JSON.parse(await readBody(req));
+      return json(res, 201, { ok: true });
+    }
+    if (req.method === "GET" && url.pathname === "/.well-known/jwks.json") return json(res, 200, this.jwks);
+    if (req.method === "POST" && url.pathname.endsWith("/chat/completions")) return this.complete(req, res);
+    return json(res, 404, { error: { message: `unexpected request ${req.method} ${url.pathname}` } });
+  }
+
+  private async complete(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = JSON.parse(await readBody(req)) as UpstreamRequestRecord["body"];
+    const previous = this.records.filter((record) => record.model === body.model).length;
+    const record: UpstreamRequestRecord = {
+      model: body.model,
+      body,
+      attempt: previous + 1,
+      receivedAt: Date.now(),
+      clientClosedAt: null,
+      finishedAt: null,
+      chunksSent: 0,
+      authorization: req.headers.authorization ?? null,
+    };
+    this.records.push(record);
+    res.on("close", () => {
+      if (!res.writableFinished) record.clientClosedAt = Date.now();
+    });
+    const script = this.scripts.get(body.model);
+    const lastUser = [...body.messages].reverse().find((message) => message.role === "user")?.content ?? "";
+    const attempt = script ? (script.attempts[Math.min(previous, script.attempts.length - 1)] ?? echoAttempt(lastUser)) : echoAttempt(lastUser);
+    if (attempt.kind === "error") {
+      const headers: Record<string, string> = attempt.retryAfter === undefined ? {} : { "retry-after": String(attempt.retryAfter) };
+      return json(res, attempt.status, { error: { message: attempt.message ?? `scripted ${attempt.status}`, type: "scripted" } }, headers);
+    }
+    await this.stream(res, body, attempt, record);
+  }
+
+  private async stream(
+    res: ServerResponse,
+    body: UpstreamRequestRecord["body"],
+    attempt: Extract<UpstreamAttempt, { kind: "stream" }>,
+    record: UpstreamRequestRecord,
+  ): Promise<void> {
+    const id = `chatcmpl-${record.attempt}-${Math.random().toString(36).slice(2)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const chunk = (delta: Record<string, unknown>, finish: string | null, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    const closed = () => record.clientClosedAt !== null || res.destroyed;
+
+    if (attempt.headersDelayMs) await sleep(attempt.headersDelayMs);
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    res.write(chunk({ role: "assistant", content: "" }, null));
+    if (attempt.firstChunkDelayMs) await sleep(attempt.firstChunkDelayMs);
+
+    const repeat = attempt.repeat ?? 1;
+    let sent = 0;
+    let completionChars = 0;
+    for (let r = 0; r < repeat; r++) {
+      for (const text of attempt.chunks) {
+        if (closed()) return;
+        if (attempt.hangAfter !== undefined && sent >= attempt.hangAfter) return; // keep the socket open, say nothing
+        if (attempt.dropAfter !== undefined && sent >= attempt.dropAfter) {
+          res.destroy();
+          return;
+        }
+        if (attempt.malformedAfter !== undefined && sent >= attempt.malformedAfter) {
+          res.end("data: {this is not json\n\n");
+          return;
+        }
+        if (sent > 0 && attempt.chunkDelayMs) await sleep(attempt.chunkDelayMs);
+        // Respect backpressure so huge outputs do not buffer unboundedly in this process.
+        if (!res.write(chunk({ content: text }, null))) await new Promise<void>((resolve) => res.once("drain", resolve));
+        sent++;
+        record.chunksSent = sent;
+        completionChars += text.length;
+      }
+    }
+    res.write(chunk({}, "stop"));
+    if (body.stream_options?.include_usage) {
+      const promptChars = body.messages.reduce((total, message) => total + message.content.length, 0);
+      const usage = attempt.usage === undefined ? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(completionChars / 4) } : attempt.usage;
+      if (usage) {
+        res.write(
+          `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
+        );
+      }
+    }
+    res.end("data: [DONE]\n\n");
+    record.finishedAt = Date.now();
+  }
+}

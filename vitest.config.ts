@@ -1,0 +1,33 @@
+// Tests run inside workerd with the real bindings from wrangler.toml; the model is a scripted loopback server.
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async ({ inject }) => {
+      const upstreamUrl = inject("upstreamUrl");
+      return {
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: await readD1Migrations("./migrations"),
+            JWT_SECRET: TEST_JWT_SECRET,
+            OPENAI_API_KEY: "test-key",
+            OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+            JWKS_URL: `${upstreamUrl}/.well-known/jwks.json`,
+            CORS_ORIGINS: "https://app.example.edu",
+            MAX_BODY_BYTES: "262144",
+          },
+        },
+      };
+    }),
+  ],
+  test: {
+    globalSetup: ["./test/upstream/global-setup.ts"],
+    setupFiles: ["./test/helpers/apply-migrations.ts"],
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
+    testTimeout: 20_000,
+  },
+});
