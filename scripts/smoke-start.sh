@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Proves the README's set-up: `npm start` serves /health and the tools API with a dev token, from a clean tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+npm start >"$log" 2>&1 &
+pid=$!
+cleanup() { kill -- -"$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; pkill -f "wrangler dev --ip 127.0.0.1 --port 8787" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 1 120); do
+  if curl -fsS http://127.0.0.1:8787/health >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then cat "$log"; echo "npm start exited early"; exit 1; fi
+  sleep 1
+done
+curl -fsS http://127.0.0.1:8787/health | grep -q '"status":"ok"' || { cat "$log"; echo "health check failed"; exit 1; }
+token=$(npm run --silent token -- smoke-user)
+tools=$(curl -fsS -H "Authorization: Bearer $token" http://127.0.0.1:8787/api/tools)
+echo "$tools" | grep -q "Demo lesson planner" || { echo "$tools"; echo "seeded demo tool missing"; exit 1; }
+echo "smoke: npm start serves /health and the seeded demo tool"
