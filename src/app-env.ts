@@ -6,10 +6,8 @@ export interface AppVariables {
   requestId: string;
   config: Config;
   db: Database;
-  /** The authenticated user (`sub`). */
+  /** The Bearer-authenticated user (`sub`); unset only on the events route when a stream token is used instead. */
   userId: string;
-  /** Set when the request was authorised by a stream token: the one execution it may read. */
-  streamTokenExecutionId?: string;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

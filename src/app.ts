@@ -7,8 +7,13 @@ import { limitBody } from "./middleware/body-limit";
 import { requestContext } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleNotFound } from "./middleware/error-handler";
+import { assistantArchitectRoutes } from "./routes/assistant-architect";
+import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
 import { toolRoutes } from "./routes/tools";
+
+/** The one route that also accepts a `?token=` stream token. */
+const EVENTS_PATH = /^\/api\/executions\/[^/]+\/events$/;
 
 /** The Worker's HTTP app. */
 export function createApp() {
@@ -16,10 +21,12 @@ export function createApp() {
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(corsFromConfig());
   app.use(requestContext());
-  app.use("/api/*", authenticate());
+  app.use("/api/*", authenticate({ allowStreamToken: (path) => EVENTS_PATH.test(path) }));
   app.use("/api/*", limitBody());
   app.route("/health", healthRoutes);
   app.route("/api/tools", toolRoutes);
+  app.route("/api/executions", executionRoutes);
+  app.route("/api/assistant-architect", assistantArchitectRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -1,4 +1,272 @@
-// One Durable Object per execution: runs the chain, keeps its event log, enforces time and cancel.
+// One Durable Object per execution: runs the chain once, keeps the event log for replay, enforces
+// the time cap with an alarm (which also keeps the run alive and detects a run that died), cancels.
 import { DurableObject } from "cloudflare:workers";
+import { createDb } from "../db/client";
+import type { ErrorInfo, ExecutionStatus } from "../db/schema";
+import { getConfig } from "../lib/config";
+import { describeError, log } from "../lib/log";
+import { createModelResolver } from "../models";
+import type { ExecutionPlan } from "../streaming/execution-plan";
+import { ExecutionManager, type FinalExecutionStatus, type FinalPromptStatus } from "../streaming/execution-manager";
+import { event, type ExecutionEvent, type StreamFormat, type Usage } from "../streaming/sse-events";
+import { ChainRunner, type RunResult, type StopReason } from "./chain-runner";
+import { EventLog } from "./event-log";
+import { ChangeNotifier, createEventStream } from "./event-stream";
+import { initialState, snapshotOf, type SessionState } from "./session-state";
 
-export class ExecutionSession extends DurableObject<Env> {}
+/** The alarm fires at least this often while running: keeps the object alive, notices a dead run. */
+export const HEARTBEAT_MS = 30_000;
+/** How long a finished execution's event log is kept; replays are rebuilt from D1 after that. */
+export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60_000;
+const D1_REPAIR_RETRY_MS = 10_000;
+const STREAM_RETRY_MS = 2_000;
+const PING_INTERVAL_MS = 10_000;
+
+export interface SessionStatus {
+  status: ExecutionStatus | "unknown";
+  lastEventId: number;
+  subscribers: number;
+}
+
+export type OpenStreamResult = { kind: "stream"; stream: ReadableStream<Uint8Array> } | { kind: "finished" } | { kind: "unknown" };
+
+interface Ending {
+  status: FinalExecutionStatus;
+  error: ErrorInfo | null;
+  terminal: ExecutionEvent;
+  /** What a prompt still running at the end becomes. */
+  runningBecomes: FinalPromptStatus;
+}
+
+export class ExecutionSession extends DurableObject<Env> {
+  private eventLog: EventLog;
+  private state: SessionState | undefined;
+  private readonly notifier = new ChangeNotifier();
+  /** The run (or recovery) in this instance; absent while state says running means the run died. */
+  private run: Promise<void> | undefined;
+  private controller: AbortController | undefined;
+  private subscribers = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.eventLog = new EventLog(ctx.storage.sql, ctx.storage.kv);
+    this.state = ctx.storage.kv.get<SessionState>("state");
+  }
+
+  /** Starts the run once; later calls (client retries) just report the status. */
+  async start(plan: ExecutionPlan): Promise<SessionStatus> {
+    if (this.state) {
+      await this.recoverIfStale();
+      return this.status();
+    }
+    const config = getConfig(this.env);
+    const now = Date.now();
+    const state = initialState(plan, now, config.maxExecutionMs);
+    this.state = state;
+    this.save();
+    await this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
+    this.emit(event("execution.started", { executionId: plan.executionId, toolId: plan.toolId, toolName: plan.toolName, prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })) }));
+    this.controller = new AbortController();
+    this.run = this.execute(state, this.controller);
+    this.ctx.waitUntil(this.run);
+    return this.status();
+  }
+
+  /** A stream of the events after `afterId`, following live until the end. */
+  async openStream(request: { afterId: number; format: StreamFormat }): Promise<OpenStreamResult> {
+    if (!this.state) return { kind: "unknown" };
+    await this.recoverIfStale();
+    const state = this.state;
+    if (state.terminalEventId !== null && request.afterId >= this.eventLog.lastId) return { kind: "finished" };
+    this.subscribers++;
+    const stream = createEventStream(
+      { read: (afterId) => this.eventLog.readAfter(afterId), finished: () => this.state?.terminalEventId != null, notifier: this.notifier },
+      {
+        afterId: request.afterId,
+        format: request.format,
+        legacy: { executionId: state.plan.executionId, toolName: state.plan.toolName, promptIds: state.plan.prompts.map((prompt) => prompt.id) },
+        retryMs: STREAM_RETRY_MS,
+        pingIntervalMs: PING_INTERVAL_MS,
+        maxConnectionMs: getConfig(this.env).streamMaxConnectionMs,
+        onRelease: () => this.subscribers--,
+      },
+    );
+    return { kind: "stream", stream };
+  }
+
+  /** Stops the model calls and ends the run as canceled; idempotent. */
+  async cancel(): Promise<SessionStatus> {
+    const state = this.state;
+    if (state?.status !== "running") return this.status();
+    state.cancelRequested = true;
+    this.save();
+    if (this.controller && this.run) {
+      this.controller.abort({ code: "canceled", message: "Canceled by the user" } satisfies StopReason);
+      await this.run;
+    } else {
+      await this.recoverIfStale();
+    }
+    return this.status();
+  }
+
+  status(): SessionStatus {
+    return { status: this.state?.status ?? "unknown", lastEventId: this.eventLog.lastId, subscribers: this.subscribers };
+  }
+
+  override async alarm(): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const now = Date.now();
+    if (state.status === "running") {
+      if (!this.run) return this.recoverIfStale();
+      if (now >= state.deadline) {
+        this.controller?.abort({ code: "timed_out", message: `The execution exceeded its ${state.limitMs} ms limit` } satisfies StopReason);
+        return this.run;
+      }
+      return this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
+    }
+    if (state.owesSnapshot) return this.repairRecords();
+    const expiresAt = (state.finishedAt ?? now) + EVENT_LOG_RETENTION_MS;
+    if (now < expiresAt) return this.ctx.storage.setAlarm(expiresAt);
+    this.eventLog.close();
+    await this.ctx.storage.deleteAll();
+    this.state = undefined;
+    this.eventLog = new EventLog(this.ctx.storage.sql, this.ctx.storage.kv);
+  }
+
+  private save(): void {
+    if (this.state) this.ctx.storage.kv.put("state", this.state);
+  }
+
+  private emit(item: ExecutionEvent): void {
+    this.eventLog.append(item);
+    this.notifier.notify();
+  }
+
+  private manager(state: SessionState): ExecutionManager {
+    return new ExecutionManager(createDb(this.env.DB), state.plan.executionId);
+  }
+
+  /** D1 could not be written mid-run: stop, and repair the records once D1 answers again. */
+  private databaseFailed(state: SessionState, controller: AbortController, error: unknown): void {
+    log("error", "D1 write failed during a run", { executionId: state.plan.executionId, error: describeError(error) });
+    state.owesSnapshot = true;
+    this.save();
+    controller.abort({ code: "database_unavailable", message: "Progress could not be saved to the database, so the execution was stopped" } satisfies StopReason);
+  }
+
+  private async execute(state: SessionState, controller: AbortController): Promise<void> {
+    const config = getConfig(this.env);
+    const manager = this.manager(state);
+    let first = true;
+    const runner = new ChainRunner({
+      plan: state.plan,
+      resolveModel: createModelResolver(config),
+      idleTimeoutMs: config.promptIdleTimeoutMs,
+      signal: controller.signal,
+      emit: (item) => this.emit(item),
+      onGroupStart: async (promptIds, at) => {
+        for (const id of promptIds) Object.assign(state.prompts[id] ?? {}, { status: "running", startedAt: at });
+        this.save();
+        try {
+          if (first) await manager.markStarted(state.startedAt, promptIds);
+          else await manager.markPromptsRunning(promptIds, at);
+          first = false;
+        } catch (error) {
+          this.databaseFailed(state, controller, error);
+        }
+      },
+      onPromptEnd: async (promptId, outcome) => {
+        Object.assign(state.prompts[promptId] ?? {}, { status: outcome.status, completedAt: outcome.completedAt, usage: outcome.usage, error: outcome.error });
+        this.save();
+        if (state.owesSnapshot) return;
+        try {
+          await manager.finishPrompt(promptId, outcome);
+        } catch (error) {
+          this.databaseFailed(state, controller, error);
+        }
+      },
+    });
+    let result: RunResult;
+    try {
+      result = await runner.run();
+    } catch (error) {
+      log("error", "run failed unexpectedly", { executionId: state.plan.executionId, error: describeError(error) });
+      result = { status: "failed", error: { code: "internal", message: "The execution failed unexpectedly" }, usage: { inputTokens: 0, outputTokens: 0 } };
+    }
+    await this.finish(state, this.endingOf(state, result));
+  }
+
+  private endingOf(state: SessionState, result: RunResult): Ending {
+    const durationMs = Date.now() - state.startedAt;
+    const usage: Usage = result.usage;
+    if (result.status === "completed") return { status: "completed", error: null, terminal: event("execution.completed", { durationMs, usage }), runningBecomes: "failed" };
+    if (result.status === "failed") return { status: "failed", error: result.error, terminal: event("execution.failed", { error: result.error }), runningBecomes: "failed" };
+    return this.stopEnding(state, result.reason);
+  }
+
+  private stopEnding(state: SessionState, reason: StopReason | { code: "interrupted"; message: string }): Ending {
+    const error = { code: reason.code, message: reason.message };
+    if (reason.code === "canceled") return { status: "canceled", error: null, terminal: event("execution.canceled", {}), runningBecomes: "canceled" };
+    if (reason.code === "timed_out") return { status: "timed_out", error, terminal: event("execution.timed_out", { limitMs: state.limitMs }), runningBecomes: "failed" };
+    return { status: "failed", error, terminal: event("execution.failed", { error }), runningBecomes: "failed" };
+  }
+
+  /** Records the end in D1 (or owes it), then stores the terminal event; subscribers then close. */
+  private async finish(state: SessionState, ending: Ending): Promise<void> {
+    const now = Date.now();
+    for (const [promptId, prompt] of Object.entries(state.prompts)) {
+      if (prompt.status === "pending") prompt.status = "skipped";
+      if (prompt.status === "running") {
+        Object.assign(prompt, { status: ending.runningBecomes, completedAt: now, error: ending.error });
+        if (ending.runningBecomes === "failed" && ending.error) this.emit(event("prompt.failed", { promptId, error: ending.error }));
+      }
+    }
+    Object.assign(state, { status: ending.status, error: ending.error, finishedAt: now });
+    this.save();
+    const manager = this.manager(state);
+    try {
+      if (state.owesSnapshot) await manager.writeSnapshot(snapshotOf(state, this.eventLog.outputs()));
+      else await manager.finishExecution(ending.status, ending.error, now, ending.runningBecomes);
+      state.owesSnapshot = false;
+    } catch (error) {
+      log("error", "D1 final write failed; will retry from the alarm", { executionId: state.plan.executionId, error: describeError(error) });
+      state.owesSnapshot = true;
+    }
+    this.emit(ending.terminal);
+    state.terminalEventId = this.eventLog.lastId;
+    this.save();
+    this.notifier.notify();
+    await this.ctx.storage.setAlarm(state.owesSnapshot ? now + D1_REPAIR_RETRY_MS : now + EVENT_LOG_RETENTION_MS);
+  }
+
+  /** State says running but no run lives here: the object restarted mid-run. Finish the records. */
+  private async recoverIfStale(): Promise<void> {
+    const state = this.state;
+    if (!state || state.status !== "running") return;
+    if (this.run) return;
+    log("warn", "finishing an execution whose run died", { executionId: state.plan.executionId });
+    state.owesSnapshot = true;
+    const reason = state.cancelRequested
+      ? ({ code: "canceled", message: "Canceled by the user" } as const)
+      : Date.now() >= state.deadline
+        ? ({ code: "timed_out", message: `The execution exceeded its ${state.limitMs} ms limit` } as const)
+        : ({ code: "interrupted", message: "The execution was interrupted (its worker restarted) and could not finish" } as const);
+    this.run = this.finish(state, this.stopEnding(state, reason));
+    await this.run;
+  }
+
+  private async repairRecords(): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    try {
+      await this.manager(state).writeSnapshot(snapshotOf(state, this.eventLog.outputs()));
+      state.owesSnapshot = false;
+      this.save();
+      await this.ctx.storage.setAlarm((state.finishedAt ?? Date.now()) + EVENT_LOG_RETENTION_MS);
+    } catch (error) {
+      log("warn", "D1 still unavailable; record repair postponed", { executionId: state.plan.executionId, error: describeError(error) });
+      await this.ctx.storage.setAlarm(Date.now() + D1_REPAIR_RETRY_MS);
+    }
+  }
+}

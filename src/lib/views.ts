@@ -1,6 +1,6 @@
 // JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
 import type { ToolRecord } from "../db/tool-queries";
-import type { ToolRow } from "../db/schema";
+import type { ExecutionRow, PromptResultRow, ToolRow } from "../db/schema";
 
 /** Milliseconds since the epoch → ISO string (null stays null). */
 export const isoTime = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -39,6 +39,41 @@ export function toolView(record: ToolRecord, userId: string) {
       content: prompt.content,
       temperature: prompt.temperature,
       maxTokens: prompt.maxTokens,
+    })),
+  };
+}
+
+/** An execution in a list. */
+export function executionSummaryView(execution: ExecutionRow) {
+  return {
+    id: execution.id,
+    toolId: execution.toolId,
+    toolName: execution.toolName,
+    status: execution.status,
+    error: execution.error,
+    createdAt: isoTime(execution.createdAt),
+    startedAt: isoTime(execution.startedAt),
+    completedAt: isoTime(execution.completedAt),
+  };
+}
+
+/** An execution's full record with one result per prompt (SPEC §5). */
+export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[]) {
+  return {
+    ...executionSummaryView(execution),
+    inputs: execution.inputs,
+    results: results.map((result) => ({
+      promptId: result.promptId,
+      name: result.name,
+      position: result.position,
+      model: result.model,
+      status: result.status,
+      output: result.output,
+      error: result.error,
+      startedAt: isoTime(result.startedAt),
+      completedAt: isoTime(result.completedAt),
+      durationMs: result.durationMs,
+      usage: result.inputTokens === null && result.outputTokens === null ? null : { inputTokens: result.inputTokens ?? 0, outputTokens: result.outputTokens ?? 0 },
     })),
   };
 }

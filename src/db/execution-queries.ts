@@ -1,0 +1,122 @@
+// Execution reads and the atomic create: the concurrency check, the execution and its pending
+// prompt results are one D1 batch, so a burst can never exceed the per-user limit.
+import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import type { Database } from "./client";
+import { promptResults, toolExecutions, type ExecutionRow, type ExecutionStatus, type PromptResultRow, type PromptRow } from "./schema";
+
+/** Pending executions older than this stop holding a concurrency slot (never started). */
+export const PENDING_SLOT_MS = 10 * 60_000;
+
+export interface NewExecution {
+  id: string;
+  ownerId: string;
+  toolId: string;
+  toolName: string;
+  inputs: Record<string, unknown>;
+  idempotencyKey: string | null;
+  durableObjectId: string;
+  prompts: readonly PromptRow[];
+}
+
+export type CreateOutcome = "created" | "limit_reached" | "idempotency_conflict";
+
+/**
+ * Inserts the execution and its pending prompt results if the owner has fewer than
+ * `maxConcurrent` live executions. One statement decides, so concurrent calls cannot both win.
+ */
+export async function insertExecutionWithinLimit(d1: D1Database, execution: NewExecution, maxConcurrent: number, now = Date.now()): Promise<CreateOutcome> {
+  const insertExecution = d1
+    .prepare(
+      `INSERT INTO tool_executions (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at)
+       SELECT ?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?8
+       WHERE (SELECT count(*) FROM tool_executions
+              WHERE owner_id = ?2 AND (status = 'running' OR (status = 'pending' AND created_at > ?9))) < ?10
+       ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
+    )
+    .bind(
+      execution.id,
+      execution.ownerId,
+      execution.toolId,
+      execution.toolName,
+      JSON.stringify(execution.inputs),
+      execution.idempotencyKey,
+      execution.durableObjectId,
+      now,
+      now - PENDING_SLOT_MS,
+      maxConcurrent,
+    );
+  // One bound parameter carries every prompt (D1 allows 100 per statement; a tool has up to 20 prompts).
+  const rows = execution.prompts.map((prompt) => ({
+    id: crypto.randomUUID(),
+    promptId: prompt.id,
+    name: prompt.name,
+    position: prompt.position,
+    ordinal: prompt.ordinal,
+    model: prompt.model,
+  }));
+  const insertResults = d1
+    .prepare(
+      `INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, status)
+       SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.promptId'), json_extract(value, '$.name'),
+              json_extract(value, '$.position'), json_extract(value, '$.ordinal'), json_extract(value, '$.model'), 'pending'
+       FROM json_each(?2)
+       WHERE EXISTS (SELECT 1 FROM tool_executions WHERE id = ?1)`,
+    )
+    .bind(execution.id, JSON.stringify(rows));
+  const [inserted] = await d1.batch([insertExecution, insertResults]);
+  if ((inserted?.meta.changes ?? 0) > 0) return "created";
+  if (execution.idempotencyKey !== null) {
+    const existing = await d1
+      .prepare("SELECT 1 FROM tool_executions WHERE owner_id = ? AND idempotency_key = ?")
+      .bind(execution.ownerId, execution.idempotencyKey)
+      .first();
+    if (existing) return "idempotency_conflict";
+  }
+  return "limit_reached";
+}
+
+export async function findExecutionByIdempotencyKey(db: Database, ownerId: string, key: string): Promise<ExecutionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(toolExecutions)
+    .where(and(eq(toolExecutions.ownerId, ownerId), eq(toolExecutions.idempotencyKey, key)));
+  return row;
+}
+
+/** The caller's own execution, or undefined (someone else's looks exactly like a missing one). */
+export async function findOwnExecution(db: Database, id: string, ownerId: string): Promise<ExecutionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(toolExecutions)
+    .where(and(eq(toolExecutions.id, id), eq(toolExecutions.ownerId, ownerId)));
+  return row;
+}
+
+export async function findPromptResults(db: Database, executionId: string): Promise<PromptResultRow[]> {
+  return db.select().from(promptResults).where(eq(promptResults.executionId, executionId)).orderBy(asc(promptResults.ordinal));
+}
+
+export interface ExecutionListQuery {
+  toolId?: string;
+  status?: ExecutionStatus;
+  limit: number;
+  cursor?: { createdAt: number; id: string };
+}
+
+/** The owner's executions, newest first, keyset-paginated on (createdAt, id). */
+export async function listExecutions(db: Database, ownerId: string, query: ExecutionListQuery): Promise<ExecutionRow[]> {
+  const conditions: SQL[] = [eq(toolExecutions.ownerId, ownerId)];
+  if (query.toolId) conditions.push(eq(toolExecutions.toolId, query.toolId));
+  if (query.status) conditions.push(eq(toolExecutions.status, query.status));
+  if (query.cursor) {
+    const { createdAt, id } = query.cursor;
+    const older = or(lt(toolExecutions.createdAt, createdAt), and(eq(toolExecutions.createdAt, createdAt), lt(toolExecutions.id, id)));
+    if (older) conditions.push(older);
+  }
+  return db
+    .select()
+    .from(toolExecutions)
+    .where(and(...conditions))
+    .orderBy(desc(toolExecutions.createdAt), desc(toolExecutions.id))
+    .limit(query.limit);
+}

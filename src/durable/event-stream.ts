@@ -1,0 +1,115 @@
+// One subscriber's SSE stream, pulled by the client: events are read from the log only when the
+// client is ready, so a slow or vanished client never makes the object buffer. Pings while idle;
+// the connection closes at its time cap or after the terminal event, and is released either way.
+import { encodeEvent, encodeLegacyEvent, isTerminal, PING, retryLine, type LegacyContext, type StoredEvent, type StreamFormat } from "../streaming/sse-events";
+
+/** Wakes waiting subscribers when the log grows. */
+export class ChangeNotifier {
+  private readonly waiters = new Set<() => void>();
+
+  /** Resolves true on the next change, false after `timeoutMs`. */
+  wait(timeoutMs: number): { promise: Promise<boolean>; cancel: () => void } {
+    let wake: () => void = () => {};
+    const promise = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(wake);
+        resolve(false);
+      }, timeoutMs);
+      wake = () => {
+        clearTimeout(timer);
+        this.waiters.delete(wake);
+        resolve(true);
+      };
+      this.waiters.add(wake);
+    });
+    return { promise, cancel: () => wake() };
+  }
+
+  notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  get waiting(): number {
+    return this.waiters.size;
+  }
+}
+
+export interface EventSourceView {
+  read(afterId: number): StoredEvent[];
+  /** True once the terminal event is in the log. */
+  finished(): boolean;
+  notifier: ChangeNotifier;
+}
+
+export interface EventStreamOptions {
+  afterId: number;
+  format: StreamFormat;
+  legacy: LegacyContext;
+  retryMs: number;
+  pingIntervalMs: number;
+  maxConnectionMs: number;
+  onRelease: () => void;
+}
+
+/** A ReadableStream of SSE bytes following the log from `afterId`. */
+export function createEventStream(source: EventSourceView, options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const encode = (event: StoredEvent) => (options.format === "legacy" ? encodeLegacyEvent(event, options.legacy) : encodeEvent(event));
+  let cursor = options.afterId;
+  let released = false;
+  let pendingWait: { cancel: () => void } | undefined;
+  let capTimer: ReturnType<typeof setTimeout> | undefined;
+  let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
+
+  const release = () => {
+    if (released) return;
+    released = true;
+    clearTimeout(capTimer);
+    pendingWait?.cancel();
+    options.onRelease();
+  };
+  const close = () => {
+    release();
+    try {
+      streamController?.close();
+    } catch {
+      // Already closed or errored by the consumer: nothing left to do.
+    }
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        streamController = controller;
+        controller.enqueue(encoder.encode(retryLine(options.retryMs)));
+        capTimer = setTimeout(close, options.maxConnectionMs);
+      },
+      async pull(controller) {
+        while (!released) {
+          const events = source.read(cursor);
+          if (events.length > 0) {
+            controller.enqueue(encoder.encode(events.map(encode).join("")));
+            const last = events[events.length - 1];
+            if (last) cursor = last.id;
+            if (events.some(isTerminal)) close();
+            return;
+          }
+          if (source.finished()) return close();
+          const wait = source.notifier.wait(options.pingIntervalMs);
+          pendingWait = wait;
+          const changed = await wait.promise;
+          pendingWait = undefined;
+          if (released) return;
+          if (!changed) {
+            controller.enqueue(encoder.encode(PING));
+            return;
+          }
+        }
+      },
+      cancel() {
+        release();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}

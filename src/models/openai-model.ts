@@ -1,0 +1,69 @@
+// Streams chat completions from any OpenAI-compatible endpoint through the `openai` SDK.
+import OpenAI from "openai";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { ModelError, type ChatRequest, type ModelChunk, type ModelClient } from "./types";
+
+export interface OpenAIModelOptions {
+  apiKey: string;
+  baseURL: string;
+  /** How long to wait for response headers; token gaps are watched by the caller. */
+  timeoutMs: number;
+}
+
+function retryAfterMs(headers: Headers | undefined): number | undefined {
+  const value = headers?.get("retry-after");
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** Maps SDK errors to ModelError: 429/5xx and connection failures are retryable. */
+function toModelError(error: unknown): unknown {
+  if (error instanceof OpenAI.APIUserAbortError) return error;
+  if (error instanceof OpenAI.APIConnectionError) return new ModelError("model_unavailable", `Model endpoint unreachable: ${error.message}`, true);
+  if (error instanceof OpenAI.APIError) {
+    const status = error.status ?? 0;
+    const retryable = status === 429 || status >= 500;
+    return new ModelError(retryable ? "model_unavailable" : "model_error", `Model answered ${status}: ${error.message}`, retryable, retryAfterMs(error.headers));
+  }
+  if (error instanceof SyntaxError) return new ModelError("model_bad_response", `Model sent a malformed chunk: ${error.message}`);
+  return error;
+}
+
+function messages(request: ChatRequest): ChatCompletionMessageParam[] {
+  const list: ChatCompletionMessageParam[] = [];
+  if (request.systemContext) list.push({ role: "system", content: request.systemContext });
+  list.push({ role: "user", content: request.prompt });
+  return list;
+}
+
+/** A ModelClient over one `openai` client, created once and reused for every prompt of a run. */
+export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
+  const client = new OpenAI({ apiKey: options.apiKey || "not-set", baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
+  return {
+    async *stream(request, signal): AsyncIterable<ModelChunk> {
+      try {
+        const stream = await client.chat.completions.create(
+          {
+            model: request.model,
+            messages: messages(request),
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(request.temperature === null ? {} : { temperature: request.temperature }),
+            ...(request.maxTokens === null ? {} : { max_tokens: request.maxTokens }),
+          },
+          { signal },
+        );
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta?.content;
+          if (text) yield { type: "delta", text };
+          if (chunk.usage) yield { type: "usage", usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens } };
+        }
+      } catch (error) {
+        throw toModelError(error);
+      }
+    },
+  };
+}

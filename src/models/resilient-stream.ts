@@ -1,0 +1,87 @@
+// Wraps a model stream with the service's policy: retry 429/5xx/network before the first token
+// with backoff, fail the prompt when no token arrives for the idle timeout, stop on abort.
+import { ModelError, type ChatRequest, type ModelChunk, type ModelClient } from "./types";
+
+export interface ResilienceOptions {
+  signal: AbortSignal;
+  idleTimeoutMs: number;
+  /** Total attempts, first included. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Called before each retry (for logs and tests). */
+  onRetry?: (attempt: number, error: ModelError, delayMs: number) => void;
+}
+
+const IDLE = Symbol("idle");
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function backoff(attempt: number, error: ModelError, base: number, max: number): number {
+  const exponential = base * 2 ** (attempt - 1);
+  const jittered = exponential / 2 + Math.random() * (exponential / 2);
+  return Math.min(max, Math.max(error.retryAfterMs ?? 0, jittered));
+}
+
+/** One attempt; the idle timer is re-armed by every chunk and aborts the request when it fires. */
+async function* attemptStream(model: ModelClient, request: ChatRequest, outer: AbortSignal, idleTimeoutMs: number): AsyncGenerator<ModelChunk> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(outer.reason);
+  outer.addEventListener("abort", forward, { once: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(IDLE), idleTimeoutMs);
+  };
+  try {
+    arm();
+    for await (const chunk of model.stream(request, controller.signal)) {
+      arm();
+      yield chunk;
+    }
+  } catch (error) {
+    if (outer.aborted) throw outer.reason;
+    if (controller.signal.reason === IDLE) {
+      throw new ModelError("model_timeout", `No token from the model for ${idleTimeoutMs} ms`);
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener("abort", forward);
+    if (!controller.signal.aborted) controller.abort("done");
+  }
+}
+
+/** Streams `request` from `model` under the retry, idle-timeout and abort policy. */
+export async function* resilientStream(model: ModelClient, request: ChatRequest, options: ResilienceOptions): AsyncGenerator<ModelChunk> {
+  const maxAttempts = options.maxAttempts ?? 4;
+  for (let attempt = 1; ; attempt++) {
+    let receivedText = false;
+    try {
+      for await (const chunk of attemptStream(model, request, options.signal, options.idleTimeoutMs)) {
+        if (chunk.type === "delta") receivedText = true;
+        yield chunk;
+      }
+      return;
+    } catch (error) {
+      const retry = error instanceof ModelError && error.retryable && !receivedText && attempt < maxAttempts && !options.signal.aborted;
+      if (!retry) throw error;
+      const delay = backoff(attempt, error, options.baseDelayMs ?? 250, options.maxDelayMs ?? 8_000);
+      options.onRetry?.(attempt, error, delay);
+      await sleep(delay, options.signal);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+// POST /api/assistant-architect/stream: the original endpoint, kept for existing clients. Same engine,
+// original frame format (unnamed `data: {"type": ...}` frames with ids).
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../app-env";
+import { findOwnExecution } from "../db/execution-queries";
+import { AppError, notFound } from "../lib/errors";
+import { validate } from "../lib/validator";
+import { StreamingService } from "../streaming/streaming-service";
+import { parseLastEventId, readIdempotencyKey } from "./executions";
+
+const streamBody = z
+  .strictObject({
+    toolId: z.string().min(1).max(128),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    executionId: z.string().min(1).max(128).optional(),
+  })
+  .refine((body) => (body.inputs === undefined) !== (body.executionId === undefined), {
+    message: "Send either inputs (to start a new execution) or executionId (of your pending execution)",
+  });
+
+export const assistantArchitectRoutes = new Hono<AppEnv>().post("/stream", validate("json", streamBody), async (c) => {
+  const body = c.req.valid("json");
+  const service = new StreamingService(c.env, c.var.db, c.var.config);
+  let executionId: string;
+  if (body.executionId) {
+    const pending = await findOwnExecution(c.var.db, body.executionId, c.var.userId);
+    if (!pending) throw notFound("Execution");
+    await service.startPending(c.var.userId, pending, body.toolId);
+    executionId = pending.id;
+  } else {
+    const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
+    const created = await service.create(c.var.userId, { toolId: body.toolId, inputs: body.inputs ?? {}, idempotencyKey }, true);
+    executionId = created.execution.id;
+  }
+  const execution = await findOwnExecution(c.var.db, executionId, c.var.userId);
+  if (!execution) throw new AppError("internal", "The execution was not recorded");
+  const afterId = parseLastEventId(c.req.header("Last-Event-ID"));
+  return service.eventsResponse(execution, afterId, "legacy", { "X-Execution-Id": executionId });
+});

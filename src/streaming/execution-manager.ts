@@ -1,0 +1,125 @@
+// D1 status transitions of one execution, written at state changes only (start, each prompt's
+// end, the end). Each write is retried briefly; a write that still fails is reported to the caller.
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { promptResults, toolExecutions, type ErrorInfo, type ExecutionStatus, type PromptResultStatus } from "../db/schema";
+import type { Usage } from "./sse-events";
+
+export type FinalPromptStatus = Extract<PromptResultStatus, "completed" | "failed" | "canceled" | "skipped">;
+export type FinalExecutionStatus = Exclude<ExecutionStatus, "pending" | "running">;
+
+/** A prompt's end state, as recorded. */
+export interface PromptOutcome {
+  status: FinalPromptStatus;
+  output: string;
+  error: ErrorInfo | null;
+  startedAt: number | null;
+  completedAt: number;
+  usage: Usage | null;
+}
+
+/** Everything D1 should hold about a finished execution: used to repair records after D1 failures. */
+export interface ExecutionSnapshot {
+  status: FinalExecutionStatus;
+  error: ErrorInfo | null;
+  startedAt: number | null;
+  completedAt: number;
+  prompts: ({ promptId: string } & PromptOutcome)[];
+}
+
+const RETRY_DELAYS_MS = [50, 250, 1000];
+
+async function withRetry<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+function promptColumns(outcome: PromptOutcome) {
+  return {
+    status: outcome.status,
+    output: outcome.output,
+    error: outcome.error,
+    startedAt: outcome.startedAt,
+    completedAt: outcome.completedAt,
+    durationMs: outcome.startedAt === null ? null : outcome.completedAt - outcome.startedAt,
+    inputTokens: outcome.usage?.inputTokens ?? null,
+    outputTokens: outcome.usage?.outputTokens ?? null,
+  };
+}
+
+/** Writes one execution's transitions to D1. */
+export class ExecutionManager {
+  constructor(
+    private readonly db: Database,
+    private readonly executionId: string,
+  ) {}
+
+  private prompt(promptId: string) {
+    return and(eq(promptResults.executionId, this.executionId), eq(promptResults.promptId, promptId));
+  }
+
+  /** The execution starts; the first prompts start with it (one batch). */
+  async markStarted(startedAt: number, promptIds: readonly string[]): Promise<void> {
+    await withRetry(() =>
+      this.db.batch([
+        this.db.update(toolExecutions).set({ status: "running", startedAt }).where(eq(toolExecutions.id, this.executionId)),
+        this.db
+          .update(promptResults)
+          .set({ status: "running", startedAt })
+          .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.promptId, [...promptIds]))),
+      ]),
+    );
+  }
+
+  /** A later group of prompts (one position) starts. */
+  async markPromptsRunning(promptIds: readonly string[], startedAt: number): Promise<void> {
+    await withRetry(() =>
+      this.db
+        .update(promptResults)
+        .set({ status: "running", startedAt })
+        .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.promptId, [...promptIds]))),
+    );
+  }
+
+  async finishPrompt(promptId: string, outcome: PromptOutcome): Promise<void> {
+    await withRetry(() => this.db.update(promptResults).set(promptColumns(outcome)).where(this.prompt(promptId)));
+  }
+
+  /**
+   * The execution ends: its status, and every prompt not yet finished becomes `skipped`
+   * (never started) or `endedRunningAs` (was running) — nothing stays pending or running.
+   */
+  async finishExecution(status: FinalExecutionStatus, error: ErrorInfo | null, completedAt: number, endedRunningAs: FinalPromptStatus): Promise<void> {
+    await withRetry(() =>
+      this.db.batch([
+        this.db.update(toolExecutions).set({ status, error, completedAt }).where(eq(toolExecutions.id, this.executionId)),
+        this.db
+          .update(promptResults)
+          .set({
+            status: sql`CASE ${promptResults.status} WHEN 'pending' THEN 'skipped' ELSE ${endedRunningAs} END`,
+            completedAt,
+          })
+          .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.status, ["pending", "running"]))),
+      ]),
+    );
+  }
+
+  /** Writes the whole final state at once (repair after D1 was unavailable). */
+  async writeSnapshot(snapshot: ExecutionSnapshot): Promise<void> {
+    const [first, ...rest] = [
+      this.db
+        .update(toolExecutions)
+        .set({ status: snapshot.status, error: snapshot.error, startedAt: snapshot.startedAt, completedAt: snapshot.completedAt })
+        .where(eq(toolExecutions.id, this.executionId)),
+      ...snapshot.prompts.map((prompt) => this.db.update(promptResults).set(promptColumns(prompt)).where(this.prompt(prompt.promptId))),
+    ];
+    await withRetry(() => this.db.batch([first, ...rest]));
+  }
+}

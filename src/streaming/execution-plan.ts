@@ -1,0 +1,37 @@
+// What a Durable Object needs to run one execution, loaded once when the execution is created.
+
+export interface PlannedPrompt {
+  id: string;
+  name: string;
+  position: number;
+  /** 1-based run order: what `{{result_N}}` names. */
+  ordinal: number;
+  model: string;
+  systemContext: string | null;
+  content: string;
+  temperature: number | null;
+  maxTokens: number | null;
+}
+
+export interface ExecutionPlan {
+  executionId: string;
+  ownerId: string;
+  toolId: string;
+  toolName: string;
+  onPromptError: "stop" | "continue";
+  /** Prompts in run order. */
+  prompts: PlannedPrompt[];
+  /** Each input field's substitution text. */
+  values: Record<string, string>;
+}
+
+/** Prompts grouped by position, in order: each group runs in parallel. */
+export function groupByPosition(prompts: readonly PlannedPrompt[]): PlannedPrompt[][] {
+  const groups: PlannedPrompt[][] = [];
+  for (const prompt of prompts) {
+    const last = groups.at(-1);
+    if (last?.[0]?.position === prompt.position) last.push(prompt);
+    else groups.push([prompt]);
+  }
+  return groups;
+}

@@ -1,0 +1,52 @@
+// Rebuilds an execution's event stream from its D1 records, for executions whose Durable Object
+// log has passed retention. Ids are renumbered from 1; each prompt's output arrives as one delta.
+import type { ExecutionRow, PromptResultRow } from "../db/schema";
+import { encodeEvent, encodeLegacyEvent, event, type ExecutionEvent, type StoredEvent, type StreamFormat } from "./sse-events";
+
+function terminalOf(execution: ExecutionRow, results: readonly PromptResultRow[]): ExecutionEvent {
+  const error = execution.error ?? { code: "internal", message: "The execution did not complete" };
+  switch (execution.status) {
+    case "completed": {
+      const usage = { inputTokens: 0, outputTokens: 0 };
+      for (const result of results) {
+        usage.inputTokens += result.inputTokens ?? 0;
+        usage.outputTokens += result.outputTokens ?? 0;
+      }
+      return event("execution.completed", { durationMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt), usage });
+    }
+    case "canceled":
+      return event("execution.canceled", {});
+    case "timed_out":
+      return event("execution.timed_out", { limitMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt) });
+    default:
+      return event("execution.failed", { error });
+  }
+}
+
+/** The SSE text after `afterId`, or null when there is nothing after it. */
+export function replayFromRecords(execution: ExecutionRow, results: readonly PromptResultRow[], afterId: number, format: StreamFormat): string | null {
+  const events: ExecutionEvent[] = [
+    event("execution.started", {
+      executionId: execution.id,
+      toolId: execution.toolId,
+      toolName: execution.toolName,
+      prompts: results.map((result) => ({ id: result.promptId, name: result.name, position: result.position })),
+    }),
+  ];
+  for (const result of results) {
+    if (result.status === "skipped" || result.status === "pending") continue;
+    events.push(event("prompt.started", { promptId: result.promptId, name: result.name, position: result.position, model: result.model }));
+    if (result.output) events.push(event("prompt.delta", { promptId: result.promptId, delta: result.output }));
+    if (result.status === "completed") {
+      const usage = result.inputTokens === null ? null : { inputTokens: result.inputTokens, outputTokens: result.outputTokens ?? 0 };
+      events.push(event("prompt.completed", { promptId: result.promptId, output: result.output, durationMs: result.durationMs ?? 0, usage }));
+    } else if (result.status === "failed") {
+      events.push(event("prompt.failed", { promptId: result.promptId, error: result.error ?? { code: "internal", message: "failed" } }));
+    }
+  }
+  events.push(terminalOf(execution, results));
+  const stored = events.map((item, index) => ({ ...item, id: index + 1 }) as StoredEvent).filter((item) => item.id > afterId);
+  if (stored.length === 0) return null;
+  const legacy = { executionId: execution.id, toolName: execution.toolName, promptIds: results.map((result) => result.promptId) };
+  return stored.map((item) => (format === "legacy" ? encodeLegacyEvent(item, legacy) : encodeEvent(item))).join("");
+}

@@ -1,0 +1,160 @@
+// Creates executions (rate limit, concurrency, inputs, idempotency), hands them to their Durable
+// Object, and opens their event streams. Routes stay thin; this is where the flow lives.
+import { eq } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { findExecutionByIdempotencyKey, findPromptResults, insertExecutionWithinLimit } from "../db/execution-queries";
+import { toolExecutions, type ExecutionRow } from "../db/schema";
+import { findReadableTool, type ToolRecord } from "../db/tool-queries";
+import type { ExecutionSession } from "../durable/execution-session";
+import type { Config } from "../lib/config";
+import { AppError, notFound } from "../lib/errors";
+import { resolveInputs } from "../lib/input-validation";
+import { describeError, log } from "../lib/log";
+import type { ExecutionPlan } from "./execution-plan";
+import { replayFromRecords } from "./replay-from-records";
+import type { StreamFormat } from "./sse-events";
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  "X-Accel-Buffering": "no",
+} as const;
+
+const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+export interface CreateRequest {
+  toolId: string;
+  inputs: Record<string, unknown>;
+  idempotencyKey: string | null;
+}
+
+export class StreamingService {
+  constructor(
+    private readonly env: Env,
+    private readonly db: Database,
+    private readonly config: Config,
+  ) {}
+
+  stub(executionId: string): DurableObjectStub<ExecutionSession> {
+    return this.env.EXECUTION_SESSION.get(this.env.EXECUTION_SESSION.idFromName(executionId));
+  }
+
+  /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
+  async create(userId: string, request: CreateRequest, start: boolean): Promise<{ execution: ExecutionRow; replayed: boolean }> {
+    if (request.idempotencyKey) {
+      const existing = await findExecutionByIdempotencyKey(this.db, userId, request.idempotencyKey);
+      if (existing) return { execution: this.sameRequest(existing, request), replayed: true };
+    }
+    const tool = await findReadableTool(this.db, request.toolId, userId);
+    if (!tool) throw notFound("Tool");
+    const values = resolveInputs(this.fieldsOf(tool), request.inputs);
+    const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
+    if (!success) throw new AppError("rate_limited", "Too many executions started; try again shortly", { retryAfter: RATE_LIMIT_PERIOD_SECONDS });
+    const id = crypto.randomUUID();
+    const outcome = await insertExecutionWithinLimit(
+      this.env.DB,
+      {
+        id,
+        ownerId: userId,
+        toolId: tool.tool.id,
+        toolName: tool.tool.name,
+        inputs: request.inputs,
+        idempotencyKey: request.idempotencyKey,
+        durableObjectId: this.env.EXECUTION_SESSION.idFromName(id).toString(),
+        prompts: tool.prompts,
+      },
+      this.config.maxConcurrentExecutions,
+    );
+    if (outcome === "idempotency_conflict" && request.idempotencyKey) {
+      const existing = await findExecutionByIdempotencyKey(this.db, userId, request.idempotencyKey);
+      if (existing) return { execution: this.sameRequest(existing, request), replayed: true };
+    }
+    if (outcome !== "created") {
+      throw new AppError("too_many_executions", `You already have ${this.config.maxConcurrentExecutions} executions running; wait for one to finish`, {
+        retryAfter: 5,
+      });
+    }
+    const [execution] = await this.db.select().from(toolExecutions).where(eq(toolExecutions.id, id));
+    if (!execution) throw new AppError("internal", "The execution was not recorded");
+    if (start) await this.start(execution, this.planFor(execution, tool, values));
+    return { execution, replayed: false };
+  }
+
+  /** Starts a pending execution that was created earlier (the original endpoint's flow). */
+  async startPending(userId: string, execution: ExecutionRow, toolId: string): Promise<void> {
+    if (execution.toolId !== toolId) throw new AppError("validation_failed", "executionId belongs to another tool");
+    if (execution.status !== "pending") throw new AppError("conflict", `Execution is ${execution.status}, not pending`);
+    const tool = await findReadableTool(this.db, execution.toolId, userId);
+    if (!tool) throw notFound("Tool");
+    const results = await findPromptResults(this.db, execution.id);
+    const sameChain = results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
+    if (!sameChain) throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
+    await this.start(execution, this.planFor(execution, tool, resolveInputs(this.fieldsOf(tool), execution.inputs)));
+  }
+
+  /** An SSE response with the events after `afterId`: live, replayed, or rebuilt from D1. */
+  async eventsResponse(execution: ExecutionRow, afterId: number, format: StreamFormat, headers: Record<string, string> = {}): Promise<Response> {
+    const opened = await this.stub(execution.id).openStream({ afterId, format });
+    if (opened.kind === "finished") return new Response(null, { status: 204, headers });
+    if (opened.kind === "stream") return new Response(opened.stream, { headers: { ...SSE_HEADERS, ...headers } });
+    if (execution.status === "pending") throw new AppError("conflict", "The execution has not started");
+    // The object's log is gone (retention): rebuild the events from the records.
+    const body = replayFromRecords(execution, await findPromptResults(this.db, execution.id), afterId, format);
+    return body === null ? new Response(null, { status: 204, headers }) : new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
+  }
+
+  /** Cancels a running execution (its object aborts the model calls) or a pending one; idempotent. */
+  async cancel(execution: ExecutionRow): Promise<void> {
+    if (execution.status === "pending") {
+      await this.db.update(toolExecutions).set({ status: "canceled", completedAt: Date.now() }).where(eq(toolExecutions.id, execution.id));
+      await this.env.DB.prepare("UPDATE prompt_results SET status = 'skipped' WHERE execution_id = ? AND status = 'pending'").bind(execution.id).run();
+      return;
+    }
+    await this.stub(execution.id).cancel();
+  }
+
+  private async start(execution: ExecutionRow, plan: ExecutionPlan): Promise<void> {
+    try {
+      await this.stub(execution.id).start(plan);
+    } catch (error) {
+      log("error", "could not start the execution's Durable Object", { executionId: execution.id, error: describeError(error) });
+      const error_ = { code: "internal", message: "The execution could not be started" };
+      await this.db.update(toolExecutions).set({ status: "failed", error: error_, completedAt: Date.now() }).where(eq(toolExecutions.id, execution.id));
+      throw new AppError("internal", "The execution could not be started", { cause: error });
+    }
+  }
+
+  private planFor(execution: ExecutionRow, tool: ToolRecord, values: Map<string, string>): ExecutionPlan {
+    return {
+      executionId: execution.id,
+      ownerId: execution.ownerId,
+      toolId: tool.tool.id,
+      toolName: tool.tool.name,
+      onPromptError: tool.tool.onPromptError,
+      prompts: tool.prompts.map(({ id, name, position, ordinal, model, systemContext, content, temperature, maxTokens }) => ({
+        id,
+        name,
+        position,
+        ordinal,
+        model,
+        systemContext,
+        content,
+        temperature,
+        maxTokens,
+      })),
+      values: Object.fromEntries(values),
+    };
+  }
+
+  private fieldsOf(tool: ToolRecord) {
+    return tool.inputFields.map((field) => ({ name: field.name, label: field.label, type: field.type, required: field.required, options: field.options }));
+  }
+
+  /** An Idempotency-Key reused for a different request is a conflict, not a replay. */
+  private sameRequest(existing: ExecutionRow, request: CreateRequest): ExecutionRow {
+    if (existing.toolId !== request.toolId || JSON.stringify(existing.inputs) !== JSON.stringify(request.inputs)) {
+      throw new AppError("conflict", "This Idempotency-Key was already used for a different request");
+    }
+    return existing;
+  }
+}

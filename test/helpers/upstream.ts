@@ -1,0 +1,36 @@
+// Scripts the loopback model server from inside tests, and reads back what it saw.
+import { env } from "cloudflare:workers";
+import type { UpstreamAttempt, UpstreamRequestRecord } from "../upstream/scripts";
+
+export const upstreamOrigin = (): string => new URL(env.OPENAI_BASE_URL).origin;
+
+/** Registers a script under a fresh model name; use that name as the prompt's model. */
+export async function scriptModel(...attempts: UpstreamAttempt[]): Promise<string> {
+  const model = `scripted-${crypto.randomUUID()}`;
+  const response = await fetch(`${upstreamOrigin()}/__scripts`, { method: "POST", body: JSON.stringify({ model, attempts }) });
+  if (response.status !== 201) throw new Error(`could not script the upstream: ${response.status}`);
+  return model;
+}
+
+/** A stream attempt answering `text` in chunks of `size` characters. */
+export function streamOf(text: string, size = 4, extra: Partial<Extract<UpstreamAttempt, { kind: "stream" }>> = {}): UpstreamAttempt {
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
+  return { kind: "stream", chunks, ...extra };
+}
+
+export async function upstreamRequests(model: string): Promise<UpstreamRequestRecord[]> {
+  const response = await fetch(`${upstreamOrigin()}/__requests?model=${encodeURIComponent(model)}`);
+  return (await response.json()) as UpstreamRequestRecord[];
+}
+
+/** Polls until `check` returns a value (for states the service reaches asynchronously). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await scheduler.wait(20);
+  }
+}
