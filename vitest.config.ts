@@ -19,6 +19,8 @@ export default defineConfig({
             JWKS_URL: `${upstreamUrl}/.well-known/jwks.json`,
             CORS_ORIGINS: "https://app.example.edu",
             MAX_BODY_BYTES: "262144",
+            // Short enough that hang scenarios end quickly; every scripted stream is far faster.
+            PROMPT_IDLE_TIMEOUT_MS: "1500",
           },
         },
       };

@@ -56,11 +56,16 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
           },
           { signal },
         );
+        let finished = false;
         for await (const chunk of stream) {
-          const text = chunk.choices[0]?.delta?.content;
-          if (text) yield { type: "delta", text };
+          const choice = chunk.choices[0];
+          if (choice?.delta?.content) yield { type: "delta", text: choice.delta.content };
+          if (choice?.finish_reason) finished = true;
           if (chunk.usage) yield { type: "usage", usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens } };
         }
+        // The SDK ends quietly when the connection is cut; only a finish_reason means the answer is whole.
+        if (signal.aborted) throw signal.reason;
+        if (!finished) throw new ModelError("model_unavailable", "The model's stream ended before the answer was finished", true);
       } catch (error) {
         throw toModelError(error);
       }

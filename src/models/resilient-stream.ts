@@ -52,6 +52,8 @@ async function* attemptStream(model: ModelClient, request: ChatRequest, outer: A
       arm();
       yield chunk;
     }
+    // The openai SDK ends its iterator quietly when aborted: an aborted stream is not a finished one.
+    if (controller.signal.aborted) throw controller.signal.reason;
   } catch (error) {
     if (outer.aborted) throw outer.reason;
     if (controller.signal.reason === IDLE) {

@@ -122,6 +122,8 @@ export class ScriptedUpstream {
         if (closed()) return;
         if (attempt.hangAfter !== undefined && sent >= attempt.hangAfter) return; // keep the socket open, say nothing
         if (attempt.dropAfter !== undefined && sent >= attempt.dropAfter) {
+          // Let what was written reach the client first: the drop comes after those chunks.
+          await sleep(50);
           res.destroy();
           return;
         }
