@@ -67,7 +67,10 @@ export class ExecutionSession extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
     this.emit(event("execution.started", { executionId: plan.executionId, toolId: plan.toolId, toolName: plan.toolName, prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })) }));
     this.controller = new AbortController();
-    this.run = this.execute(state, this.controller);
+    // The run must never reject unobserved: anything unexpected is logged and the records finished.
+    this.run = this.execute(state, this.controller).catch((error: unknown) => {
+      log("error", "run crashed", { executionId: plan.executionId, error: describeError(error) });
+    });
     this.ctx.waitUntil(this.run);
     return this.status();
   }

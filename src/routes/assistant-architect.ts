@@ -24,10 +24,12 @@ export const assistantArchitectRoutes = new Hono<AppEnv>().post("/stream", valid
   const service = new StreamingService(c.env, c.var.db, c.var.config);
   let executionId: string;
   if (body.executionId) {
-    const pending = await findOwnExecution(c.var.db, body.executionId, c.var.userId);
-    if (!pending) throw notFound("Execution");
-    await service.startPending(c.var.userId, pending, body.toolId);
-    executionId = pending.id;
+    const existing = await findOwnExecution(c.var.db, body.executionId, c.var.userId);
+    if (!existing) throw notFound("Execution");
+    if (existing.toolId !== body.toolId) throw new AppError("validation_failed", "executionId belongs to another tool");
+    // Pending: run it now. Already started (a retried request): attach to the same run, never a second one.
+    if (existing.status === "pending") await service.startPending(c.var.userId, existing);
+    executionId = existing.id;
   } else {
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
     const created = await service.create(c.var.userId, { toolId: body.toolId, inputs: body.inputs ?? {}, idempotencyKey }, true);

@@ -64,16 +64,15 @@ export const executionRoutes = new Hono<AppEnv>()
   .post("/", validate("json", createExecutionBody), async (c) => {
     const body = c.req.valid("json");
     const service = new StreamingService(c.env, c.var.db, c.var.config);
-    const { execution, replayed } = await service.create(
+    const { execution, status, replayed } = await service.create(
       c.var.userId,
       { toolId: body.toolId, inputs: body.inputs, idempotencyKey: readIdempotencyKey(c.req.header("Idempotency-Key")) },
       body.start,
     );
-    const [latest] = replayed ? [execution] : [(await findOwnExecution(c.var.db, execution.id, c.var.userId)) ?? execution];
     return c.json(
       {
         id: execution.id,
-        status: latest?.status ?? execution.status,
+        status,
         eventsUrl: `/api/executions/${execution.id}/events`,
         streamToken: await signStreamToken(c.var.config.jwtSecret, c.var.userId, execution.id),
       },

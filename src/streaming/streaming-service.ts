@@ -3,7 +3,7 @@
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { findExecutionByIdempotencyKey, findPromptResults, insertExecutionWithinLimit } from "../db/execution-queries";
-import { toolExecutions, type ExecutionRow } from "../db/schema";
+import { toolExecutions, type ExecutionRow, type ExecutionStatus } from "../db/schema";
 import { findReadableTool, type ToolRecord } from "../db/tool-queries";
 import type { ExecutionSession } from "../durable/execution-session";
 import type { Config } from "../lib/config";
@@ -40,10 +40,10 @@ export class StreamingService {
   }
 
   /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
-  async create(userId: string, request: CreateRequest, start: boolean): Promise<{ execution: ExecutionRow; replayed: boolean }> {
+  async create(userId: string, request: CreateRequest, start: boolean): Promise<{ execution: ExecutionRow; status: ExecutionStatus; replayed: boolean }> {
     if (request.idempotencyKey) {
       const existing = await findExecutionByIdempotencyKey(this.db, userId, request.idempotencyKey);
-      if (existing) return { execution: this.sameRequest(existing, request), replayed: true };
+      if (existing) return { execution: this.sameRequest(existing, request), status: existing.status, replayed: true };
     }
     const tool = await findReadableTool(this.db, request.toolId, userId);
     if (!tool) throw notFound("Tool");
@@ -67,7 +67,7 @@ export class StreamingService {
     );
     if (outcome === "idempotency_conflict" && request.idempotencyKey) {
       const existing = await findExecutionByIdempotencyKey(this.db, userId, request.idempotencyKey);
-      if (existing) return { execution: this.sameRequest(existing, request), replayed: true };
+      if (existing) return { execution: this.sameRequest(existing, request), status: existing.status, replayed: true };
     }
     if (outcome !== "created") {
       throw new AppError("too_many_executions", `You already have ${this.config.maxConcurrentExecutions} executions running; wait for one to finish`, {
@@ -76,14 +76,12 @@ export class StreamingService {
     }
     const [execution] = await this.db.select().from(toolExecutions).where(eq(toolExecutions.id, id));
     if (!execution) throw new AppError("internal", "The execution was not recorded");
-    if (start) await this.start(execution, this.planFor(execution, tool, values));
-    return { execution, replayed: false };
+    const status = start ? await this.start(execution, this.planFor(execution, tool, values)) : execution.status;
+    return { execution, status, replayed: false };
   }
 
   /** Starts a pending execution that was created earlier (the original endpoint's flow). */
-  async startPending(userId: string, execution: ExecutionRow, toolId: string): Promise<void> {
-    if (execution.toolId !== toolId) throw new AppError("validation_failed", "executionId belongs to another tool");
-    if (execution.status !== "pending") throw new AppError("conflict", `Execution is ${execution.status}, not pending`);
+  async startPending(userId: string, execution: ExecutionRow): Promise<void> {
     const tool = await findReadableTool(this.db, execution.toolId, userId);
     if (!tool) throw notFound("Tool");
     const results = await findPromptResults(this.db, execution.id);
@@ -113,9 +111,11 @@ export class StreamingService {
     await this.stub(execution.id).cancel();
   }
 
-  private async start(execution: ExecutionRow, plan: ExecutionPlan): Promise<void> {
+  /** Hands the plan to the execution's object; returns the status it reports. */
+  private async start(execution: ExecutionRow, plan: ExecutionPlan): Promise<ExecutionStatus> {
     try {
-      await this.stub(execution.id).start(plan);
+      const { status } = await this.stub(execution.id).start(plan);
+      return status === "unknown" ? "pending" : status;
     } catch (error) {
       log("error", "could not start the execution's Durable Object", { executionId: execution.id, error: describeError(error) });
       const error_ = { code: "internal", message: "The execution could not be started" };
