@@ -1,8 +1,11 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { EVENT_LOG_RETENTION_MS, type ExecutionSession } from "../../src/durable/execution-session";
 import type { StoredEvent } from "../../src/streaming/sse-events";
 import { api } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
+import { sessionStub, stateOf } from "../helpers/session";
 import { outputsOf, readSse, toEvents } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf } from "../helpers/upstream";
@@ -93,5 +96,25 @@ describe("resuming with Last-Event-ID", () => {
     const { user, execution } = await runToEnd();
     const read = await readSse(await api(`/api/executions/${execution.id}/events`, { user }));
     expect(read.retry).toBeGreaterThan(0);
+  });
+});
+
+describe("after the event log's retention", () => {
+  it("deletes the object's storage and rebuilds the replay from the D1 records", async () => {
+    const { user, execution, tool } = await runToEnd();
+    const original = await followEvents(user, execution.id);
+    const stub = sessionStub(execution.id);
+    await runInDurableObject(stub, (instance: ExecutionSession) => {
+      stateOf(instance).finishedAt = Date.now() - EVENT_LOG_RETENTION_MS - 1;
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.status()).status).toBe("unknown");
+
+    const rebuilt = await followEvents(user, execution.id);
+    expect(rebuilt.map((item) => item.type)).toEqual(["execution.started", "prompt.started", "prompt.delta", "prompt.completed", "prompt.started", "prompt.delta", "prompt.completed", "execution.completed"]);
+    expect(outputsOf(rebuilt)).toEqual(outputsOf(original));
+    expect(rebuilt[0]).toMatchObject({ data: { executionId: execution.id, prompts: tool.prompts.map(({ id, name }) => expect.objectContaining({ id, name })) } });
+    const last = rebuilt.at(-1)?.id ?? 0;
+    expect((await api(`/api/executions/${execution.id}/events`, { user, headers: { "Last-Event-ID": String(last) } })).status).toBe(204);
   });
 });
