@@ -2,7 +2,7 @@
 // prompt results are one D1 batch, so a burst can never exceed the per-user limit.
 import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
-import { promptResults, toolExecutions, type ExecutionRow, type ExecutionStatus, type PromptResultRow, type PromptRow } from "./schema";
+import { promptOutputParts, promptResults, toolExecutions, type ExecutionRow, type ExecutionStatus, type PromptResultRow, type PromptRow } from "./schema";
 
 /** Pending executions older than this stop holding a concurrency slot (never started). */
 export const PENDING_SLOT_MS = 10 * 60_000;
@@ -92,8 +92,17 @@ export async function findOwnExecution(db: Database, id: string, ownerId: string
   return row;
 }
 
+/** An execution's prompt results in run order, long outputs reassembled from their parts. */
 export async function findPromptResults(db: Database, executionId: string): Promise<PromptResultRow[]> {
-  return db.select().from(promptResults).where(eq(promptResults.executionId, executionId)).orderBy(asc(promptResults.ordinal));
+  const [results, parts] = await db.batch([
+    db.select().from(promptResults).where(eq(promptResults.executionId, executionId)).orderBy(asc(promptResults.ordinal)),
+    db.select().from(promptOutputParts).where(eq(promptOutputParts.executionId, executionId)).orderBy(asc(promptOutputParts.promptId), asc(promptOutputParts.part)),
+  ]);
+  if (parts.length === 0) return results;
+  return results.map((result) => {
+    const rest = parts.filter((part) => part.promptId === result.promptId).map((part) => part.text);
+    return rest.length === 0 ? result : { ...result, output: result.output + rest.join("") };
+  });
 }
 
 export interface ExecutionListQuery {

@@ -1,6 +1,6 @@
 // D1 tables (Drizzle): tools with their fields and prompts, executions and per-prompt results.
 import { sql } from "drizzle-orm";
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { FieldType } from "../lib/tool-definition";
 
 export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "timed_out";
@@ -111,6 +111,21 @@ export const promptResults = sqliteTable(
     outputTokens: integer("output_tokens"),
   },
   (t) => [uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId), index("prompt_results_execution_ordinal_idx").on(t.executionId, t.ordinal)],
+);
+
+/** The rest of a prompt's output when it is longer than one stored part (see lib/text-parts). */
+export const promptOutputParts = sqliteTable(
+  "prompt_output_parts",
+  {
+    executionId: text("execution_id")
+      .notNull()
+      .references(() => toolExecutions.id, { onDelete: "cascade" }),
+    promptId: text("prompt_id").notNull(),
+    /** 1, 2, …: part 0 is `prompt_results.output`. */
+    part: integer("part").notNull(),
+    text: text("text").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.executionId, t.promptId, t.part] })],
 );
 
 export type ToolRow = typeof tools.$inferSelect;

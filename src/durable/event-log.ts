@@ -1,6 +1,7 @@
 // An execution's event log in the Durable Object's SQLite. Every event gets its id at once and is
 // served live from memory; deltas are written to storage in batches (by time and size), so storage
 // writes grow with time, not with tokens. Replays coalesce deltas, never reorder or drop them.
+import { MAX_PART_UNITS, splitText } from "../lib/text-parts";
 import type { ExecutionEvent, StoredEvent } from "../streaming/sse-events";
 
 /** How long deltas may wait in memory before one storage row holds them all. */
@@ -51,6 +52,8 @@ export class EventLog {
     private readonly kv: SyncKvStorage,
   ) {
     sql.exec("CREATE TABLE IF NOT EXISTS event_log (last_id INTEGER PRIMARY KEY, first_id INTEGER NOT NULL, body TEXT NOT NULL)");
+    // A body over one part's size (a multi-megabyte prompt.completed) is stored here; its event_log body is "".
+    sql.exec("CREATE TABLE IF NOT EXISTS event_log_parts (last_id INTEGER NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (last_id, part))");
     const stored = sql.exec<{ last: number | null }>("SELECT max(last_id) AS last FROM event_log").one().last ?? 0;
     this.reservedThrough = Math.max(stored, kv.get<number>("eventIdsReservedThrough") ?? 0);
     this.nextId = this.reservedThrough + 1;
@@ -100,8 +103,8 @@ export class EventLog {
   outputs(): Map<string, string> {
     this.flush();
     const outputs = new Map<string, string>();
-    for (const row of this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log ORDER BY last_id")) {
-      const body = JSON.parse(row.body) as RowBody;
+    for (const row of this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log ORDER BY last_id").toArray()) {
+      const body = this.bodyOf(row);
       if ("d" in body) for (const [promptId, text] of body.d) outputs.set(promptId, (outputs.get(promptId) ?? "") + text);
     }
     return outputs;
@@ -124,8 +127,16 @@ export class EventLog {
   }
 
   private write(firstId: number, lastId: number, body: RowBody): void {
-    this.sql.exec("INSERT INTO event_log (last_id, first_id, body) VALUES (?, ?, ?)", lastId, firstId, JSON.stringify(body));
-    this.rowsWritten++;
+    const parts = splitText(JSON.stringify(body));
+    this.sql.exec("INSERT INTO event_log (last_id, first_id, body) VALUES (?, ?, ?)", lastId, firstId, parts.length === 1 ? parts[0] : "");
+    if (parts.length > 1) parts.forEach((text, part) => this.sql.exec("INSERT INTO event_log_parts (last_id, part, text) VALUES (?, ?, ?)", lastId, part, text));
+    this.rowsWritten += parts.length === 1 ? 1 : 1 + parts.length;
+  }
+
+  private bodyOf(row: Row): RowBody {
+    if (row.body !== "") return JSON.parse(row.body) as RowBody;
+    const parts = this.sql.exec<{ text: string }>("SELECT text FROM event_log_parts WHERE last_id = ? ORDER BY part", row.last_id).toArray();
+    return JSON.parse(parts.map((part) => part.text).join("")) as RowBody;
   }
 
   private remember(stored: StoredEvent): void {
@@ -156,19 +167,18 @@ export class EventLog {
     this.flush();
     const out: StoredEvent[] = [];
     let bytes = 0;
-    const rows = this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log WHERE last_id > ? ORDER BY last_id LIMIT 256", afterId);
+    const rows = this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log WHERE last_id > ? ORDER BY last_id LIMIT 256", afterId).toArray();
     for (const row of rows) {
-      const body = JSON.parse(row.body) as RowBody;
+      const body = this.bodyOf(row);
       if ("e" in body) {
         out.push({ ...body.e, id: row.last_id } as StoredEvent);
-        bytes += row.body.length;
       } else {
         body.d.forEach(([promptId, delta], index) => {
           const id = row.first_id + index;
           if (id > afterId) out.push({ id, type: "prompt.delta", data: { promptId, delta } });
         });
-        bytes += row.body.length;
       }
+      bytes += row.body.length || MAX_PART_UNITS;
       if (bytes >= maxBytes) break;
     }
     return out;

@@ -1,8 +1,10 @@
 // D1 status transitions of one execution, written at state changes only (start, each prompt's
 // end, the end). Each write is retried briefly; a write that still fails is reported to the caller.
 import { and, eq, inArray, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { promptResults, toolExecutions, type ErrorInfo, type ExecutionStatus, type PromptResultStatus } from "../db/schema";
+import { promptOutputParts, promptResults, toolExecutions, type ErrorInfo, type ExecutionStatus, type PromptResultStatus } from "../db/schema";
+import { splitText } from "../lib/text-parts";
 import type { Usage } from "./sse-events";
 
 export type FinalPromptStatus = Extract<PromptResultStatus, "completed" | "failed" | "canceled" | "skipped">;
@@ -44,7 +46,6 @@ async function withRetry<T>(write: () => Promise<T>): Promise<T> {
 function promptColumns(outcome: PromptOutcome) {
   return {
     status: outcome.status,
-    output: outcome.output,
     error: outcome.error,
     startedAt: outcome.startedAt,
     completedAt: outcome.completedAt,
@@ -88,8 +89,24 @@ export class ExecutionManager {
     );
   }
 
+  /** A prompt's end state; an output over one part's size continues in prompt_output_parts. */
+  private promptWrites(promptId: string, outcome: PromptOutcome): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+    const [head = "", ...rest] = splitText(outcome.output);
+    const update = this.db
+      .update(promptResults)
+      .set({ ...promptColumns(outcome), output: head })
+      .where(this.prompt(promptId));
+    const parts = rest.map((text, index) =>
+      this.db
+        .insert(promptOutputParts)
+        .values({ executionId: this.executionId, promptId, part: index + 1, text })
+        .onConflictDoUpdate({ target: [promptOutputParts.executionId, promptOutputParts.promptId, promptOutputParts.part], set: { text } }),
+    );
+    return [update, ...parts];
+  }
+
   async finishPrompt(promptId: string, outcome: PromptOutcome): Promise<void> {
-    await withRetry(() => this.db.update(promptResults).set(promptColumns(outcome)).where(this.prompt(promptId)));
+    await withRetry(() => this.db.batch(this.promptWrites(promptId, outcome)));
   }
 
   /**
@@ -118,7 +135,7 @@ export class ExecutionManager {
         .update(toolExecutions)
         .set({ status: snapshot.status, error: snapshot.error, startedAt: snapshot.startedAt, completedAt: snapshot.completedAt })
         .where(eq(toolExecutions.id, this.executionId)),
-      ...snapshot.prompts.map((prompt) => this.db.update(promptResults).set(promptColumns(prompt)).where(this.prompt(prompt.promptId))),
+      ...snapshot.prompts.flatMap((prompt) => this.promptWrites(prompt.promptId, prompt)),
     ];
     await withRetry(() => this.db.batch([first, ...rest]));
   }

@@ -1,6 +1,10 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { MAX_PART_UNITS } from "../../src/lib/text-parts";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
+import { sessionStub } from "../helpers/session";
 import { outputsOf } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
@@ -43,5 +47,37 @@ describe("a whole execution", () => {
       ["lesson", "completed", "Today we cut pizzas into halves."],
     ]);
     expect(record.results[0]?.usage).toEqual({ inputTokens: 11, outputTokens: 6 });
+  });
+});
+
+describe("a large response", () => {
+  it("streams a multi-megabyte output completely, records it exactly, and stores it in bounded parts", async () => {
+    const user = newUser();
+    const kilobyte = "0123456789abcdef".repeat(63) + "é😀\n";
+    const model = await scriptModel({ kind: "stream", chunks: [kilobyte], repeat: 3_000 });
+    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "big", position: 0, model, content: "{{topic}}" }] }));
+    const execution = await startExecution(user, tool.id, { topic: "big" });
+    const events = await followEvents(user, execution.id);
+    const expected = kilobyte.repeat(3_000);
+    const promptId = tool.prompts[0]!.id;
+    expect(outputsOf(events).get(promptId)).toBe(expected);
+    const completed = events.find((item) => item.type === "prompt.completed");
+    expect(completed?.type === "prompt.completed" && completed.data.output === expected).toBe(true);
+    expect((await getRecord(user, execution.id)).results[0]?.output).toBe(expected);
+
+    const d1 = await env.DB.prepare("SELECT max(length(output)) AS head, (SELECT count(*) FROM prompt_output_parts WHERE execution_id = ?1) AS parts FROM prompt_results WHERE execution_id = ?1")
+      .bind(execution.id)
+      .first<{ head: number; parts: number }>();
+    expect(d1?.head).toBeLessThanOrEqual(MAX_PART_UNITS);
+    expect(d1?.parts).toBeGreaterThan(0);
+    const storage = await runInDurableObject(sessionStub(execution.id), (_instance, state) => ({
+      rows: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_log").one().n,
+      longest: state.storage.sql.exec<{ n: number | null }>("SELECT max(length(body)) AS n FROM event_log").one().n ?? 0,
+      longestPart: state.storage.sql.exec<{ n: number | null }>("SELECT max(length(text)) AS n FROM event_log_parts").one().n ?? 0,
+    }));
+    expect(storage.longest).toBeLessThanOrEqual(MAX_PART_UNITS);
+    expect(storage.longestPart).toBeLessThanOrEqual(MAX_PART_UNITS);
+    // 3 000 deltas in far fewer rows: batched by time and size, never one row per token.
+    expect(storage.rows).toBeLessThan(100);
   });
 });

@@ -1,0 +1,103 @@
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import type { ExecutionSession } from "../../src/durable/execution-session";
+import { api, apiJson, type ErrorJson } from "../helpers/api";
+import { newUser, tokenFor } from "../helpers/auth";
+import { createToolFor, getRecord } from "../helpers/executions";
+import { flakyD1, type D1Outage } from "../helpers/flaky-d1";
+import { sessionStub } from "../helpers/session";
+import { readSse } from "../helpers/sse";
+import { lessonPlanner } from "../helpers/tools";
+import { scriptModel, streamOf } from "../helpers/upstream";
+
+/** Creates a pending execution whose Durable Object talks to a D1 that fails on demand. */
+async function pendingWithFlakyDatabase(user: string, model: string) {
+  const tool = await createToolFor(user, lessonPlanner(model));
+  const { body } = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "outage" }, start: false } });
+  const outage: D1Outage = { failWhen: null, failures: 0 };
+  const stub = sessionStub(body.id);
+  await runInDurableObject(stub, (instance: ExecutionSession) => {
+    const holder = instance as unknown as { env: Env };
+    holder.env = { ...holder.env, DB: flakyD1(holder.env.DB, outage) };
+  });
+  return { tool, executionId: body.id, outage, stub };
+}
+
+const lastFrame = (read: Awaited<ReturnType<typeof readSse>>) => JSON.parse(read.messages.at(-1)?.data ?? "{}") as { type: string; code?: string; error?: string };
+
+describe("D1 outages", () => {
+  it("answers a clear 500 when the execution cannot be inserted, and leaves nothing behind", async () => {
+    const user = newUser();
+    const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("x"))));
+    const outage: D1Outage = { failWhen: /insert into tool_executions/i, failures: 0 };
+    const request = new Request("http://localhost/api/executions", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${await tokenFor(user)}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ toolId: tool.id, inputs: { topic: "x" } }),
+    });
+    const response = await createApp().fetch(request, { ...env, DB: flakyD1(env.DB, outage) }, createExecutionContext());
+    expect(response.status).toBe(500);
+    const body = (await response.json()) as ErrorJson;
+    expect(body.error.code).toBe("internal");
+    expect(JSON.stringify(body)).not.toMatch(/D1_ERROR|INSERT|stack/i);
+    expect(outage.failures).toBe(1);
+    const list = await apiJson<{ executions: unknown[] }>("/api/executions", { user });
+    expect(list.body.executions).toEqual([]);
+  });
+
+  it("stops the run with a clear error event when a status write fails mid-run, and repairs the records when D1 is back", async () => {
+    const user = newUser();
+    const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(user, await scriptModel(streamOf("first answer", 3)));
+    // The first prompt's end cannot be recorded.
+    outage.failWhen = /update "prompt_results" set "status" = \?, "output" = \?/i;
+    const response = await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId } });
+    const read = await readSse(response);
+    expect(lastFrame(read)).toMatchObject({ type: "error", code: "database_unavailable" });
+    expect((await getRecord(user, executionId)).status).toBe("running");
+
+    outage.failWhen = null;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const record = await getRecord(user, executionId);
+    expect(record.status).toBe("failed");
+    expect(record.error?.code).toBe("database_unavailable");
+    expect(record.results.map((result) => [result.status, result.output])).toEqual([
+      ["completed", "first answer"],
+      ["skipped", ""],
+    ]);
+  });
+
+  it("keeps retrying the final write from the alarm until D1 answers, then records the completed run", async () => {
+    const user = newUser();
+    const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(user, await scriptModel(streamOf("all done")));
+    outage.failWhen = /update "tool_executions" set "status" = \?, "error" = \?/i;
+    const read = await readSse(await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId } }));
+    expect(lastFrame(read)).toEqual({ type: "complete", executionId });
+
+    // Still down: the alarm tries, fails, and stays scheduled.
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getRecord(user, executionId)).status).toBe("running");
+    outage.failWhen = null;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const record = await getRecord(user, executionId);
+    expect(record.status).toBe("completed");
+    expect(record.results.map((result) => [result.status, result.output])).toEqual([
+      ["completed", "all done"],
+      ["completed", "all done"],
+    ]);
+  });
+});
+
+describe("concurrency slots", () => {
+  it("are freed when executions fail, so failures never leak a slot", async () => {
+    const user = newUser();
+    const failing = await scriptModel({ kind: "error", status: 400 });
+    const tool = await createToolFor(user, lessonPlanner(failing));
+    const first = await Promise.all(Array.from({ length: 5 }, () => apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } })));
+    expect(first.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
+    for (const response of first) await readSse(await api(`/api/executions/${response.body.id}/events`, { user }));
+    const second = await Promise.all(Array.from({ length: 5 }, () => apiJson("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } })));
+    expect(second.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
+  });
+});
