@@ -9,7 +9,7 @@ import { validate } from "../lib/validator";
 import { StreamingService } from "../streaming/streaming-service";
 import { parseLastEventId, readIdempotencyKey } from "./executions";
 
-const streamBody = z
+export const streamBody = z
   .strictObject({
     toolId: z.string().min(1).max(128),
     inputs: z.record(z.string(), z.unknown()).optional(),

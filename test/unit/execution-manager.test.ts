@@ -1,0 +1,104 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { findPromptResults, insertExecutionWithinLimit } from "../../src/db/execution-queries";
+import type { PromptRow } from "../../src/db/schema";
+import { MAX_PART_UNITS } from "../../src/lib/text-parts";
+import { ExecutionManager } from "../../src/streaming/execution-manager";
+import { newUser } from "../helpers/auth";
+import { flakyD1, type D1Outage } from "../helpers/flaky-d1";
+
+const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
+  id,
+  toolId: "tool",
+  name: id,
+  position,
+  ordinal,
+  model: "m",
+  systemContext: null,
+  content: "x",
+  temperature: null,
+  maxTokens: null,
+});
+
+async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), prompt("c", 3, 2)]) {
+  const id = crypto.randomUUID();
+  const outcome = await insertExecutionWithinLimit(
+    env.DB,
+    { id, ownerId: newUser(), toolId: "tool", toolName: "Tool", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts },
+    5,
+  );
+  expect(outcome).toBe("created");
+  return id;
+}
+
+const state = async (executionId: string) => {
+  const execution = await env.DB.prepare("SELECT status, error, started_at, completed_at FROM tool_executions WHERE id = ?").bind(executionId).first<Record<string, unknown>>();
+  const results = await findPromptResults(createDb(env.DB), executionId);
+  return { execution, results: results.map((result) => [result.promptId, result.status, result.output]) };
+};
+
+describe("ExecutionManager", () => {
+  it("records start, prompt ends and the end; unfinished prompts become skipped or the given status", async () => {
+    const id = await seedExecution();
+    const manager = new ExecutionManager(createDb(env.DB), id);
+    await manager.markStarted(1_000, ["a"]);
+    expect(await state(id)).toMatchObject({ execution: { status: "running", started_at: 1_000 }, results: [["a", "running", ""], ["b", "pending", ""], ["c", "pending", ""]] });
+    await manager.finishPrompt("a", { status: "completed", output: "A!", error: null, startedAt: 1_000, completedAt: 1_500, usage: { inputTokens: 3, outputTokens: 4 } });
+    await manager.markPromptsRunning(["b"], 1_600);
+    await manager.finishExecution("canceled", null, 2_000, "canceled");
+    const after = await state(id);
+    expect(after.execution).toMatchObject({ status: "canceled", completed_at: 2_000, error: null });
+    expect(after.results).toEqual([
+      ["a", "completed", "A!"],
+      ["b", "canceled", ""],
+      ["c", "skipped", ""],
+    ]);
+    const [a] = await findPromptResults(createDb(env.DB), id);
+    expect(a).toMatchObject({ durationMs: 500, inputTokens: 3, outputTokens: 4 });
+  });
+
+  it("retries a write that fails once, so a blip does not fail the run", async () => {
+    const id = await seedExecution();
+    const outage: D1Outage = { failWhen: /update "prompt_results"/i, failures: 0 };
+    const manager = new ExecutionManager(createDb(flakyD1(env.DB, outage)), id);
+    const recovering = manager.finishPrompt("a", { status: "completed", output: "ok", error: null, startedAt: 1, completedAt: 2, usage: null });
+    await scheduler.wait(10);
+    outage.failWhen = null;
+    await recovering;
+    expect(outage.failures).toBe(1);
+    expect((await state(id)).results[0]).toEqual(["a", "completed", "ok"]);
+  });
+
+  it("gives up after a few tries and reports the failure", async () => {
+    const id = await seedExecution();
+    const outage: D1Outage = { failWhen: /./, failures: 0 };
+    const manager = new ExecutionManager(createDb(flakyD1(env.DB, outage)), id);
+    await expect(manager.markPromptsRunning(["a"], 1)).rejects.toThrow(/Failed query/);
+    expect(outage.failures).toBe(4);
+  });
+
+  it("writes a whole snapshot at once, long outputs in parts, and can write it again", async () => {
+    const id = await seedExecution([prompt("a", 1, 0), prompt("b", 2, 0)]);
+    const manager = new ExecutionManager(createDb(env.DB), id);
+    const long = "y".repeat(MAX_PART_UNITS + 10);
+    const snapshot = {
+      status: "failed" as const,
+      error: { code: "interrupted", message: "restarted" },
+      startedAt: 10,
+      completedAt: 20,
+      prompts: [
+        { promptId: "a", status: "failed" as const, output: long, error: { code: "interrupted", message: "restarted" }, startedAt: 10, completedAt: 20, usage: null },
+        { promptId: "b", status: "skipped" as const, output: "", error: null, startedAt: null, completedAt: 20, usage: null },
+      ],
+    };
+    await manager.writeSnapshot(snapshot);
+    await manager.writeSnapshot(snapshot);
+    const after = await state(id);
+    expect(after.execution).toMatchObject({ status: "failed", started_at: 10, completed_at: 20 });
+    expect(after.results).toEqual([
+      ["a", "failed", long],
+      ["b", "skipped", ""],
+    ]);
+  });
+});
