@@ -31,5 +31,12 @@ export default defineConfig({
     setupFiles: ["./test/helpers/apply-migrations.ts"],
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     testTimeout: 20_000,
+    coverage: {
+      provider: "istanbul",
+      include: ["src/**/*.ts"],
+      exclude: ["src/worker-configuration.d.ts"],
+      reporter: ["text-summary", "text", "html"],
+      thresholds: { lines: 90, branches: 85 },
+    },
   },
 });

@@ -34,6 +34,17 @@ describe("cancel", () => {
     ]);
   });
 
+  it("cancels a pending execution that never started: canceled, every prompt skipped", async () => {
+    const user = newUser();
+    const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
+    const { body } = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" }, start: false } });
+    const canceled = await apiJson<{ status: string }>(`/api/executions/${body.id}/cancel`, { user, method: "POST" });
+    expect(canceled.body.status).toBe("canceled");
+    const record = await getRecord(user, body.id);
+    expect(record.results.map((result) => result.status)).toEqual(["skipped", "skipped"]);
+    expect((await api(`/api/executions/${body.id}/events`, { user })).status).toBe(200);
+  });
+
   it("is idempotent", async () => {
     const user = newUser();
     const model = await scriptModel({ kind: "stream", chunks: ["a"], hangAfter: 0 });

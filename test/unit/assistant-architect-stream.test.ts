@@ -84,4 +84,13 @@ describe("the original frame sequence", () => {
     expect(tail).toEqual(all.slice(2));
     expect(replayFromRecords(execution, [result("p1", 1, "one")], all.length, "legacy")).toBeNull();
   });
+
+  it("rebuilds the terminal event of timed-out and failed runs, with usage totals for completed ones", () => {
+    const timedOut = frames(replayFromRecords({ ...execution, status: "timed_out" }, [result("p1", 1, "part", "failed")], 0, "events"));
+    expect(timedOut.at(-1)).toMatchObject({ event: "execution.timed_out", data: { limitMs: 40 } });
+    const failed = frames(replayFromRecords({ ...execution, status: "failed", error: null }, [], 0, "events"));
+    expect(failed.at(-1)).toMatchObject({ event: "execution.failed", data: { error: { code: "internal" } } });
+    const completed = frames(replayFromRecords(execution, [result("p1", 1, "a"), result("p2", 2, "b")], 0, "events"));
+    expect(completed.at(-1)).toMatchObject({ event: "execution.completed", data: { durationMs: 40, usage: { inputTokens: 2, outputTokens: 4 } } });
+  });
 });
