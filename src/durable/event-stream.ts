@@ -60,6 +60,12 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
   let pendingWait: { cancel: () => void } | undefined;
   let capTimer: ReturnType<typeof setTimeout> | undefined;
   let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
+  // The retry hint rides in the first block rather than alone: some clients treat a data-less block as a message.
+  let prefix = retryLine(options.retryMs).slice(0, -1);
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
+    controller.enqueue(encoder.encode(prefix + text));
+    prefix = "";
+  };
 
   const release = () => {
     if (released) return;
@@ -81,14 +87,13 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
     {
       start(controller) {
         streamController = controller;
-        controller.enqueue(encoder.encode(retryLine(options.retryMs)));
         capTimer = setTimeout(close, options.maxConnectionMs);
       },
       async pull(controller) {
         while (!released) {
           const events = source.read(cursor);
           if (events.length > 0) {
-            controller.enqueue(encoder.encode(events.map(encode).join("")));
+            send(controller, events.map(encode).join(""));
             const last = events[events.length - 1];
             if (last) cursor = last.id;
             if (events.some(isTerminal)) close();
@@ -101,7 +106,7 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
           pendingWait = undefined;
           if (released) return;
           if (!changed) {
-            controller.enqueue(encoder.encode(PING));
+            send(controller, PING);
             return;
           }
         }

@@ -72,12 +72,21 @@ describe("createEventStream", () => {
     const { options: opts, released } = options();
     const stream = createEventStream(view, opts);
     const reader = stream.getReader();
-    await reader.read();
     const pending = reader.read();
+    await scheduler.wait(0);
+    expect(view.notifier.waiting).toBe(1);
     await reader.cancel();
     await pending;
     expect(released.count).toBe(1);
     expect(view.notifier.waiting).toBe(0);
+  });
+
+  it("sends the retry hint inside the first block, never as a data-less block of its own", async () => {
+    const view = source([{ id: 1, ...event("execution.canceled", {}) } as StoredEvent]);
+    view.done = true;
+    const { options: opts } = options();
+    const text = await new Response(createEventStream(view, opts)).text();
+    expect(text).toBe('retry: 2000\nid: 1\nevent: execution.canceled\ndata: {}\n\n');
   });
 
   it("speaks the original frame format when asked", async () => {
