@@ -1,7 +1,7 @@
 // One subscriber's SSE stream, pulled by the client: events are read from the log only when the
 // client is ready, so a slow or vanished client never makes the object buffer. Pings while idle;
 // the connection closes at its time cap or after the terminal event, and is released either way.
-import { encodeEvent, encodeLegacyEvent, isTerminal, PING, retryLine, type LegacyContext, type StoredEvent, type StreamFormat } from "../streaming/sse-events";
+import { encodeEvent, encodeLegacyEvent, PING, retryLine, type LegacyContext, type StoredEvent, type StreamFormat } from "../streaming/sse-events";
 
 /** Wakes waiting subscribers when the log grows. */
 export class ChangeNotifier {
@@ -96,7 +96,6 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
             send(controller, events.map(encode).join(""));
             const last = events[events.length - 1];
             if (last) cursor = last.id;
-            if (events.some(isTerminal)) close();
             return;
           }
           if (source.finished()) return close();

@@ -29,6 +29,8 @@ function toModelError(error: unknown): unknown {
     return new ModelError(retryable ? "model_unavailable" : "model_error", `Model answered ${status}: ${error.message}`, retryable, retryAfterMs(error.headers));
   }
   if (error instanceof SyntaxError) return new ModelError("model_bad_response", `Model sent a malformed chunk: ${error.message}`);
+  // Anything else thrown while reading the body is the connection failing (workerd: "Network connection lost").
+  if (error instanceof Error) return new ModelError("model_unavailable", `Connection to the model lost: ${error.message}`, true);
   return error;
 }
 

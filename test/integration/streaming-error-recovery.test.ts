@@ -66,8 +66,15 @@ describe("upstream failures", () => {
     const model = await scriptModel({ kind: "stream", chunks: ["Half ", "an ", "answer"], dropAfter: 2 });
     const { events, record } = await runOne(model);
     expect((await upstreamRequests(model)).length).toBe(1);
-    expect(events.find((item) => item.type === "prompt.failed")).toBeDefined();
+    expect(events.find((item) => item.type === "prompt.failed")?.data).toMatchObject({ error: { code: "model_unavailable" } });
     expect(record.results[0]).toMatchObject({ status: "failed", output: "Half an " });
+  });
+
+  it("treats a stream that ends without finish_reason as cut, not complete", async () => {
+    const model = await scriptModel({ kind: "stream", chunks: ["Looks ", "fine ", "but"], endAfter: 2 });
+    const { record } = await runOne(model);
+    expect(record.results[0]).toMatchObject({ status: "failed", output: "Looks fine ", error: { code: "model_unavailable" } });
+    expect((await upstreamRequests(model)).length).toBe(1);
   });
 
   it("fails the prompt on a malformed chunk", async () => {
@@ -97,6 +104,30 @@ describe("onPromptError: continue", () => {
     expect(record.status).toBe("completed");
     expect(record.results.map((result) => result.status)).toEqual(["failed", "completed"]);
     expect(record.results[1]?.output).toBe("echo: [] [] done");
+  });
+});
+
+describe("onPromptError: continue after partial output", () => {
+  it("substitutes a failed prompt's output as empty even when it streamed some text", async () => {
+    const partial = await scriptModel({ kind: "stream", chunks: ["partial ", "text", "lost"], dropAfter: 2 });
+    const user = newUser();
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(partial, {
+        onPromptError: "continue",
+        prompts: [
+          { name: "outline", position: 0, model: partial, content: "{{topic}}" },
+          { name: "lesson", position: 1, model: "echo-partial", content: "<{{outline}}>" },
+        ],
+      }),
+    );
+    const execution = await startExecution(user, tool.id, { topic: "x" });
+    await followEvents(user, execution.id);
+    const record = await getRecord(user, execution.id);
+    expect(record.results.map((result) => [result.status, result.output])).toEqual([
+      ["failed", "partial text"],
+      ["completed", "echo: <>"],
+    ]);
   });
 });
 

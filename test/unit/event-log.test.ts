@@ -69,6 +69,15 @@ describe("EventLog", () => {
       expect(next.id).toBeGreaterThan(before.lastId);
     }));
 
+  it("reserves ids in blocks, so handing out ids does not write storage on every event", () =>
+    withLog((_open, state) => {
+      let puts = 0;
+      const counting = { get: (key: string) => state.storage.kv.get(key), put: (key: string, value: unknown) => (puts++, state.storage.kv.put(key, value)) } as unknown as SyncKvStorage;
+      const log = new EventLog(state.storage.sql, counting);
+      for (let i = 0; i < 500; i++) log.append(delta("p", "x"));
+      expect(puts).toBe(1);
+    }));
+
   it("rebuilds each prompt's output from storage", () =>
     withLog((open) => {
       const log = open();

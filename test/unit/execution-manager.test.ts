@@ -7,6 +7,7 @@ import { MAX_PART_UNITS } from "../../src/lib/text-parts";
 import { ExecutionManager } from "../../src/streaming/execution-manager";
 import { newUser } from "../helpers/auth";
 import { flakyD1, type D1Outage } from "../helpers/flaky-d1";
+import { waitFor } from "../helpers/upstream";
 
 const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
   id,
@@ -63,7 +64,7 @@ describe("ExecutionManager", () => {
     const outage: D1Outage = { failWhen: /update "prompt_results"/i, failures: 0 };
     const manager = new ExecutionManager(createDb(flakyD1(env.DB, outage)), id);
     const recovering = manager.finishPrompt("a", { status: "completed", output: "ok", error: null, startedAt: 1, completedAt: 2, usage: null });
-    await scheduler.wait(10);
+    await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
     outage.failWhen = null;
     await recovering;
     expect(outage.failures).toBe(1);

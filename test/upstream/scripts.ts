@@ -25,6 +25,8 @@ export type UpstreamAttempt =
       hangAfter?: number;
       /** After this many chunks destroy the connection (drop mid-stream). */
       dropAfter?: number;
+      /** After this many chunks end the response cleanly but early: no finish_reason, no [DONE]. */
+      endAfter?: number;
       /** After this many chunks send a line that is not JSON. */
       malformedAfter?: number;
       /** Usage in the final chunk; omitted means computed from the text. */

@@ -127,6 +127,10 @@ export class ScriptedUpstream {
           res.destroy();
           return;
         }
+        if (attempt.endAfter !== undefined && sent >= attempt.endAfter) {
+          res.end();
+          return;
+        }
         if (attempt.malformedAfter !== undefined && sent >= attempt.malformedAfter) {
           res.end("data: {this is not json\n\n");
           return;
