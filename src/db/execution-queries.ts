@@ -9,6 +9,9 @@ export const PENDING_SLOT_MS = 10 * 60_000;
 
 export interface NewExecution {
   id: string;
+  /** `running` when the run starts right away (the object then only records prompts), else `pending`. */
+  status: "pending" | "running";
+  createdAt: number;
   ownerId: string;
   toolId: string;
   toolName: string;
@@ -24,11 +27,12 @@ export type CreateOutcome = "created" | "limit_reached" | "idempotency_conflict"
  * Inserts the execution and its pending prompt results if the owner has fewer than
  * `maxConcurrent` live executions. One statement decides, so concurrent calls cannot both win.
  */
-export async function insertExecutionWithinLimit(d1: D1Database, execution: NewExecution, maxConcurrent: number, now = Date.now()): Promise<CreateOutcome> {
+export async function insertExecutionWithinLimit(d1: D1Database, execution: NewExecution, maxConcurrent: number): Promise<CreateOutcome> {
+  const now = execution.createdAt;
   const insertExecution = d1
     .prepare(
-      `INSERT INTO tool_executions (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at)
-       SELECT ?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?8
+      `INSERT INTO tool_executions (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at, started_at)
+       SELECT ?1, ?2, ?3, ?4, ?11, ?5, ?6, ?7, ?8, CASE WHEN ?11 = 'running' THEN ?8 END
        WHERE (SELECT count(*) FROM tool_executions
               WHERE owner_id = ?2 AND (status = 'running' OR (status = 'pending' AND created_at > ?9))) < ?10
        ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
@@ -44,6 +48,7 @@ export async function insertExecutionWithinLimit(d1: D1Database, execution: NewE
       now,
       now - PENDING_SLOT_MS,
       maxConcurrent,
+      execution.status,
     );
   // One bound parameter carries every prompt (D1 allows 100 per statement; a tool has up to 20 prompts).
   const rows = execution.prompts.map((prompt) => ({
@@ -73,6 +78,15 @@ export async function insertExecutionWithinLimit(d1: D1Database, execution: NewE
     if (existing) return "idempotency_conflict";
   }
   return "limit_reached";
+}
+
+/** Marks a pending execution running; false if it was not pending any more (another request started it). */
+export async function markPendingRunning(d1: D1Database, executionId: string, startedAt: number): Promise<boolean> {
+  const result = await d1
+    .prepare("UPDATE tool_executions SET status = 'running', started_at = ? WHERE id = ? AND status = 'pending'")
+    .bind(startedAt, executionId)
+    .run();
+  return result.meta.changes > 0;
 }
 
 export async function findExecutionByIdempotencyKey(db: Database, ownerId: string, key: string): Promise<ExecutionRow | undefined> {

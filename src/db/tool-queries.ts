@@ -105,16 +105,16 @@ export async function deleteTool(db: Database, id: string, ownerId: string): Pro
 
 /** A tool the user may read and run: their own, or a shared one. */
 export async function findReadableTool(db: Database, id: string, userId: string): Promise<ToolRecord | undefined> {
-  const [tool] = await db
-    .select()
-    .from(tools)
-    .where(and(eq(tools.id, id), or(eq(tools.ownerId, userId), eq(tools.visibility, "shared"))));
-  if (!tool) return undefined;
-  const [inputFields, prompts] = await db.batch([
+  // One round trip; the fields and prompts are discarded when the tool is not readable.
+  const [[tool], inputFields, prompts] = await db.batch([
+    db
+      .select()
+      .from(tools)
+      .where(and(eq(tools.id, id), or(eq(tools.ownerId, userId), eq(tools.visibility, "shared")))),
     db.select().from(toolInputFields).where(eq(toolInputFields.toolId, id)).orderBy(asc(toolInputFields.position)),
     db.select().from(chainPrompts).where(eq(chainPrompts.toolId, id)).orderBy(asc(chainPrompts.ordinal)),
   ]);
-  return { tool, inputFields, prompts };
+  return tool ? { tool, inputFields, prompts } : undefined;
 }
 
 /** Tools the user sees: their own, the shared ones, or both; newest first. */

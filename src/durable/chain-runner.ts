@@ -57,11 +57,12 @@ export class ChainRunner {
     for (const group of groupByPosition(plan.prompts)) {
       if (signal.aborted || failure) break;
       const startedAt = Date.now();
-      await this.deps.onGroupStart(
+      // Recording the start must not delay the model calls; each prompt's end record waits for it.
+      const recorded = this.deps.onGroupStart(
         group.map((prompt) => prompt.id),
         startedAt,
       );
-      const outcomes = await Promise.all(group.map((prompt) => this.runPrompt(prompt, values, startedAt)));
+      const outcomes = await Promise.all(group.map((prompt) => this.runPrompt(prompt, values, startedAt, recorded)));
       group.forEach((prompt, index) => {
         const outcome = outcomes[index];
         if (!outcome) return;
@@ -91,7 +92,7 @@ export class ChainRunner {
     };
   }
 
-  private async runPrompt(prompt: PlannedPrompt, values: ReadonlyMap<string, string>, startedAt: number): Promise<PromptOutcome> {
+  private async runPrompt(prompt: PlannedPrompt, values: ReadonlyMap<string, string>, startedAt: number, startRecorded: Promise<void>): Promise<PromptOutcome> {
     const { emit, signal } = this.deps;
     emit(event("prompt.started", { promptId: prompt.id, name: prompt.name, position: prompt.position, model: prompt.model }));
     let output = "";
@@ -117,6 +118,7 @@ export class ChainRunner {
       if (stop?.code !== "canceled") emit(event("prompt.failed", { promptId: prompt.id, error: failure }));
       outcome = { status: stop?.code === "canceled" ? "canceled" : "failed", output, error: failure, startedAt, completedAt: Date.now(), usage };
     }
+    await startRecorded;
     await this.deps.onPromptEnd(prompt.id, outcome);
     return outcome;
   }

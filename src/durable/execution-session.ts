@@ -161,7 +161,6 @@ export class ExecutionSession extends DurableObject<Env> {
   private async execute(state: SessionState, controller: AbortController): Promise<void> {
     const config = getConfig(this.env);
     const manager = this.manager(state);
-    let first = true;
     const runner = new ChainRunner({
       plan: state.plan,
       resolveModel: createModelResolver(config),
@@ -172,9 +171,7 @@ export class ExecutionSession extends DurableObject<Env> {
         for (const id of promptIds) Object.assign(state.prompts[id] ?? {}, { status: "running", startedAt: at });
         this.save();
         try {
-          if (first) await manager.markStarted(state.startedAt, promptIds);
-          else await manager.markPromptsRunning(promptIds, at);
-          first = false;
+          await manager.markPromptsRunning(promptIds, at);
         } catch (error) {
           this.databaseFailed(state, controller, error);
         }
@@ -218,6 +215,7 @@ export class ExecutionSession extends DurableObject<Env> {
   /** Records the end in D1 (or owes it), then stores the terminal event; subscribers then close. */
   private async finish(state: SessionState, ending: Ending): Promise<void> {
     const now = Date.now();
+    const promptsOpen = Object.values(state.prompts).some((prompt) => prompt.status === "pending" || prompt.status === "running");
     for (const [promptId, prompt] of Object.entries(state.prompts)) {
       if (prompt.status === "pending") prompt.status = "skipped";
       if (prompt.status === "running") {
@@ -230,7 +228,7 @@ export class ExecutionSession extends DurableObject<Env> {
     const manager = this.manager(state);
     try {
       if (state.owesSnapshot) await manager.writeSnapshot(snapshotOf(state, this.eventLog.outputs()));
-      else await manager.finishExecution(ending.status, ending.error, now, ending.runningBecomes);
+      else await manager.finishExecution(ending.status, ending.error, now, ending.runningBecomes, promptsOpen);
       state.owesSnapshot = false;
     } catch (error) {
       log("error", "D1 final write failed; will retry from the alarm", { executionId: state.plan.executionId, error: describeError(error) });

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { findOwnExecution } from "../db/execution-queries";
+import type { ExecutionRow } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
 import { validate } from "../lib/validator";
 import { StreamingService } from "../streaming/streaming-service";
@@ -22,21 +23,18 @@ export const streamBody = z
 export const assistantArchitectRoutes = new Hono<AppEnv>().post("/stream", validate("json", streamBody), async (c) => {
   const body = c.req.valid("json");
   const service = new StreamingService(c.env, c.var.db, c.var.config);
-  let executionId: string;
+  let execution: ExecutionRow;
   if (body.executionId) {
     const existing = await findOwnExecution(c.var.db, body.executionId, c.var.userId);
     if (!existing) throw notFound("Execution");
     if (existing.toolId !== body.toolId) throw new AppError("validation_failed", "executionId belongs to another tool");
     // Pending: run it now. Already started (a retried request): attach to the same run, never a second one.
     if (existing.status === "pending") await service.startPending(c.var.userId, existing);
-    executionId = existing.id;
+    execution = existing;
   } else {
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
-    const created = await service.create(c.var.userId, { toolId: body.toolId, inputs: body.inputs ?? {}, idempotencyKey }, true);
-    executionId = created.execution.id;
+    execution = (await service.create(c.var.userId, { toolId: body.toolId, inputs: body.inputs ?? {}, idempotencyKey }, true)).execution;
   }
-  const execution = await findOwnExecution(c.var.db, executionId, c.var.userId);
-  if (!execution) throw new AppError("internal", "The execution was not recorded");
   const afterId = parseLastEventId(c.req.header("Last-Event-ID"));
-  return service.eventsResponse(execution, afterId, "legacy", { "X-Execution-Id": executionId });
+  return service.eventsResponse(execution, afterId, "legacy", { "X-Execution-Id": execution.id });
 });

@@ -66,20 +66,7 @@ export class ExecutionManager {
     return and(eq(promptResults.executionId, this.executionId), eq(promptResults.promptId, promptId));
   }
 
-  /** The execution starts; the first prompts start with it (one batch). */
-  async markStarted(startedAt: number, promptIds: readonly string[]): Promise<void> {
-    await withRetry(() =>
-      this.db.batch([
-        this.db.update(toolExecutions).set({ status: "running", startedAt }).where(eq(toolExecutions.id, this.executionId)),
-        this.db
-          .update(promptResults)
-          .set({ status: "running", startedAt })
-          .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.promptId, [...promptIds]))),
-      ]),
-    );
-  }
-
-  /** A later group of prompts (one position) starts. */
+  /** A group of prompts (one position) starts. */
   async markPromptsRunning(promptIds: readonly string[], startedAt: number): Promise<void> {
     await withRetry(() =>
       this.db
@@ -112,20 +99,20 @@ export class ExecutionManager {
   /**
    * The execution ends: its status, and every prompt not yet finished becomes `skipped`
    * (never started) or `endedRunningAs` (was running) — nothing stays pending or running.
+   * The execution row is already `running`: the service writes it so when the run starts.
    */
-  async finishExecution(status: FinalExecutionStatus, error: ErrorInfo | null, completedAt: number, endedRunningAs: FinalPromptStatus): Promise<void> {
-    await withRetry(() =>
-      this.db.batch([
-        this.db.update(toolExecutions).set({ status, error, completedAt }).where(eq(toolExecutions.id, this.executionId)),
-        this.db
-          .update(promptResults)
-          .set({
-            status: sql`CASE ${promptResults.status} WHEN 'pending' THEN 'skipped' ELSE ${endedRunningAs} END`,
-            completedAt,
-          })
-          .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.status, ["pending", "running"]))),
-      ]),
-    );
+  async finishExecution(status: FinalExecutionStatus, error: ErrorInfo | null, completedAt: number, endedRunningAs: FinalPromptStatus, promptsOpen = true): Promise<void> {
+    const execution = this.db.update(toolExecutions).set({ status, error, completedAt }).where(eq(toolExecutions.id, this.executionId));
+    // When the caller knows every prompt already ended, the second statement would change nothing.
+    if (!promptsOpen) {
+      await withRetry(() => execution);
+      return;
+    }
+    const openPrompts = this.db
+      .update(promptResults)
+      .set({ status: sql`CASE ${promptResults.status} WHEN 'pending' THEN 'skipped' ELSE ${endedRunningAs} END`, completedAt })
+      .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.status, ["pending", "running"])));
+    await withRetry(() => this.db.batch([execution, openPrompts]));
   }
 
   /** Writes the whole final state at once (repair after D1 was unavailable). */

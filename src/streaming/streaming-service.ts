@@ -2,7 +2,7 @@
 // Object, and opens their event streams. Routes stay thin; this is where the flow lives.
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { findExecutionByIdempotencyKey, findPromptResults, insertExecutionWithinLimit } from "../db/execution-queries";
+import { findExecutionByIdempotencyKey, findPromptResults, insertExecutionWithinLimit, markPendingRunning } from "../db/execution-queries";
 import { toolExecutions, type ExecutionRow, type ExecutionStatus } from "../db/schema";
 import { findReadableTool, type ToolRecord } from "../db/tool-queries";
 import type { ExecutionSession } from "../durable/execution-session";
@@ -51,18 +51,25 @@ export class StreamingService {
     const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
     if (!success) throw new AppError("rate_limited", "Too many executions started; try again shortly", { retryAfter: RATE_LIMIT_PERIOD_SECONDS });
     const id = crypto.randomUUID();
+    const createdAt = Date.now();
+    const durableObjectId = this.env.EXECUTION_SESSION.idFromName(id).toString();
+    const execution: ExecutionRow & { status: "pending" | "running" } = {
+      id,
+      ownerId: userId,
+      toolId: tool.tool.id,
+      toolName: tool.tool.name,
+      status: start ? "running" : "pending",
+      inputs: request.inputs,
+      error: null,
+      idempotencyKey: request.idempotencyKey,
+      durableObjectId,
+      createdAt,
+      startedAt: start ? createdAt : null,
+      completedAt: null,
+    };
     const outcome = await insertExecutionWithinLimit(
       this.env.DB,
-      {
-        id,
-        ownerId: userId,
-        toolId: tool.tool.id,
-        toolName: tool.tool.name,
-        inputs: request.inputs,
-        idempotencyKey: request.idempotencyKey,
-        durableObjectId: this.env.EXECUTION_SESSION.idFromName(id).toString(),
-        prompts: tool.prompts,
-      },
+      { ...execution, durableObjectId, prompts: tool.prompts },
       this.config.maxConcurrentExecutions,
     );
     if (outcome === "idempotency_conflict" && request.idempotencyKey) {
@@ -74,8 +81,6 @@ export class StreamingService {
         retryAfter: 5,
       });
     }
-    const [execution] = await this.db.select().from(toolExecutions).where(eq(toolExecutions.id, id));
-    if (!execution) throw new AppError("internal", "The execution was not recorded");
     const status = start ? await this.start(execution, this.planFor(execution, tool, values)) : execution.status;
     return { execution, status, replayed: false };
   }
@@ -87,7 +92,9 @@ export class StreamingService {
     const results = await findPromptResults(this.db, execution.id);
     const sameChain = results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
     if (!sameChain) throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
-    await this.start(execution, this.planFor(execution, tool, resolveInputs(this.fieldsOf(tool), execution.inputs)));
+    const plan = this.planFor(execution, tool, resolveInputs(this.fieldsOf(tool), execution.inputs));
+    // Only the request that flips pending → running starts it; a concurrent one just attaches.
+    if (await markPendingRunning(this.env.DB, execution.id, Date.now())) await this.start(execution, plan);
   }
 
   /** An SSE response with the events after `afterId`: live, replayed, or rebuilt from D1. */

@@ -26,7 +26,7 @@ async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), pr
   const id = crypto.randomUUID();
   const outcome = await insertExecutionWithinLimit(
     env.DB,
-    { id, ownerId: newUser(), toolId: "tool", toolName: "Tool", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts },
+    { id, status: "running", createdAt: Date.now(), ownerId: newUser(), toolId: "tool", toolName: "Tool", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts },
     5,
   );
   expect(outcome).toBe("created");
@@ -43,8 +43,8 @@ describe("ExecutionManager", () => {
   it("records start, prompt ends and the end; unfinished prompts become skipped or the given status", async () => {
     const id = await seedExecution();
     const manager = new ExecutionManager(createDb(env.DB), id);
-    await manager.markStarted(1_000, ["a"]);
-    expect(await state(id)).toMatchObject({ execution: { status: "running", started_at: 1_000 }, results: [["a", "running", ""], ["b", "pending", ""], ["c", "pending", ""]] });
+    await manager.markPromptsRunning(["a"], 1_000);
+    expect(await state(id)).toMatchObject({ execution: { status: "running" }, results: [["a", "running", ""], ["b", "pending", ""], ["c", "pending", ""]] });
     await manager.finishPrompt("a", { status: "completed", output: "A!", error: null, startedAt: 1_000, completedAt: 1_500, usage: { inputTokens: 3, outputTokens: 4 } });
     await manager.markPromptsRunning(["b"], 1_600);
     await manager.finishExecution("canceled", null, 2_000, "canceled");
@@ -69,6 +69,13 @@ describe("ExecutionManager", () => {
     await recovering;
     expect(outage.failures).toBe(1);
     expect((await state(id)).results[0]).toEqual(["a", "completed", "ok"]);
+  });
+
+  it("leaves prompts alone at the end when told none are open (one statement instead of two)", async () => {
+    const id = await seedExecution([prompt("a", 1, 0)]);
+    const manager = new ExecutionManager(createDb(env.DB), id);
+    await manager.finishExecution("completed", null, 5, "failed", false);
+    expect(await state(id)).toMatchObject({ execution: { status: "completed", completed_at: 5 }, results: [["a", "pending", ""]] });
   });
 
   it("gives up after a few tries and reports the failure", async () => {

@@ -29,6 +29,8 @@ export type UpstreamAttempt =
       endAfter?: number;
       /** After this many chunks send a line that is not JSON. */
       malformedAfter?: number;
+      /** Replace each chunk's text with its send time, `⟨ms⟩` (performance.timeOrigin + now), for latency measurements. */
+      stamp?: boolean;
       /** Usage in the final chunk; omitted means computed from the text. */
       usage?: { prompt_tokens: number; completion_tokens: number } | null;
     };

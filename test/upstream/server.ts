@@ -137,10 +137,11 @@ export class ScriptedUpstream {
         }
         if (sent > 0 && attempt.chunkDelayMs) await sleep(attempt.chunkDelayMs);
         // Respect backpressure so huge outputs do not buffer unboundedly in this process.
-        if (!res.write(chunk({ content: text }, null))) await new Promise<void>((resolve) => res.once("drain", resolve));
+        const content = attempt.stamp ? `⟨${(performance.timeOrigin + performance.now()).toFixed(3)}⟩` : text;
+        if (!res.write(chunk({ content }, null))) await new Promise<void>((resolve) => res.once("drain", resolve));
         sent++;
         record.chunksSent = sent;
-        completionChars += text.length;
+        completionChars += content.length;
       }
     }
     res.write(chunk({}, "stop"));

@@ -1,0 +1,67 @@
+// Benchmark entry (never deployed): the real app and Durable Object with cost counters, plus the
+// baseline: the thinnest relay of the same upstream through the openai SDK to SSE, in the same workerd.
+import { Hono } from "hono";
+import OpenAI from "openai";
+import { createApp } from "../../src/app";
+import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
+import { countingD1, countingState, newCounters, type CostCounters } from "./counting";
+
+const workerCounters = newCounters();
+
+/** The real object, counting its own D1 statements and storage writes. */
+export class ExecutionSession extends RealExecutionSession {
+  private readonly counters: CostCounters;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    const counters = newCounters();
+    super(countingState(ctx, counters), { ...env, DB: countingD1(env.DB, counters) });
+    this.counters = counters;
+  }
+
+  benchCounters(): CostCounters {
+    return { ...this.counters };
+  }
+}
+
+const encoder = new TextEncoder();
+
+const bench = new Hono<{ Bindings: Env }>()
+  .post("/bench/baseline", async (c) => {
+    const { model, prompt } = await c.req.json<{ model: string; prompt: string }>();
+    const client = new OpenAI({ apiKey: c.env.OPENAI_API_KEY || "bench", baseURL: c.env.OPENAI_BASE_URL, maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model, messages: [{ role: "user", content: prompt }], stream: true, stream_options: { include_usage: true } });
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const writer = writable.getWriter();
+    c.executionCtx.waitUntil(
+      (async () => {
+        let id = 0;
+        for await (const chunk of stream) {
+          const delta = chunk.choices[0]?.delta?.content;
+          if (delta) await writer.write(encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`));
+        }
+        await writer.write(encoder.encode(`id: ${++id}\nevent: execution.completed\ndata: {}\n\n`));
+        await writer.close();
+      })(),
+    );
+    return new Response(readable, { headers: { "Content-Type": "text/event-stream" } });
+  })
+  .get("/bench/counters", async (c) => {
+    const executionId = c.req.query("executionId");
+    // This entry binds EXECUTION_SESSION to the counting subclass above.
+    const namespace = c.env.EXECUTION_SESSION as unknown as DurableObjectNamespace<ExecutionSession>;
+    const session = executionId ? await namespace.get(namespace.idFromName(executionId)).benchCounters() : null;
+    return c.json({ worker: workerCounters, session });
+  })
+  .post("/bench/counters/reset", (c) => {
+    Object.assign(workerCounters, newCounters());
+    return c.json({ ok: true });
+  });
+
+const app = createApp();
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    if (new URL(request.url).pathname.startsWith("/bench/")) return bench.fetch(request, env, ctx);
+    return app.fetch(request, { ...env, DB: countingD1(env.DB, workerCounters) }, ctx);
+  },
+} satisfies ExportedHandler<Env>;

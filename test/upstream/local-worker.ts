@@ -1,0 +1,69 @@
+// Starts the real Worker out of process: `wrangler dev` on a free loopback port with its own migrated
+// local D1. Used by the e2e tests and the benchmark.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface LocalWorker {
+  baseUrl: string;
+  /** The wrangler process; workerd is its descendant. */
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+export interface LocalWorkerOptions {
+  /** Entry point instead of wrangler.toml's `main` (same bindings). */
+  entry?: string;
+  vars: Record<string, string>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
+  const persist = mkdtempSync(join(tmpdir(), "aas-worker-"));
+  const env = { ...process.env, CI: "true", NO_COLOR: "1" };
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, stdio: "pipe" });
+  const port = await freePort();
+  const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : [])];
+  args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", "/dev/null", "--show-interactive-dev-session=false");
+  for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
+  let output = "";
+  const worker = spawn("npx", args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  worker.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (worker.pid && worker.exitCode === null) {
+      process.kill(-worker.pid, "SIGTERM");
+      await new Promise((resolve) => worker.once("exit", resolve));
+    }
+    rmSync(persist, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (worker.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    try {
+      if ((await fetch(`${baseUrl}/health`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not become healthy:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { baseUrl, pid: worker.pid ?? 0, stop };
+}
