@@ -3,6 +3,7 @@
 import { Hono } from "hono";
 import OpenAI from "openai";
 import { createApp } from "../../src/app";
+import { EventLog } from "../../src/durable/event-log";
 import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
 import { countingD1, countingState, newCounters, type CostCounters } from "./counting";
 
@@ -14,7 +15,11 @@ export class ExecutionSession extends RealExecutionSession {
 
   constructor(ctx: DurableObjectState, env: Env) {
     const counters = newCounters();
-    super(countingState(ctx, counters), { ...env, DB: countingD1(env.DB, counters) });
+    super(ctx, { ...env, DB: countingD1(env.DB, counters) });
+    // The runtime insists the base gets the real state; swap in the counting view afterwards (bench only).
+    const counted = countingState(ctx, counters);
+    Object.defineProperty(this, "ctx", { value: counted });
+    (this as unknown as { eventLog: EventLog }).eventLog = new EventLog(counted.storage.sql, counted.storage.kv);
     this.counters = counters;
   }
 

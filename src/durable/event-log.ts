@@ -142,9 +142,10 @@ export class EventLog {
   private remember(stored: StoredEvent): void {
     this.tail.push(stored);
     this.tailBytes += size(stored);
-    // Only flushed events may leave memory: storage must cover everything before the tail.
-    if (this.tailBytes > TAIL_MAX_BYTES) this.flush();
-    while (this.tailBytes > TAIL_MAX_BYTES && this.tail.length > 1) {
+    // Only stored events may leave memory (storage must cover everything before the tail), so the
+    // pending batch stays; the tail may exceed its budget by at most one batch.
+    const firstUnstored = this.pending?.firstId ?? Number.POSITIVE_INFINITY;
+    while (this.tailBytes > TAIL_MAX_BYTES && (this.tail[0]?.id ?? firstUnstored) < firstUnstored) {
       const dropped = this.tail.shift();
       if (dropped) this.tailBytes -= size(dropped);
     }

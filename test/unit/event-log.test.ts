@@ -31,6 +31,18 @@ describe("EventLog", () => {
       expect(log.rowsWritten).toBe(2);
     }));
 
+  it("keeps storage rows bounded by size, not tokens, when the output outgrows the memory tail", () =>
+    withLog((open) => {
+      const log = open();
+      const token = "t".repeat(256);
+      // 6 MB in 24 576 deltas: more than the 4 MB kept in memory.
+      for (let i = 0; i < 24_576; i++) log.append(delta("p", token));
+      log.flush();
+      expect(log.rowsWritten).toBeLessThan(40);
+      const replayed = open().readAfter(0, Number.POSITIVE_INFINITY);
+      expect(replayed.reduce((total, item) => total + (item.type === "prompt.delta" ? item.data.delta.length : 0), 0)).toBe(24_576 * 256);
+    }));
+
   it("replays from storage after any id, inside a batch too, with deltas coalesced and nothing lost", () =>
     withLog((open) => {
       const writer = open();

@@ -1,0 +1,146 @@
+// The benchmark cases: each runs ours and the baseline interleaved, or counts what one execution costs.
+import type { BenchClient } from "./client.ts";
+import { newUser } from "./client.ts";
+import { rssMiB, sampleRss } from "./rss.ts";
+import { timeStream, type StreamTiming } from "./sse-client.ts";
+import { median, percentile } from "./stats.ts";
+
+export interface Ctx {
+  client: BenchClient;
+  workerdPid: number;
+  quick: boolean;
+}
+
+/** Ours: the original endpoint, one POST that streams the run (one prompt on `model`). */
+async function ours(ctx: Ctx, user: string, toolId: string): Promise<StreamTiming> {
+  return timeStream(`${ctx.client.baseUrl}/api/assistant-architect/stream`, {
+    method: "POST",
+    headers: ctx.client.headers(user),
+    body: JSON.stringify({ toolId, inputs: { topic: "bench" } }),
+  });
+}
+
+/** The baseline: the same upstream relayed by the openai SDK straight to SSE. */
+async function baseline(ctx: Ctx, model: string): Promise<StreamTiming> {
+  return timeStream(`${ctx.client.baseUrl}/bench/baseline`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model, prompt: "bench" }) });
+}
+
+function check(timing: StreamTiming, what: string): StreamTiming {
+  if (timing.status !== 200 || (timing.terminal !== "complete" && timing.terminal !== "execution.completed")) {
+    throw new Error(`${what} failed: status ${timing.status}, terminal ${timing.terminal}`);
+  }
+  return timing;
+}
+
+/** Runs ours and the baseline alternately `runs` times each (a fresh user per run keeps limits out of it). */
+async function interleaved(ctx: Ctx, model: string, runs: number) {
+  const oursRuns: StreamTiming[] = [];
+  const baseRuns: StreamTiming[] = [];
+  for (let i = 0; i < runs; i++) {
+    const user = newUser();
+    const toolId = await ctx.client.tool(user, model);
+    baseRuns.push(check(await baseline(ctx, model), "baseline"));
+    oursRuns.push(check(await ours(ctx, user, toolId), "ours"));
+  }
+  return { oursRuns, baseRuns };
+}
+
+export async function firstDelta(ctx: Ctx) {
+  const model = await ctx.client.model({ kind: "stream", chunks: ["Hello", " there"] });
+  await interleaved(ctx, model, 3); // warm-up
+  const { oursRuns, baseRuns } = await interleaved(ctx, model, ctx.quick ? 5 : 20);
+  const oursMs = median(oursRuns.map((run) => run.firstDeltaMs));
+  const baseMs = median(baseRuns.map((run) => run.firstDeltaMs));
+  return { oursMs, baseMs, addedMs: oursMs - baseMs };
+}
+
+export async function throughput(ctx: Ctx) {
+  const chunks = ctx.quick ? 5_000 : 50_000;
+  const model = await ctx.client.model({ kind: "stream", chunks: ["tok "], repeat: chunks });
+  const { oursRuns, baseRuns } = await interleaved(ctx, model, 3);
+  const rate = (runs: StreamTiming[]) => median(runs.map((run) => chunks / (run.totalMs / 1000)));
+  for (const run of [...oursRuns, ...baseRuns]) if (run.outputChars !== chunks * 4) throw new Error(`throughput run lost text: ${run.outputChars}`);
+  const oursRate = rate(oursRuns);
+  const baseRate = rate(baseRuns);
+  return { chunks, oursRate, baseRate, ratio: oursRate / baseRate };
+}
+
+export async function tokenLatency(ctx: Ctx) {
+  const model = await ctx.client.model({ kind: "stream", chunks: ["x"], repeat: ctx.quick ? 100 : 300, chunkDelayMs: 5, stamp: true });
+  const { oursRuns, baseRuns } = await interleaved(ctx, model, ctx.quick ? 2 : 4);
+  const all = (runs: StreamTiming[]) => runs.flatMap((run) => run.tokenLatenciesMs);
+  const ours = all(oursRuns);
+  const base = all(baseRuns);
+  return { oursP50: percentile(ours, 50), oursP99: percentile(ours, 99), baseP50: percentile(base, 50), baseP99: percentile(base, 99), addedP99: percentile(ours, 99) - percentile(base, 99) };
+}
+
+export async function scale(ctx: Ctx) {
+  const users = ctx.quick ? 10 : 40;
+  const perUser = 5;
+  const model = await ctx.client.model({ kind: "stream", chunks: ["alpha ", "beta ", "gamma ", "delta "], repeat: 5, chunkDelayMs: 10 });
+  const tools = await Promise.all(Array.from({ length: users }, async () => {
+    const user = newUser();
+    return { user, toolId: await ctx.client.tool(user, model, 3) };
+  }));
+  const rssBefore = rssMiB(ctx.workerdPid);
+  const started = performance.now();
+  const runs = await Promise.all(tools.flatMap(({ user, toolId }) => Array.from({ length: perUser }, () => ours(ctx, user, toolId).catch(() => null))));
+  const wallMs = performance.now() - started;
+  // Let timers and the event-log flush settle, then see whether memory came back.
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  const rssAfter = rssMiB(ctx.workerdPid);
+  const ok = runs.filter((run): run is StreamTiming => run !== null && run.status === 200 && run.terminal === "complete");
+  return {
+    executions: users * perUser,
+    users,
+    completed: ok.length,
+    errors: users * perUser - ok.length,
+    p50: percentile(ok.map((run) => run.firstDeltaMs), 50),
+    p95: percentile(ok.map((run) => run.firstDeltaMs), 95),
+    wallMs,
+    rssBefore,
+    rssAfter,
+  };
+}
+
+interface Counters {
+  d1Statements: number;
+  d1Writes: number;
+  storageRowWrites: number;
+  kvPuts: number;
+}
+
+/** D1 statements and storage writes for one execution through the resumable API. */
+export async function cost(ctx: Ctx, outputBytes: number, prompts: number) {
+  const chunk = "0123456789abcdef".repeat(16); // 256 B
+  const model = await ctx.client.model({ kind: "stream", chunks: [chunk], repeat: Math.max(1, Math.round(outputBytes / chunk.length)) });
+  const user = newUser();
+  const toolId = await ctx.client.tool(user, model, prompts);
+  await fetch(`${ctx.client.baseUrl}/bench/counters/reset`, { method: "POST" });
+  const created = await ctx.client.json<{ id: string; eventsUrl: string }>("/api/executions", user, { toolId, inputs: { topic: "cost" } });
+  check(await timeStream(`${ctx.client.baseUrl}${created.eventsUrl}`, { headers: ctx.client.headers(user) }), "cost run");
+  const counters = (await (await fetch(`${ctx.client.baseUrl}/bench/counters?executionId=${created.id}`)).json()) as { worker: Counters; session: Counters };
+  return {
+    outputBytes,
+    prompts,
+    d1Writes: counters.worker.d1Writes + counters.session.d1Writes,
+    d1Statements: counters.worker.d1Statements + counters.session.d1Statements,
+    storageWrites: counters.session.storageRowWrites + counters.session.kvPuts,
+    bound: 3 + 2 * prompts,
+  };
+}
+
+export async function bigOutputMemory(ctx: Ctx) {
+  const megabytes = ctx.quick ? 5 : 20;
+  const kilobyte = "0123456789abcdef".repeat(64);
+  const model = await ctx.client.model({ kind: "stream", chunks: [kilobyte], repeat: megabytes * 1024 });
+  const user = newUser();
+  const toolId = await ctx.client.tool(user, model);
+  const before = rssMiB(ctx.workerdPid);
+  const sampler = sampleRss(ctx.workerdPid);
+  const run = check(await ours(ctx, user, toolId), "big output");
+  const peak = sampler.stop();
+  if (run.outputChars !== megabytes * 1024 * 1024) throw new Error(`big output lost text: ${run.outputChars}`);
+  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  return { megabytes, before, peak, after: rssMiB(ctx.workerdPid) };
+}

@@ -1,0 +1,12 @@
+// Small statistics for benchmark samples.
+
+export function percentile(samples: readonly number[], p: number): number {
+  const sorted = samples.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export const median = (samples: readonly number[]) => percentile(samples, 50);
+
+export const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "n/a");
