@@ -90,7 +90,12 @@ export async function scale(ctx: Ctx) {
   await new Promise((resolve) => setTimeout(resolve, 5_000));
   const rssAfter = rssMiB(ctx.workerdPid);
   const ok = runs.filter((run): run is StreamTiming => run !== null && run.status === 200 && run.terminal === "complete");
+  // The same concurrency through the baseline relay (one prompt each) separates our cost from the machine's.
+  const baseRuns = await Promise.all(Array.from({ length: users * perUser }, () => baseline(ctx, model).catch(() => null)));
+  const baseOk = baseRuns.filter((run): run is StreamTiming => run !== null && run.status === 200);
   return {
+    baseP50: percentile(baseOk.map((run) => run.firstDeltaMs), 50),
+    baseP95: percentile(baseOk.map((run) => run.firstDeltaMs), 95),
     executions: users * perUser,
     users,
     completed: ok.length,

@@ -95,6 +95,7 @@ export class EventLog {
   readAfter(afterId: number, maxBytes = 512 * 1024): StoredEvent[] {
     if (afterId >= this.lastId) return [];
     const first = this.tail[0];
+    // Without a tail (released, or a fresh object) everything is in storage.
     const events = first && afterId >= first.id - 1 ? this.fromTail(afterId, maxBytes) : this.fromStorage(afterId, maxBytes);
     return coalesceDeltas(events);
   }
@@ -108,6 +109,13 @@ export class EventLog {
       if ("d" in body) for (const [promptId, text] of body.d) outputs.set(promptId, (outputs.get(promptId) ?? "") + text);
     }
     return outputs;
+  }
+
+  /** Writes what is buffered and lets go of the in-memory tail (a finished run replays from storage). */
+  releaseMemory(): void {
+    this.flush();
+    this.tail = [];
+    this.tailBytes = 0;
   }
 
   /** Stops the flush timer (before the object's storage is deleted). */

@@ -238,6 +238,9 @@ export class ExecutionSession extends DurableObject<Env> {
     state.terminalEventId = this.eventLog.lastId;
     this.save();
     this.notifier.notify();
+    // The run is over: followers and replays read the stored log from here on.
+    this.eventLog.releaseMemory();
+    this.controller = undefined;
     await this.ctx.storage.setAlarm(state.owesSnapshot ? now + D1_REPAIR_RETRY_MS : now + EVENT_LOG_RETENTION_MS);
   }
 
