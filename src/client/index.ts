@@ -1,0 +1,190 @@
+// Typed client for the Assistant Architect Stream API, for browsers and Node; no dependencies.
+// `executions.stream` follows an execution's events and reconnects by itself with Last-Event-ID.
+import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../lib/views";
+import type { StoredEvent } from "../streaming/sse-events";
+import { createSseParser } from "./sse-parser";
+
+export type { StoredEvent, ExecutionEvent, ExecutionEventType, Usage, EventError } from "../streaming/sse-events";
+export { foldEvent, type ExecutionState, type PromptState, type PromptStatus, type ExecutionStatus } from "./fold";
+
+export type Tool = ReturnType<typeof toolView>;
+export type ToolSummary = ReturnType<typeof toolSummaryView>;
+export type ExecutionRecord = ReturnType<typeof executionView>;
+export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
+
+export interface ToolInput {
+  name: string;
+  description?: string;
+  visibility?: "private" | "shared";
+  onPromptError?: "stop" | "continue";
+  inputFields?: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
+  prompts: { name: string; position: number; model: string; content: string; systemContext?: string | null; temperature?: number | null; maxTokens?: number | null }[];
+}
+
+export interface CreatedExecution {
+  id: string;
+  status: string;
+  eventsUrl: string;
+  streamToken: string;
+}
+
+export interface ClientOptions {
+  /** Where the API is, e.g. "https://stream.example.edu" ("" for the same origin). */
+  baseUrl: string;
+  /** The Bearer token, or a function that returns a fresh one. */
+  token: string | (() => string | Promise<string>);
+  fetch?: typeof fetch;
+}
+
+export interface StreamOptions {
+  /** Resume after this event id (0 or absent: from the start). */
+  lastEventId?: number;
+  signal?: AbortSignal;
+  /** Consecutive failed reconnects before giving up. Default 8. */
+  maxRetries?: number;
+  /** First reconnect delay; doubles each failure, capped at 15 s. Default 500 ms. */
+  retryDelayMs?: number;
+}
+
+/** An error answer from the API (SPEC §3). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The event stream could not be followed (reconnects exhausted). */
+export class StreamError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = "StreamError";
+  }
+}
+
+const TERMINAL = new Set(["execution.completed", "execution.failed", "execution.canceled", "execution.timed_out"]);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
+  return new ApiError(response.status, body?.error?.code ?? "unknown", body?.error?.message ?? `HTTP ${response.status}`, body?.error?.details);
+}
+
+/** Creates a client. Every method throws ApiError for an error answer. */
+export function createClient(options: ClientOptions) {
+  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  const token = async () => (typeof options.token === "function" ? options.token() : options.token);
+  const url = (path: string) => `${options.baseUrl.replace(/\/$/, "")}${path}`;
+
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const response = await doFetch(url(path), {
+      method,
+      headers: { Authorization: `Bearer ${await token()}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw await toApiError(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  /** Follows an execution's events, reconnecting after drops; ends after the terminal event. */
+  async function* stream(executionId: string, streamOptions: StreamOptions = {}): AsyncGenerator<StoredEvent> {
+    let lastId = streamOptions.lastEventId ?? 0;
+    let failures = 0;
+    let retryMs = streamOptions.retryDelayMs ?? 500;
+    const maxRetries = streamOptions.maxRetries ?? 8;
+    const backOff = async (cause: unknown) => {
+      failures++;
+      if (failures > maxRetries) throw new StreamError(`Lost the event stream after ${maxRetries} reconnects`, cause);
+      await sleep(Math.min(15_000, retryMs * 2 ** (failures - 1)), streamOptions.signal);
+    };
+    for (;;) {
+      let response: Response;
+      try {
+        response = await doFetch(url(`/api/executions/${encodeURIComponent(executionId)}/events`), {
+          headers: { Authorization: `Bearer ${await token()}`, ...(lastId > 0 ? { "Last-Event-ID": String(lastId) } : {}) },
+          signal: streamOptions.signal,
+        });
+      } catch (error) {
+        if (streamOptions.signal?.aborted) return;
+        await backOff(error);
+        continue;
+      }
+      if (response.status === 204) return;
+      if (!response.ok) {
+        const error = await toApiError(response);
+        if (response.status < 500 && response.status !== 429) throw error;
+        await backOff(error);
+        continue;
+      }
+      const pending: StoredEvent[] = [];
+      const parser = createSseParser(
+        (message) => {
+          if (message.event && message.id) pending.push({ id: Number(message.id), type: message.event, data: JSON.parse(message.data) } as StoredEvent);
+        },
+        (ms) => (retryMs = ms),
+      );
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          parser.feed(decoder.decode(value, { stream: true }));
+          while (pending.length > 0) {
+            const next = pending.shift() as StoredEvent;
+            lastId = next.id;
+            failures = 0;
+            yield next;
+            if (TERMINAL.has(next.type)) return;
+          }
+        }
+      } catch (error) {
+        if (streamOptions.signal?.aborted) return;
+        await backOff(error);
+        continue;
+      } finally {
+        reader.releaseLock();
+      }
+      // The server closed a live connection (its time cap): come back after the hinted delay.
+      await sleep(retryMs, streamOptions.signal).catch(() => undefined);
+      if (streamOptions.signal?.aborted) return;
+    }
+  }
+
+  return {
+    tools: {
+      list: (scope: "all" | "mine" | "shared" = "all") => request<{ tools: ToolSummary[] }>("GET", `/api/tools?scope=${scope}`).then((body) => body.tools),
+      get: (id: string) => request<Tool>("GET", `/api/tools/${encodeURIComponent(id)}`),
+      create: (tool: ToolInput) => request<Tool>("POST", "/api/tools", tool),
+      update: (id: string, tool: ToolInput) => request<Tool>("PUT", `/api/tools/${encodeURIComponent(id)}`, tool),
+      delete: (id: string) => request<void>("DELETE", `/api/tools/${encodeURIComponent(id)}`),
+    },
+    executions: {
+      create: (body: { toolId: string; inputs: Record<string, unknown> }, options: { idempotencyKey?: string } = {}) =>
+        request<CreatedExecution>("POST", "/api/executions", body, options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {}),
+      get: (id: string) => request<ExecutionRecord>("GET", `/api/executions/${encodeURIComponent(id)}`),
+      list: (query: { toolId?: string; status?: string; limit?: number; cursor?: string } = {}) => {
+        const params = new URLSearchParams(Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
+        return request<{ executions: ExecutionSummary[]; nextCursor: string | null }>("GET", `/api/executions?${params}`);
+      },
+      cancel: (id: string) => request<{ id: string; status: string }>("POST", `/api/executions/${encodeURIComponent(id)}/cancel`),
+      stream,
+    },
+  };
+}
+
+export type Client = ReturnType<typeof createClient>;
