@@ -16,4 +16,6 @@ curl -fsS http://127.0.0.1:8787/health | grep -q '"status":"ok"' || { cat "$log"
 token=$(npm run --silent token -- smoke-user)
 tools=$(curl -fsS -H "Authorization: Bearer $token" http://127.0.0.1:8787/api/tools)
 echo "$tools" | grep -q "Demo lesson planner" || { echo "$tools"; echo "seeded demo tool missing"; exit 1; }
-echo "smoke: npm start serves /health and the seeded demo tool"
+curl -fsS http://127.0.0.1:8787/ | grep -q '<script type="module" src="/app.js">' || { echo "the page is not served at /"; exit 1; }
+curl -fsS http://127.0.0.1:8787/app.js >/dev/null || { echo "the page's bundle was not built"; exit 1; }
+echo "smoke: npm start serves /health, the page and the seeded demo tool"

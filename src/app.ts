@@ -8,6 +8,7 @@ import { requestContext } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { assistantArchitectRoutes } from "./routes/assistant-architect";
+import { devRoutes } from "./routes/dev";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
 import { toolRoutes } from "./routes/tools";
@@ -24,6 +25,7 @@ export function createApp() {
   app.use("/api/*", authenticate({ allowStreamToken: (path) => EVENTS_PATH.test(path) }));
   app.use("/api/*", limitBody());
   app.route("/health", healthRoutes);
+  app.route("/dev", devRoutes);
   app.route("/api/tools", toolRoutes);
   app.route("/api/executions", executionRoutes);
   app.route("/api/assistant-architect", assistantArchitectRoutes);

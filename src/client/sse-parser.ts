@@ -29,7 +29,8 @@ export function createSseParser(onMessage: (message: SseMessage) => void, onRetr
     let value = colon < 0 ? "" : text.slice(colon + 1);
     if (value.startsWith(" ")) value = value.slice(1);
     if (field === "data") data.push(value);
-    else if (field === "event") event = value;
+    // An empty event type means the default ("message"), reported as absent.
+    else if (field === "event") event = value || undefined;
     else if (field === "id" && !value.includes("\0")) id = value;
     else if (field === "retry" && /^\d+$/.test(value)) onRetry(Number(value));
   };

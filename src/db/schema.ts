@@ -133,3 +133,10 @@ export type InputFieldRow = typeof toolInputFields.$inferSelect;
 export type PromptRow = typeof chainPrompts.$inferSelect;
 export type ExecutionRow = typeof toolExecutions.$inferSelect;
 export type PromptResultRow = typeof promptResults.$inferSelect;
+
+/** A tool with its input fields and its prompts in run order. */
+export interface ToolRecord {
+  tool: ToolRow;
+  inputFields: InputFieldRow[];
+  prompts: PromptRow[];
+}

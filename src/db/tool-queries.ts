@@ -2,15 +2,11 @@
 import { and, asc, desc, eq, or } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
-import { chainPrompts, toolInputFields, tools, type InputFieldRow, type PromptRow, type ToolRow } from "./schema";
+import { chainPrompts, toolInputFields, tools, type ToolRecord, type ToolRow } from "./schema";
+
+export type { ToolRecord } from "./schema";
 import { inRunOrder, type ToolBody } from "../lib/tool-definition";
 
-/** A tool with its input fields and its prompts in run order. */
-export interface ToolRecord {
-  tool: ToolRow;
-  inputFields: InputFieldRow[];
-  prompts: PromptRow[];
-}
 
 export type ToolScope = "all" | "mine" | "shared";
 

@@ -14,6 +14,8 @@ export interface Config {
   jwksUrl: string | undefined;
   jwtIssuer: string | undefined;
   jwtAudience: string | undefined;
+  /** GET /dev/token is enabled (local development only). */
+  devTokens: boolean;
 }
 
 export const DEFAULTS = {
@@ -57,6 +59,7 @@ export function getConfig(env: Env): Config {
     jwksUrl: optional(env.JWKS_URL),
     jwtIssuer: optional(env.JWT_ISSUER),
     jwtAudience: optional(env.JWT_AUDIENCE),
+    devTokens: env.DEV_TOKENS === "true",
   };
   cache.set(env, config);
   return config;

@@ -1,6 +1,5 @@
 // JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
-import type { ToolRecord } from "../db/tool-queries";
-import type { ExecutionRow, PromptResultRow, ToolRow } from "../db/schema";
+import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
 
 /** Milliseconds since the epoch → ISO string (null stays null). */
 export const isoTime = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

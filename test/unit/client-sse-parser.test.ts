@@ -33,6 +33,7 @@ describe("the client's SSE parser", () => {
         const chunks = [0, ...points, text.length].slice(1).map((end, i, all) => text.slice(i === 0 ? 0 : (all[i - 1] ?? 0), end));
         expect(ours(chunks).map(({ event, data }) => ({ event, data }))).toEqual(reference([text]));
       }),
+      { numRuns: 500 },
     );
   });
 

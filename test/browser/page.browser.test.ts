@@ -1,0 +1,147 @@
+// The page in a real browser (Debian Chromium driven by playwright-core) against wrangler dev.
+import { randomUUID } from "node:crypto";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { UpstreamAttempt } from "../upstream/scripts";
+
+const base = () => inject("pageUrl");
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+});
+afterAll(async () => browser?.close());
+
+async function model(...attempts: UpstreamAttempt[]): Promise<string> {
+  const name = `page-${randomUUID()}`;
+  await fetch(`${inject("pageUpstreamUrl")}/__scripts`, { method: "POST", body: JSON.stringify({ model: name, attempts }) });
+  return name;
+}
+
+const words = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => `${prefix}${i} `);
+
+/** A signed-in page (via the dev token button) for a fresh user, and that user's token. */
+async function signedIn(width = 1200): Promise<{ page: Page; token: string }> {
+  const user = `page-${randomUUID()}`;
+  const { token } = (await (await fetch(`${base()}/dev/token?user=${user}`)).json()) as { token: string };
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(base());
+  await page.getByRole("textbox", { name: "Access token" }).fill(token);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Tools" }).waitFor();
+  return { page, token };
+}
+
+async function createTool(token: string, body: unknown): Promise<string> {
+  const response = await fetch(`${base()}/api/tools`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+}
+
+const chain = (outline: string, parallelA: string, parallelB: string) => ({
+  name: "Lesson planner",
+  inputFields: [
+    { name: "topic", label: "Topic", type: "text", required: true },
+    { name: "grade", label: "Grade", type: "select", options: ["K", "1", "2"] },
+  ],
+  prompts: [
+    { name: "outline", position: 0, model: outline, content: "Outline {{topic}}" },
+    { name: "activity", position: 1, model: parallelA, content: "Activity for {{outline}}" },
+    { name: "homework", position: 1, model: parallelB, content: "Homework for {{outline}}" },
+  ],
+});
+
+async function runTool(page: Page, toolName: string, topic?: string) {
+  await page.goto(`${base()}/#/`);
+  await page.getByRole("link", { name: `Run ${toolName}` }).first().click();
+  if (topic !== undefined) await page.getByLabel("Topic (required)").fill(topic);
+  await page.getByRole("button", { name: "Run" }).click();
+}
+
+const panelText = (page: Page, name: string) => page.locator(`article[data-prompt="${name}"] pre`).innerText();
+
+describe("the page", () => {
+  it("runs a tool: a panel per prompt, parallel prompts side by side, text live, then completed", async () => {
+    const { page, token } = await signedIn();
+    const outline = words(20, "o").join("");
+    const activity = words(30, "a").join("");
+    const homework = words(30, "h").join("");
+    await createTool(token, chain(await model({ kind: "stream", chunks: words(20, "o"), chunkDelayMs: 20 }), await model({ kind: "stream", chunks: words(30, "a"), chunkDelayMs: 20 }), await model({ kind: "stream", chunks: words(30, "h"), chunkDelayMs: 20 })));
+    await runTool(page, "Lesson planner", "fractions");
+    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "o3" }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    expect((await panelText(page, "outline")).trim()).toBe(outline.trim());
+    expect((await panelText(page, "activity")).trim()).toBe(activity.trim());
+    expect((await panelText(page, "homework")).trim()).toBe(homework.trim());
+    const [activityBox, homeworkBox] = await Promise.all(["activity", "homework"].map((name) => page.locator(`article[data-prompt="${name}"]`).boundingBox()));
+    expect(activityBox?.y).toBe(homeworkBox?.y);
+    expect(await page.locator('article[data-prompt="outline"] .status').innerText()).toBe("completed");
+    expect(await page.getByRole("button", { name: "Cancel" }).isVisible()).toBe(false);
+    await page.screenshot({ path: "docs/screenshots/run-completed.png", fullPage: true });
+    await page.close();
+  });
+
+  it("cancels mid-run and says so, keeping the text received", async () => {
+    const { page, token } = await signedIn();
+    const hanging = await model({ kind: "stream", chunks: ["Started ", "and ", "then nothing"], hangAfter: 2 });
+    await createTool(token, { ...chain(hanging, hanging, hanging), name: "Hanging" });
+    await runTool(page, "Hanging", "x");
+    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "and" }).waitFor();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("status").filter({ hasText: "Canceled" }).waitFor();
+    expect((await panelText(page, "outline")).trim()).toBe("Started and");
+    expect(await page.locator('article[data-prompt="homework"] .status').innerText()).toBe("skipped");
+    await page.close();
+  });
+
+  it("resumes after a reload mid-run with the full text exactly once", async () => {
+    const { page, token } = await signedIn();
+    const text = words(60, "r").join("");
+    const slow = await model({ kind: "stream", chunks: words(60, "r"), chunkDelayMs: 40 });
+    const quick = await model({ kind: "stream", chunks: ["done"] });
+    await createTool(token, { ...chain(slow, quick, quick), name: "Slow planner" });
+    await runTool(page, "Slow planner", "reload");
+    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "r10" }).waitFor();
+    expect(page.url()).toMatch(/#\/executions\/[0-9a-f-]{36}$/);
+    await page.reload();
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    expect((await panelText(page, "outline")).trim()).toBe(text.trim());
+    await page.close();
+  });
+
+  it("shows the API's field errors next to the fields of an invalid run form", async () => {
+    const { page, token } = await signedIn(390);
+    await createTool(token, { ...chain("demo", "demo", "demo"), name: "Needs input" });
+    await runTool(page, "Needs input");
+    await expect.poll(() => page.locator("#err-topic").innerText()).toBe("Topic is required");
+    expect(await page.getByRole("heading", { name: "Run Needs input" }).isVisible()).toBe(true);
+    await page.screenshot({ path: "docs/screenshots/run-form-phone.png", fullPage: true });
+    await page.close();
+  });
+
+  it("shows a tool's placeholder error next to the prompt it concerns", async () => {
+    const { page } = await signedIn();
+    await page.getByRole("link", { name: "New tool" }).click();
+    await page.getByLabel("Name", { exact: true }).first().fill("Broken");
+    await page.getByLabel("Prompt ({{field}} or {{earlier_prompt}})").fill("About {{subject}}");
+    await page.getByRole("button", { name: "Save tool" }).click();
+    await expect.poll(() => page.locator('[id="err-prompts.0"]').innerText()).toContain("{{subject}}");
+    await page.close();
+  });
+
+  it("lists past executions and reopens one with its stored outputs", async () => {
+    const { page, token } = await signedIn();
+    const done = await model({ kind: "stream", chunks: ["stored ", "output"] });
+    await createTool(token, { ...chain(done, done, done), name: "Quick" });
+    await runTool(page, "Quick", "history");
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor();
+    await page.getByRole("link", { name: "History" }).click();
+    await page.getByRole("link", { name: "Quick" }).first().click();
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor();
+    expect((await panelText(page, "activity")).trim()).toBe("stored output");
+    await page.close();
+  });
+});

@@ -1,0 +1,25 @@
+// A tiny DOM builder: h("button", { onclick }, "Save").
+type Child = Node | string | null | undefined | false;
+type Attrs = Record<string, string | boolean | number | EventListener | undefined>;
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === false) continue;
+    if (typeof value === "function") element.addEventListener(name.replace(/^on/, ""), value);
+    else if (value === true) element.setAttribute(name, "");
+    else element.setAttribute(name, String(value));
+  }
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+/** Replaces the main content and moves focus there, so screen readers follow navigation. */
+export function show(...children: Child[]): HTMLElement {
+  const main = document.getElementById("main") as HTMLElement;
+  main.replaceChildren(...children.filter((child): child is Node | string => Boolean(child)));
+  main.focus();
+  return main;
+}
+
+export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
