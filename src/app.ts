@@ -9,6 +9,7 @@ import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { assistantArchitectRoutes } from "./routes/assistant-architect";
 import { devRoutes } from "./routes/dev";
+import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
 import { toolRoutes } from "./routes/tools";
@@ -26,6 +27,7 @@ export function createApp() {
   app.use("/api/*", limitBody());
   app.route("/health", healthRoutes);
   app.route("/dev", devRoutes);
+  app.route("/", docsRoutes);
   app.route("/api/tools", toolRoutes);
   app.route("/api/executions", executionRoutes);
   app.route("/api/assistant-architect", assistantArchitectRoutes);

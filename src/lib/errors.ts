@@ -1,6 +1,7 @@
 // The service's error values: a closed set of codes (SPEC §3), each with its HTTP status.
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
 
 /** Every error code the API can answer with, and its HTTP status. */
 export const ERROR_STATUS = {
@@ -16,10 +17,16 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
+/** The JSON body of every error response (also what the API reference documents). */
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.unknown().optional(),
+  }),
+});
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export interface AppErrorOptions {
   details?: unknown;

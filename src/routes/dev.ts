@@ -9,7 +9,9 @@ import { validate } from "../lib/validator";
 
 const DEV_TOKEN_TTL_SECONDS = 12 * 60 * 60;
 
-export const devRoutes = new Hono<AppEnv>().get("/token", validate("query", z.strictObject({ user: z.string().min(1).max(100).default("demo-user") })), async (c) => {
+export const devTokenQuery = z.strictObject({ user: z.string().min(1).max(100).default("demo-user") });
+
+export const devRoutes = new Hono<AppEnv>().get("/token", validate("query", devTokenQuery), async (c) => {
   if (!c.var.config.devTokens || !c.var.config.jwtSecret) throw new AppError("not_found", `No route for GET ${c.req.path}`);
   const now = Math.floor(Date.now() / 1000);
   const token = await sign({ sub: c.req.valid("query").user, iat: now, exp: now + DEV_TOKEN_TTL_SECONDS }, c.var.config.jwtSecret, "HS256");

@@ -20,14 +20,14 @@ export const createExecutionBody = z.strictObject({
   start: z.boolean().default(true),
 });
 
-const listQuery = z.strictObject({
+export const executionListQuery = z.strictObject({
   toolId: z.string().max(128).optional(),
   status: z.enum(STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
 
-const eventsQuery = z.strictObject({
+export const eventsQuery = z.strictObject({
   lastEventId: z.string().max(20).optional(),
   token: z.string().max(2048).optional(),
 });
@@ -80,7 +80,7 @@ export const executionRoutes = new Hono<AppEnv>()
       replayed ? { "Idempotent-Replayed": "true" } : {},
     );
   })
-  .get("/", validate("query", listQuery), async (c) => {
+  .get("/", validate("query", executionListQuery), async (c) => {
     const query = c.req.valid("query");
     const rows = await listExecutions(c.var.db, c.var.userId, {
       toolId: query.toolId,

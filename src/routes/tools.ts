@@ -10,7 +10,7 @@ import { toolSummaryView, toolView } from "../lib/views";
 
 export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
 
-const listQuery = z.strictObject({
+export const toolListQuery = z.strictObject({
   scope: z.enum(["all", "mine", "shared"]).default("all"),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
@@ -24,7 +24,7 @@ export const toolRoutes = new Hono<AppEnv>()
     if (!record) throw notFound("Tool");
     return c.json(toolView(record, c.var.userId), 201, { Location: `/api/tools/${id}` });
   })
-  .get("/", validate("query", listQuery), async (c) => {
+  .get("/", validate("query", toolListQuery), async (c) => {
     const { scope, limit } = c.req.valid("query");
     const rows = await listTools(c.var.db, c.var.userId, scope, limit);
     return c.json({ tools: rows.map((row) => toolSummaryView(row, c.var.userId)) });

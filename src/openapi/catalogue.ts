@@ -1,0 +1,80 @@
+// Every HTTP route, described once, with the same zod schemas its validator uses. The OpenAPI
+// document is generated from this list; a test fails when the app has a route that is not in it.
+import type { ZodType } from "zod";
+import { toolBodySchema } from "../lib/tool-definition";
+import { streamBody } from "../routes/assistant-architect";
+import { devTokenQuery } from "../routes/dev";
+import { createExecutionBody, eventsQuery, executionListQuery } from "../routes/executions";
+import { idParam, toolListQuery } from "../routes/tools";
+
+export type Auth = "none" | "bearer" | "bearer-or-stream-token";
+
+export interface RouteDoc {
+  method: "get" | "post" | "put" | "delete";
+  /** Hono style: /api/tools/:id */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  auth: Auth;
+  params?: ZodType;
+  query?: ZodType;
+  body?: ZodType;
+  /** Status → description. Error statuses answer the SPEC §3 error body. */
+  responses: Record<number, string>;
+  /** The success answer is a Server-Sent Events stream. */
+  stream?: boolean;
+  headers?: Record<string, string>;
+}
+
+const idempotency = { "Idempotency-Key": "Optional. A retried POST with the same key returns the same execution." };
+
+export const ROUTES: RouteDoc[] = [
+  { method: "get", path: "/health", tag: "Service", summary: "Liveness; touches D1", auth: "none", responses: { 200: "Service is up" } },
+  { method: "get", path: "/openapi.json", tag: "Service", summary: "This API description (OpenAPI 3.1)", auth: "none", responses: { 200: "The document" } },
+  { method: "get", path: "/docs", tag: "Service", summary: "A readable reference of this API", auth: "none", responses: { 200: "HTML page" } },
+  { method: "get", path: "/dev/token", tag: "Service", summary: "A development token (only when DEV_TOKENS is true)", auth: "none", query: devTokenQuery, responses: { 200: "`{token, expiresIn}`", 404: "Dev tokens are off" } },
+  { method: "post", path: "/api/tools", tag: "Tools", summary: "Create a tool", auth: "bearer", body: toolBodySchema, responses: { 201: "The tool", 400: "Invalid tool (each problem named)", 413: "Body too large" } },
+  { method: "get", path: "/api/tools", tag: "Tools", summary: "The caller's tools and shared ones, newest first", auth: "bearer", query: toolListQuery, responses: { 200: "`{tools: [...]}`" } },
+  { method: "get", path: "/api/tools/:id", tag: "Tools", summary: "Read a tool (own or shared)", auth: "bearer", params: idParam, responses: { 200: "The tool", 404: "No such tool for this user" } },
+  { method: "put", path: "/api/tools/:id", tag: "Tools", summary: "Replace a tool (owner only)", auth: "bearer", params: idParam, body: toolBodySchema, responses: { 200: "The tool", 400: "Invalid tool", 404: "No such tool for this user" } },
+  { method: "delete", path: "/api/tools/:id", tag: "Tools", summary: "Delete a tool (owner only; executions keep their records)", auth: "bearer", params: idParam, responses: { 204: "Deleted", 404: "No such tool for this user" } },
+  {
+    method: "post",
+    path: "/api/executions",
+    tag: "Executions",
+    summary: "Create (and start) an execution",
+    auth: "bearer",
+    body: createExecutionBody,
+    headers: idempotency,
+    responses: { 200: "Replayed by Idempotency-Key: `{id, status, eventsUrl, streamToken}`", 201: "`{id, status, eventsUrl, streamToken}`", 400: "Invalid inputs (each field named)", 404: "No such tool", 409: "Idempotency-Key reused for another request", 429: "rate_limited or too_many_executions, with Retry-After" },
+  },
+  { method: "get", path: "/api/executions", tag: "Executions", summary: "The caller's executions, newest first", auth: "bearer", query: executionListQuery, responses: { 200: "`{executions: [...], nextCursor}`" } },
+  { method: "get", path: "/api/executions/:id", tag: "Executions", summary: "An execution's record with one result per prompt", auth: "bearer", params: idParam, responses: { 200: "The record", 404: "No such execution for this user" } },
+  {
+    method: "get",
+    path: "/api/executions/:id/events",
+    tag: "Executions",
+    summary: "Follow an execution's events (SSE); replays after Last-Event-ID",
+    description: "Send `Last-Event-ID` (or `?lastEventId=`) to resume. `?token=` takes the execution's stream token instead of a Bearer header.",
+    auth: "bearer-or-stream-token",
+    params: idParam,
+    query: eventsQuery,
+    headers: { "Last-Event-ID": "Optional. Resume after this event id." },
+    stream: true,
+    responses: { 200: "text/event-stream of execution events", 204: "Finished, and nothing after Last-Event-ID", 404: "No such execution for this user" },
+  },
+  { method: "post", path: "/api/executions/:id/cancel", tag: "Executions", summary: "Cancel: stops the model calls within a second; idempotent", auth: "bearer", params: idParam, responses: { 200: "`{id, status}`", 404: "No such execution for this user" } },
+  {
+    method: "post",
+    path: "/api/assistant-architect/stream",
+    tag: "Original endpoint",
+    summary: "Run a tool and stream the original frames (kept for existing clients)",
+    description: 'Unnamed events `data: {"type": ...}`: metadata, prompt_start, token, prompt_complete, prompt_error, then complete or error. Header `X-Execution-Id`.',
+    auth: "bearer",
+    body: streamBody,
+    headers: { ...idempotency, "Last-Event-ID": "Optional, with executionId: resume after this id." },
+    stream: true,
+    responses: { 200: "text/event-stream in the original frame format", 400: "Invalid body or inputs", 404: "No such tool or execution", 429: "Rate or concurrency limit" },
+  },
+];
