@@ -48,21 +48,23 @@ export interface StreamOptions {
 
 /** An error answer from the API (SPEC §3). */
 export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
     super(message);
     this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.details = details;
   }
 }
 
 /** The event stream could not be followed (reconnects exhausted). */
 export class StreamError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
-    super(message);
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
     this.name = "StreamError";
   }
 }
@@ -86,7 +88,8 @@ async function toApiError(response: Response): Promise<ApiError> {
 
 /** Creates a client. Every method throws ApiError for an error answer. */
 export function createClient(options: ClientOptions) {
-  const doFetch = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+  // Called through a wrapper so a browser's fetch keeps its `this`.
+  const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
   const token = async () => (typeof options.token === "function" ? options.token() : options.token);
   const url = (path: string) => `${options.baseUrl.replace(/\/$/, "")}${path}`;
 
