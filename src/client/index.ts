@@ -181,7 +181,7 @@ export function createClient(options: ClientOptions) {
         request<CreatedExecution>("POST", "/api/executions", body, options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {}),
       get: (id: string) => request<ExecutionRecord>("GET", `/api/executions/${encodeURIComponent(id)}`),
       list: (query: { toolId?: string; status?: string; limit?: number; cursor?: string } = {}) => {
-        const params = new URLSearchParams(Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
+        const params = new URLSearchParams(Object.entries(query).flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, String(value)]])));
         return request<{ executions: ExecutionSummary[]; nextCursor: string | null }>("GET", `/api/executions?${params}`);
       },
       cancel: (id: string) => request<{ id: string; status: string }>("POST", `/api/executions/${encodeURIComponent(id)}/cancel`),

@@ -87,6 +87,31 @@ describe("the typed client", () => {
     expect(state?.prompts.map((prompt) => prompt.output)).toEqual(["a".repeat(300), "a".repeat(300)]);
   });
 
+  it("retries a stream answered 503 or 429 and then follows it", async () => {
+    const user = newUser();
+    const setup = await clientFor(user);
+    const tool = await setup.tools.create(lessonPlanner(await scriptModel(streamOf("after retries"))));
+    const created = await setup.executions.create({ toolId: tool.id, inputs: { topic: "t" } }, { idempotencyKey: `k-${crypto.randomUUID()}` });
+    const statuses = [503, 429];
+    const refusingTwice: typeof fetch = async (input, init) => {
+      const status = statuses.shift();
+      return status ? new Response(JSON.stringify({ error: { code: "internal", message: "busy" } }), { status }) : workerFetch(input, init);
+    };
+    const { state } = await collect((await clientFor(user, refusingTwice)).executions.stream(created.id, { retryDelayMs: 1 }));
+    expect(state?.prompts[0]?.output).toBe("after retries");
+    expect((await setup.executions.list({ toolId: tool.id, status: "completed", limit: 5 })).executions).toHaveLength(1);
+    expect((await setup.executions.cancel(created.id)).status).toBe("completed");
+  });
+
+  it("takes a token function, called for each request", async () => {
+    const user = newUser();
+    let calls = 0;
+    const client = createClient({ baseUrl: "http://localhost/", token: async () => (calls++, tokenFor(user)), fetch: workerFetch });
+    await client.tools.list();
+    await client.tools.list("shared");
+    expect(calls).toBe(2);
+  });
+
   it("gives up with a StreamError after the reconnect bound", async () => {
     const client = createClient({ baseUrl: "http://localhost", token: "x", fetch: async () => Promise.reject(new TypeError("offline")) });
     await expect(collect(client.executions.stream("any", { maxRetries: 2, retryDelayMs: 1 }))).rejects.toBeInstanceOf(StreamError);
