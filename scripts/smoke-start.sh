@@ -13,6 +13,12 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 curl -fsS http://127.0.0.1:8787/health | grep -q '"status":"ok"' || { cat "$log"; echo "health check failed"; exit 1; }
+# The README's "Try it" block, run as written.
+awk '/<!-- try-it -->/{found=1; next} found && /^```sh/{inblock=1; next} inblock && /^```/{exit} inblock{print}' README.md > "$log.try-it.sh"
+try_it=$(bash -e "$log.try-it.sh" 2>&1) || { echo "$try_it"; echo "the README's Try it block failed"; exit 1; }
+echo "$try_it" | grep -q '"type":"complete"' || { echo "$try_it"; echo "Try it: the original endpoint did not complete"; exit 1; }
+echo "$try_it" | grep -q 'event: execution.completed' || { echo "$try_it"; echo "Try it: the events did not complete"; exit 1; }
+echo "$try_it" | grep -q '"status":"completed"' || { echo "$try_it"; echo "Try it: the record is not completed"; exit 1; }
 token=$(npm run --silent token -- smoke-user)
 tools=$(curl -fsS -H "Authorization: Bearer $token" http://127.0.0.1:8787/api/tools)
 echo "$tools" | grep -q "Demo lesson planner" || { echo "$tools"; echo "seeded demo tool missing"; exit 1; }

@@ -2,14 +2,15 @@
 // the time cap with an alarm (which also keeps the run alive and detects a run that died), cancels.
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import type { ErrorInfo, ExecutionStatus } from "../db/schema";
+import type { ExecutionStatus } from "../db/schema";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
 import { createModelResolver } from "../models";
 import type { ExecutionPlan } from "../streaming/execution-plan";
-import { ExecutionManager, type FinalExecutionStatus, type FinalPromptStatus } from "../streaming/execution-manager";
-import { event, type ExecutionEvent, type StreamFormat, type Usage } from "../streaming/sse-events";
+import { ExecutionManager } from "../streaming/execution-manager";
+import { event, type ExecutionEvent, type StreamFormat } from "../streaming/sse-events";
 import { ChainRunner, type RunResult, type StopReason } from "./chain-runner";
+import { endingOf, stopEnding, type Ending } from "./endings";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
 import { initialState, snapshotOf, type SessionState } from "./session-state";
@@ -30,13 +31,6 @@ export interface SessionStatus {
 
 export type OpenStreamResult = { kind: "stream"; stream: ReadableStream<Uint8Array> } | { kind: "finished" } | { kind: "unknown" };
 
-interface Ending {
-  status: FinalExecutionStatus;
-  error: ErrorInfo | null;
-  terminal: ExecutionEvent;
-  /** What a prompt still running at the end becomes. */
-  runningBecomes: FinalPromptStatus;
-}
 
 export class ExecutionSession extends DurableObject<Env> {
   private eventLog: EventLog;
@@ -194,22 +188,7 @@ export class ExecutionSession extends DurableObject<Env> {
       log("error", "run failed unexpectedly", { executionId: state.plan.executionId, error: describeError(error) });
       result = { status: "failed", error: { code: "internal", message: "The execution failed unexpectedly" }, usage: { inputTokens: 0, outputTokens: 0 } };
     }
-    await this.finish(state, this.endingOf(state, result));
-  }
-
-  private endingOf(state: SessionState, result: RunResult): Ending {
-    const durationMs = Date.now() - state.startedAt;
-    const usage: Usage = result.usage;
-    if (result.status === "completed") return { status: "completed", error: null, terminal: event("execution.completed", { durationMs, usage }), runningBecomes: "failed" };
-    if (result.status === "failed") return { status: "failed", error: result.error, terminal: event("execution.failed", { error: result.error }), runningBecomes: "failed" };
-    return this.stopEnding(state, result.reason);
-  }
-
-  private stopEnding(state: SessionState, reason: StopReason | { code: "interrupted"; message: string }): Ending {
-    const error = { code: reason.code, message: reason.message };
-    if (reason.code === "canceled") return { status: "canceled", error: null, terminal: event("execution.canceled", {}), runningBecomes: "canceled" };
-    if (reason.code === "timed_out") return { status: "timed_out", error, terminal: event("execution.timed_out", { limitMs: state.limitMs }), runningBecomes: "failed" };
-    return { status: "failed", error, terminal: event("execution.failed", { error }), runningBecomes: "failed" };
+    await this.finish(state, endingOf(state, result));
   }
 
   /** Records the end in D1 (or owes it), then stores the terminal event; subscribers then close. */
@@ -238,6 +217,17 @@ export class ExecutionSession extends DurableObject<Env> {
     state.terminalEventId = this.eventLog.lastId;
     this.save();
     this.notifier.notify();
+    log("info", "execution finished", {
+      executionId: state.plan.executionId,
+      toolId: state.plan.toolId,
+      userId: state.plan.ownerId,
+      status: ending.status,
+      errorCode: ending.error?.code ?? null,
+      durationMs: now - state.startedAt,
+      prompts: Object.fromEntries(state.plan.prompts.map((prompt) => [prompt.name, state.prompts[prompt.id]?.status])),
+      events: this.eventLog.lastId,
+      recordsOwed: state.owesSnapshot,
+    });
     // The run is over: followers and replays read the stored log from here on.
     this.eventLog.releaseMemory();
     this.controller = undefined;
@@ -256,7 +246,7 @@ export class ExecutionSession extends DurableObject<Env> {
       : Date.now() >= state.deadline
         ? ({ code: "timed_out", message: `The execution exceeded its ${state.limitMs} ms limit` } as const)
         : ({ code: "interrupted", message: "The execution was interrupted (its worker restarted) and could not finish" } as const);
-    this.run = this.finish(state, this.stopEnding(state, reason));
+    this.run = this.finish(state, stopEnding(state, reason));
     await this.run;
   }
 
