@@ -84,6 +84,16 @@ describe("the page", () => {
     await page.close();
   });
 
+  it("runs a tool on the built-in offline demo model to completion", async () => {
+    const { page, token } = await signedIn();
+    await createTool(token, { ...chain("demo", "demo", "demo"), name: "Demo planner" });
+    await runTool(page, "Demo planner", "volcanoes");
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    expect((await panelText(page, "outline")).trim()).toBe("Outline volcanoes");
+    expect((await panelText(page, "homework")).trim()).toBe("Homework for Outline volcanoes");
+    await page.close();
+  });
+
   it("cancels mid-run and says so, keeping the text received", async () => {
     const { page, token } = await signedIn();
     const hanging = await model({ kind: "stream", chunks: ["Started ", "and ", "then nothing"], hangAfter: 2 });
