@@ -1,8 +1,7 @@
 // Starts the real Worker out of process (wrangler dev, its own migrated local D1) and the scripted
 // upstream on loopback, for tests that drive it with third-party SSE clients.
 import type { TestProject } from "vitest/node";
-import { startLocalWorker } from "../upstream/local-worker";
-import { ScriptedUpstream } from "../upstream/server";
+import { startStack } from "../upstream/local-worker";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,28 +16,15 @@ const E2E_STREAM_MAX_CONNECTION_MS = 700;
 const JWT_SECRET = "e2e-secret-0123456789abcdef0123456789abcdef";
 
 export default async function setup(project: TestProject) {
-  const upstream = new ScriptedUpstream();
-  const upstreamUrl = await upstream.start();
-  let worker;
-  try {
-    worker = await startLocalWorker({
-      vars: {
-        OPENAI_BASE_URL: `${upstreamUrl}/v1`,
-        OPENAI_API_KEY: "e2e-key",
-        JWT_SECRET,
-        STREAM_MAX_CONNECTION_MS: String(E2E_STREAM_MAX_CONNECTION_MS),
-        CORS_ORIGINS: "*",
-      },
-    });
-  } catch (error) {
-    await upstream.stop();
-    throw error;
-  }
-  project.provide("baseUrl", worker.baseUrl);
-  project.provide("upstreamUrl", upstreamUrl);
+  const stack = await startStack((upstreamUrl) => ({
+    OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+    OPENAI_API_KEY: "e2e-key",
+    JWT_SECRET,
+    STREAM_MAX_CONNECTION_MS: String(E2E_STREAM_MAX_CONNECTION_MS),
+    CORS_ORIGINS: "*",
+  }));
+  project.provide("baseUrl", stack.worker.baseUrl);
+  project.provide("upstreamUrl", stack.upstreamUrl);
   project.provide("jwtSecret", JWT_SECRET);
-  return async () => {
-    await worker.stop();
-    await upstream.stop();
-  };
+  return stack.stop;
 }

@@ -6,6 +6,15 @@ import { outputsOf, readSse, toEvents } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
 
+/** One field of each type but select (including the original app's long_text and short_text). */
+const EVERY_TYPE = [
+  { name: "topic", label: "Topic", type: "long_text", required: true },
+  { name: "count", label: "Count", type: "number" },
+  { name: "tags", label: "Tags", type: "multi_select", options: ["a", "b"] },
+  { name: "flag", label: "Flag", type: "boolean" },
+  { name: "note", label: "Note", type: "short_text" },
+];
+
 const hanging = () => scriptModel({ kind: "stream", chunks: ["x", "never"], hangAfter: 1 });
 
 describe("POST /api/executions", () => {
@@ -24,14 +33,8 @@ describe("POST /api/executions", () => {
     const tool = await createToolFor(
       user,
       lessonPlanner(model, {
-        inputFields: [
-          { name: "topic", label: "Topic", type: "text", required: true },
-          { name: "grade", label: "Grade", type: "select", options: ["K", "1"] },
-          { name: "count", label: "Count", type: "number" },
-          { name: "tags", label: "Tags", type: "multi_select", options: ["a", "b"] },
-          { name: "flag", label: "Flag", type: "boolean" },
-        ],
-        prompts: [{ name: "p", position: 0, model, content: "{{topic}} {{grade}} {{count}} {{tags}} {{flag}}" }],
+        inputFields: [...EVERY_TYPE, { name: "grade", label: "Grade", type: "select", options: ["K", "1"] }],
+        prompts: [{ name: "p", position: 0, model, content: "{{topic}} {{grade}} {{count}} {{tags}} {{flag}} {{note}}" }],
       }),
     );
     const { status, body } = await apiJson<ErrorJson>("/api/executions", {
@@ -50,13 +53,7 @@ describe("POST /api/executions", () => {
     const tool = await createToolFor(
       user,
       lessonPlanner(model, {
-        inputFields: [
-          { name: "topic", label: "Topic", type: "long_text", required: true },
-          { name: "count", label: "Count", type: "number" },
-          { name: "tags", label: "Tags", type: "multi_select", options: ["a", "b"] },
-          { name: "flag", label: "Flag", type: "boolean" },
-          { name: "note", label: "Note", type: "short_text" },
-        ],
+        inputFields: EVERY_TYPE,
         prompts: [{ name: "p", position: 0, model, content: "{{topic}}|${count}|{{tags}}|{{flag}}|{{note}}|" }],
       }),
     );

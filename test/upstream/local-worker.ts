@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ScriptedUpstream } from "./server.ts";
 
 export interface LocalWorker {
   baseUrl: string;
@@ -66,4 +67,24 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return { baseUrl, pid: worker.pid ?? 0, stop };
+}
+
+/** The scripted upstream and the Worker pointed at it, started together and stopped together. */
+export async function startStack(vars: (upstreamUrl: string) => Record<string, string>): Promise<{ upstreamUrl: string; worker: LocalWorker; stop: () => Promise<void> }> {
+  const upstream = new ScriptedUpstream();
+  const upstreamUrl = await upstream.start();
+  try {
+    const worker = await startLocalWorker({ vars: vars(upstreamUrl) });
+    return {
+      upstreamUrl,
+      worker,
+      stop: async () => {
+        await worker.stop();
+        await upstream.stop();
+      },
+    };
+  } catch (error) {
+    await upstream.stop();
+    throw error;
+  }
 }
