@@ -6,7 +6,7 @@ export interface AppVariables {
   requestId: string;
   config: Config;
   db: Database;
-  /** The Bearer-authenticated user (`sub`); unset only on the events route when a stream token is used instead. */
+  /** The Bearer-authenticated user (`sub`). Unset only on the events route when it is authorised by a stream token instead (that route checks). */
   userId: string;
 }
 

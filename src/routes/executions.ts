@@ -102,8 +102,8 @@ export const executionRoutes = new Hono<AppEnv>()
   .get("/:id/events", validate("param", idParam), validate("query", eventsQuery), async (c) => {
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
-    // Bearer auth set userId; otherwise the auth middleware let a ?token= through for this route.
-    const userId = c.var.userId ?? (await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id));
+    // With a Bearer header the auth middleware set userId; without one it let a ?token= through for this route.
+    const userId = c.req.header("Authorization") ? c.var.userId : await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id);
     const execution = await findOwnExecution(c.var.db, id, userId);
     if (!execution) throw notFound("Execution");
     const afterId = parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId);
