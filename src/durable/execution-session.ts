@@ -58,14 +58,15 @@ export class ExecutionSession extends DurableObject<Env> {
     const state = initialState(plan, now, config.maxExecutionMs);
     this.state = state;
     this.save();
-    await this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
     this.emit(event("execution.started", { executionId: plan.executionId, toolId: plan.toolId, toolName: plan.toolName, prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })) }));
     this.controller = new AbortController();
-    // The run must never reject unobserved: anything unexpected is logged and the records finished.
+    // `run` is set before the first await: state says running, so anyone finding no run would take it for dead.
+    // The run must never reject unobserved: anything unexpected is logged.
     this.run = this.execute(state, this.controller).catch((error: unknown) => {
       log("error", "run crashed", { executionId: plan.executionId, error: describeError(error) });
     });
     this.ctx.waitUntil(this.run);
+    await this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
     return this.status();
   }
 
