@@ -31,6 +31,8 @@ export default defineConfig({
     setupFiles: ["./test/helpers/apply-migrations.ts"],
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     testTimeout: 20_000,
+    // One "execution finished" info line per run is for operators; tests keep warnings and errors.
+    onConsoleLog: (line) => !line.includes('"level":"info"'),
     coverage: {
       provider: "istanbul",
       include: ["src/**/*.ts"],
