@@ -44,7 +44,9 @@ export class ExecutionSession extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.eventLog = new EventLog(ctx.storage.sql, ctx.storage.kv);
-    this.state = ctx.storage.kv.get<SessionState>("state");
+    const saved = ctx.storage.kv.get<Omit<SessionState, "plan">>("state");
+    const plan = ctx.storage.kv.get<ExecutionPlan>("plan");
+    this.state = saved && plan ? { ...saved, plan } : undefined;
   }
 
   /** Starts the run once; later calls (client retries) just report the status. */
@@ -57,6 +59,8 @@ export class ExecutionSession extends DurableObject<Env> {
     const now = Date.now();
     const state = initialState(plan, now, config.maxExecutionMs);
     this.state = state;
+    // The plan (every prompt's content) is written once; the small state is rewritten as the run moves.
+    this.ctx.storage.kv.put("plan", plan);
     this.save();
     this.emit(event("execution.started", { executionId: plan.executionId, toolId: plan.toolId, toolName: plan.toolName, prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })) }));
     this.controller = new AbortController();
@@ -133,7 +137,9 @@ export class ExecutionSession extends DurableObject<Env> {
   }
 
   private save(): void {
-    if (this.state) this.ctx.storage.kv.put("state", this.state);
+    if (!this.state) return;
+    const { plan: _plan, ...rest } = this.state;
+    this.ctx.storage.kv.put("state", rest);
   }
 
   private emit(item: ExecutionEvent): void {

@@ -6,13 +6,21 @@ import type { ModelClient } from "./types";
 
 export type ModelResolver = (model: string) => ModelClient;
 
-/** Builds the clients once (per run) and returns a resolver by model name. */
+const demo = createDemoModel();
+// One `openai` client per isolate and configuration, shared by every run (and object) it serves.
+const openaiClients = new Map<string, ModelClient>();
+
+function openaiFor(config: Config): ModelClient {
+  const key = `${config.openaiBaseUrl}\n${config.openaiApiKey}\n${config.promptIdleTimeoutMs}`;
+  let client = openaiClients.get(key);
+  if (!client) {
+    client = createOpenAIModel({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, timeoutMs: config.promptIdleTimeoutMs });
+    openaiClients.set(key, client);
+  }
+  return client;
+}
+
+/** A resolver by model name; clients are built once per isolate and configuration. */
 export function createModelResolver(config: Config): ModelResolver {
-  const demo = createDemoModel();
-  let openai: ModelClient | undefined;
-  return (model) => {
-    if (model === DEMO_MODEL) return demo;
-    openai ??= createOpenAIModel({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, timeoutMs: config.promptIdleTimeoutMs });
-    return openai;
-  };
+  return (model) => (model === DEMO_MODEL ? demo : openaiFor(config));
 }
