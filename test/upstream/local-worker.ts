@@ -18,6 +18,8 @@ export interface LocalWorkerOptions {
   /** Entry point instead of wrangler.toml's `main` (same bindings). */
   entry?: string;
   vars: Record<string, string>;
+  /** Expose the V8 inspector (for CPU profiles) on this port. */
+  inspectorPort?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -40,6 +42,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : [])];
   args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", "/dev/null", "--show-interactive-dev-session=false");
   for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
+  if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   let output = "";
   const worker = spawn("npx", args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));

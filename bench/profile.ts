@@ -1,0 +1,73 @@
+// `npm run bench:profile`: a V8 CPU profile of workerd while the scale case runs, printed as the
+// functions with the most self time. Connects to wrangler's inspector proxy over CDP.
+import { startLocalWorker } from "../test/upstream/local-worker.ts";
+import { ScriptedUpstream } from "../test/upstream/server.ts";
+import { scale } from "./cases.ts";
+import { BenchClient, JWT_SECRET } from "./client.ts";
+import { findWorkerd } from "./rss.ts";
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const INSPECTOR_PORT = 9231;
+
+/** A CDP session over the inspector proxy (which requires an Origin header from Node). */
+async function devtools(): Promise<(method: string, params?: object) => Promise<Record<string, unknown>>> {
+  const [target] = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  if (!target) throw new Error("no inspector target");
+  const Socket = WebSocket as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket;
+  const socket = new Socket(target.webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", reject);
+  });
+  const pending = new Map<number, (result: Record<string, unknown>) => void>();
+  socket.addEventListener("message", (message) => {
+    const reply = JSON.parse(String(message.data)) as { id?: number; result?: Record<string, unknown> };
+    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result ?? {});
+  });
+  let next = 0;
+  return (method, params = {}) =>
+    new Promise((resolve) => {
+      const id = ++next;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+}
+
+const upstream = new ScriptedUpstream();
+const upstreamUrl = await upstream.start();
+const worker = await startLocalWorker({
+  entry: "bench/worker/bench-worker.ts",
+  vars: { OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: "bench", JWT_SECRET },
+  inspectorPort: INSPECTOR_PORT,
+});
+try {
+  const call = await devtools();
+  await call("Profiler.enable");
+  await call("Profiler.setSamplingInterval", { interval: 200 });
+  await call("Profiler.start");
+  const result = await scale({ client: new BenchClient(worker.baseUrl, upstreamUrl), workerdPid: findWorkerd(worker.pid) ?? 0, quick: true });
+  const { profile } = (await call("Profiler.stop")) as unknown as { profile: Profile };
+  console.log(`scale (quick): first delta p50 ${result.p50.toFixed(0)} ms, baseline ${result.baseP50.toFixed(0)} ms`);
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  for (const id of profile.samples) {
+    const frame = nodes.get(id)?.callFrame;
+    const key = frame ? `${frame.functionName || "(anonymous)"}  ${frame.url.split("/").pop() ?? ""}:${frame.lineNumber + 1}` : "?";
+    self.set(key, (self.get(key) ?? 0) + 1);
+  }
+  console.log(`${profile.samples.length} samples; self time by function (bundle line numbers, see .wrangler/tmp):`);
+  for (const [name, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * count) / profile.samples.length).toFixed(1).padStart(5)} %  ${name}`);
+} finally {
+  await worker.stop();
+  await upstream.stop();
+}
