@@ -46,3 +46,15 @@ export async function getRecord(user: string, executionId: string): Promise<Exec
   expect(status).toBe(200);
   return body;
 }
+
+/**
+ * Follows the events until the deltas so far spell `text` (what the object has received, not just
+ * what the upstream sent), then drops the connection. Returns the last event id seen.
+ */
+export async function waitForOutput(user: string, executionId: string, text: string): Promise<number> {
+  const read = await readSse(await api(`/api/executions/${executionId}/events`, { user }), (messages) =>
+    messages.filter((message) => message.event === "prompt.delta").map((message) => (JSON.parse(message.data) as { delta: string }).delta).join("") === text,
+  );
+  if (read.ended) throw new Error(`the stream ended before the output was "${text}"`);
+  return Number(read.messages.at(-1)?.id ?? 0);
+}

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ExecutionSession } from "../../src/durable/execution-session";
 import { newUser } from "../helpers/auth";
-import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
+import { createToolFor, followEvents, getRecord, startExecution, waitForOutput } from "../helpers/executions";
 import { sessionStub, stateOf } from "../helpers/session";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests, waitFor } from "../helpers/upstream";
@@ -13,7 +13,7 @@ describe("the execution time cap (MAX_EXECUTION_MS)", () => {
     const model = await scriptModel({ kind: "stream", chunks: ["Slow ", "start ", "never ends"], hangAfter: 2 });
     const tool = await createToolFor(user, lessonPlanner(model));
     const execution = await startExecution(user, tool.id, { topic: "slow" });
-    await waitFor(async () => (await upstreamRequests(model))[0]?.chunksSent === 2, 5_000, "two chunks");
+    await waitForOutput(user, execution.id, "Slow start ");
 
     const stub = sessionStub(execution.id);
     const limitMs = await runInDurableObject(stub, (instance: ExecutionSession) => {
