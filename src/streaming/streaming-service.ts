@@ -1,15 +1,15 @@
 // Creates executions (rate limit, concurrency, inputs, idempotency), hands them to their Durable
 // Object, and opens their event streams. Routes stay thin; this is where the flow lives.
-import { eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { findExecutionByIdempotencyKey, findPromptResults, insertExecutionWithinLimit, markPendingRunning } from "../db/execution-queries";
-import { toolExecutions, type ExecutionRow, type ExecutionStatus } from "../db/schema";
+import type { ExecutionRow, ExecutionStatus } from "../db/schema";
 import { findReadableTool, type ToolRecord } from "../db/tool-queries";
 import type { ExecutionSession } from "../durable/execution-session";
 import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { resolveInputs } from "../lib/input-validation";
 import { describeError, log } from "../lib/log";
+import { ExecutionManager } from "./execution-manager";
 import type { ExecutionPlan } from "./execution-plan";
 import { replayFromRecords } from "./replay-from-records";
 import type { StreamFormat } from "./sse-events";
@@ -111,8 +111,7 @@ export class StreamingService {
   /** Cancels a running execution (its object aborts the model calls) or a pending one; idempotent. */
   async cancel(execution: ExecutionRow): Promise<void> {
     if (execution.status === "pending") {
-      await this.db.update(toolExecutions).set({ status: "canceled", completedAt: Date.now() }).where(eq(toolExecutions.id, execution.id));
-      await this.env.DB.prepare("UPDATE prompt_results SET status = 'skipped' WHERE execution_id = ? AND status = 'pending'").bind(execution.id).run();
+      await new ExecutionManager(this.db, execution.id).finishExecution("canceled", null, Date.now(), "canceled");
       return;
     }
     await this.stub(execution.id).cancel();
@@ -125,8 +124,8 @@ export class StreamingService {
       return status === "unknown" ? "pending" : status;
     } catch (error) {
       log("error", "could not start the execution's Durable Object", { executionId: execution.id, error: describeError(error) });
-      const error_ = { code: "internal", message: "The execution could not be started" };
-      await this.db.update(toolExecutions).set({ status: "failed", error: error_, completedAt: Date.now() }).where(eq(toolExecutions.id, execution.id));
+      // Nothing ran: the execution fails and every prompt is skipped, so no record stays pending.
+      await new ExecutionManager(this.db, execution.id).finishExecution("failed", { code: "internal", message: "The execution could not be started" }, Date.now(), "failed");
       throw new AppError("internal", "The execution could not be started", { cause: error });
     }
   }

@@ -89,6 +89,28 @@ describe("D1 outages", () => {
   });
 });
 
+describe("an execution whose Durable Object cannot be started", () => {
+  it("answers a clear 500 and records the execution failed with every prompt skipped", async () => {
+    const user = newUser();
+    const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
+    const unreachable = new Proxy(env.EXECUTION_SESSION, {
+      get: (target, prop) => (prop === "get" ? () => ({ start: () => Promise.reject(new Error("object unavailable")) }) : Reflect.get(target, prop, target).bind(target)),
+    });
+    const request = new Request("http://localhost/api/executions", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${await tokenFor(user)}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ toolId: tool.id, inputs: { topic: "x" } }),
+    });
+    const response = await createApp().fetch(request, { ...env, EXECUTION_SESSION: unreachable }, createExecutionContext());
+    expect(response.status).toBe(500);
+    expect(((await response.json()) as ErrorJson).error.message).toBe("The execution could not be started");
+    const [summary] = (await apiJson<{ executions: { id: string }[] }>("/api/executions", { user })).body.executions;
+    const record = await getRecord(user, summary!.id);
+    expect(record.status).toBe("failed");
+    expect(record.results.map((result) => result.status)).toEqual(["skipped", "skipped"]);
+  });
+});
+
 describe("concurrency slots", () => {
   it("are freed when executions fail, so failures never leak a slot", async () => {
     const user = newUser();
