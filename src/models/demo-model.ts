@@ -1,24 +1,10 @@
 // The built-in offline model `demo`: streams its prompt back word by word, so local runs need no key.
+import { abortableSleep } from "../lib/abortable-sleep";
 import type { ModelClient, ModelChunk } from "./types";
 
 export const DEMO_MODEL = "demo";
 
 const approximateTokens = (text: string) => Math.ceil(text.length / 4);
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /** The demo model; `wordDelayMs` paces the words so the stream is visible in a browser. */
 export function createDemoModel(wordDelayMs = 25): ModelClient {
@@ -26,7 +12,7 @@ export function createDemoModel(wordDelayMs = 25): ModelClient {
     async *stream(request, signal): AsyncIterable<ModelChunk> {
       const words = request.prompt.match(/\S+\s*|\s+/g) ?? [];
       for (const word of words) {
-        await pause(wordDelayMs, signal);
+        await abortableSleep(wordDelayMs, signal);
         yield { type: "delta", text: word };
       }
       yield {

@@ -1,5 +1,6 @@
 // Wraps a model stream with the service's policy: retry 429/5xx/network before the first token
 // with backoff, fail the prompt when no token arrives for the idle timeout, stop on abort.
+import { abortableSleep } from "../lib/abortable-sleep";
 import { ModelError, type ChatRequest, type ModelChunk, type ModelClient } from "./types";
 
 export interface ResilienceOptions {
@@ -14,21 +15,6 @@ export interface ResilienceOptions {
 }
 
 const IDLE = Symbol("idle");
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 function backoff(attempt: number, error: ModelError, base: number, max: number): number {
   const exponential = base * 2 ** (attempt - 1);
@@ -83,7 +69,7 @@ export async function* resilientStream(model: ModelClient, request: ChatRequest,
       if (!retry) throw error;
       const delay = backoff(attempt, error, options.baseDelayMs ?? 250, options.maxDelayMs ?? 8_000);
       options.onRetry?.(attempt, error, delay);
-      await sleep(delay, options.signal);
+      await abortableSleep(delay, options.signal);
     }
   }
 }
