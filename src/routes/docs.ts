@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { html, raw } from "hono/html";
 import type { AppEnv } from "../app-env";
 import { ROUTES } from "../openapi/catalogue";
-import { buildOpenApiDocument } from "../openapi/document";
+import { buildOpenApiDocument, openApiPath } from "../openapi/document";
 
 let cached: ReturnType<typeof buildOpenApiDocument> | undefined;
 const openApi = () => (cached ??= buildOpenApiDocument());
@@ -13,7 +13,7 @@ export const docsRoutes = new Hono<AppEnv>()
   .get("/docs", (c) => {
     const document = openApi();
     const sections = ROUTES.map((route) => {
-      const operation = document.paths[route.path.replace(/:([A-Za-z_]+)/g, "{$1}")]?.[route.method] as { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: { "application/json": { schema: unknown } } } };
+      const operation = document.paths[openApiPath(route.path)]?.[route.method] as { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: { "application/json": { schema: unknown } } } };
       const params = operation.parameters.map((parameter) => `${parameter.name} (${parameter.in}${parameter.required ? ", required" : ""})`).join(", ");
       const body = operation.requestBody ? JSON.stringify(operation.requestBody.content["application/json"].schema, null, 2) : "";
       return html`<section>
