@@ -1,4 +1,5 @@
-// A tiny DOM builder: h("button", { onclick }, "Save").
+// A tiny DOM builder, h("button", { onclick }, "Save"), and how errors are shown.
+import { ApiError } from "../src/client";
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | boolean | number | EventListener | undefined>;
 
@@ -23,3 +24,8 @@ export function show(...children: Child[]): HTMLElement {
 }
 
 export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The `{path, message}` list an API validation error carries (empty for any other error). */
+export function fieldErrors(error: unknown): { path: string; message: string }[] {
+  return error instanceof ApiError ? ((error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? []) : [];
+}

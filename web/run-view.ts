@@ -1,6 +1,5 @@
 // The run form, generated from the tool's input fields; the API's input errors appear per field.
-import { ApiError } from "../src/client";
-import { errorText, h, show } from "./dom";
+import { errorText, fieldErrors, h, show } from "./dom";
 import { client } from "./session";
 
 type Field = { name: string; label: string; type: string; required: boolean; options?: string[] };
@@ -50,8 +49,7 @@ export async function renderRunForm(toolId: string): Promise<void> {
       location.hash = `#/executions/${created.id}`;
     } catch (error) {
       errors.append(h("p", { class: "error" }, errorText(error)));
-      const fields = error instanceof ApiError ? ((error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? []) : [];
-      for (const field of fields) {
+      for (const field of fieldErrors(error)) {
         const slot = document.getElementById(`err-${field.path.replace(/^inputs\./, "")}`);
         if (slot) slot.textContent = field.message;
       }

@@ -1,6 +1,6 @@
 // The tool list and the tool editor; the API's validation errors appear beside the field or prompt.
-import { ApiError, type Tool, type ToolInput } from "../src/client";
-import { errorText, h, show } from "./dom";
+import type { Tool, ToolInput } from "../src/client";
+import { errorText, fieldErrors, h, show } from "./dom";
 import { client } from "./session";
 
 const FIELD_TYPES = ["text", "textarea", "select", "multi_select", "number", "boolean"];
@@ -89,8 +89,7 @@ export async function renderToolEditor(id?: string): Promise<void> {
       location.hash = `#/tools/${saved.id}/run`;
     } catch (error) {
       errors.append(h("p", { class: "error" }, errorText(error)));
-      const fields = error instanceof ApiError ? ((error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? []) : [];
-      for (const field of fields) {
+      for (const field of fieldErrors(error)) {
         const [group, index] = field.path.split(".");
         const slot = document.getElementById(`err-${group}.${index}`);
         if (slot) slot.textContent = [slot.textContent, field.message].filter(Boolean).join(" · ");
