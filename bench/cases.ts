@@ -11,8 +11,8 @@ export interface Ctx {
   quick: boolean;
 }
 
-/** Ours: the original endpoint, one POST that streams the run (one prompt on `model`). */
-async function ours(ctx: Ctx, user: string, toolId: string): Promise<StreamTiming> {
+/** Ours: the original endpoint, one POST that streams the run of `toolId`. */
+export async function ours(ctx: Ctx, user: string, toolId: string): Promise<StreamTiming> {
   return timeStream(`${ctx.client.baseUrl}/api/assistant-architect/stream`, {
     method: "POST",
     headers: ctx.client.headers(user),
@@ -21,12 +21,17 @@ async function ours(ctx: Ctx, user: string, toolId: string): Promise<StreamTimin
 }
 
 /** The baseline: the same upstream relayed by the openai SDK straight to SSE. */
-async function baseline(ctx: Ctx, model: string): Promise<StreamTiming> {
+export async function baseline(ctx: Ctx, model: string): Promise<StreamTiming> {
   return timeStream(`${ctx.client.baseUrl}/bench/baseline`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model, prompt: "bench" }) });
 }
 
+/** A run that answered 200 and ended complete, in either event format. */
+export function completed(timing: StreamTiming | null): timing is StreamTiming {
+  return timing !== null && timing.status === 200 && (timing.terminal === "complete" || timing.terminal === "execution.completed");
+}
+
 function check(timing: StreamTiming, what: string): StreamTiming {
-  if (timing.status !== 200 || (timing.terminal !== "complete" && timing.terminal !== "execution.completed")) {
+  if (!completed(timing)) {
     throw new Error(`${what} failed: status ${timing.status}, terminal ${timing.terminal}`);
   }
   return timing;
@@ -74,22 +79,37 @@ export async function tokenLatency(ctx: Ctx) {
   return { oursP50: percentile(ours, 50), oursP99: percentile(ours, 99), baseP50: percentile(base, 50), baseP99: percentile(base, 99), addedP99: percentile(ours, 99) - percentile(base, 99) };
 }
 
-export async function scale(ctx: Ctx) {
-  const users = ctx.quick ? 10 : 40;
-  const perUser = 5;
-  const model = await ctx.client.model({ kind: "stream", chunks: ["alpha ", "beta ", "gamma ", "delta "], repeat: 5, chunkDelayMs: 10 });
-  const tools = await Promise.all(Array.from({ length: users }, async () => {
+/** The scale case's shape: `users` users with a 3-prompt tool each, `perUser` executions per user at once. */
+export function scaleShape(quick: boolean) {
+  return { users: quick ? 10 : 40, perUser: 5, prompts: 3 };
+}
+
+/** The scale case's model: 20 short chunks, 10 ms apart. */
+export const scaleModel = (client: BenchClient) => client.model({ kind: "stream", chunks: ["alpha ", "beta ", "gamma ", "delta "], repeat: 5, chunkDelayMs: 10 });
+
+/** One user and tool per slot of the scale case. */
+export async function scaleTools(client: BenchClient, model: string, quick: boolean) {
+  const { users, prompts } = scaleShape(quick);
+  return Promise.all(Array.from({ length: users }, async () => {
     const user = newUser();
-    return { user, toolId: await ctx.client.tool(user, model, 3) };
+    return { user, toolId: await client.tool(user, model, prompts) };
   }));
-  const rssBefore = rssMiB(ctx.workerdPid);
+}
+
+/** Every execution of the scale case at once; a run that threw counts as null. */
+export async function scaleBurst(ctx: Ctx, tools: { user: string; toolId: string }[]) {
+  const { perUser } = scaleShape(ctx.quick);
+  return Promise.all(tools.flatMap(({ user, toolId }) => Array.from({ length: perUser }, () => ours(ctx, user, toolId).catch(() => null))));
+}
+
+export async function scale(ctx: Ctx) {
+  const { users, perUser } = scaleShape(ctx.quick);
+  const model = await scaleModel(ctx.client);
+  const tools = await scaleTools(ctx.client, model, ctx.quick);
   const started = performance.now();
-  const runs = await Promise.all(tools.flatMap(({ user, toolId }) => Array.from({ length: perUser }, () => ours(ctx, user, toolId).catch(() => null))));
+  const runs = await scaleBurst(ctx, tools);
   const wallMs = performance.now() - started;
-  // Let timers and the event-log flush settle, then see whether memory came back.
-  await new Promise((resolve) => setTimeout(resolve, 5_000));
-  const rssAfter = rssMiB(ctx.workerdPid);
-  const ok = runs.filter((run): run is StreamTiming => run !== null && run.status === 200 && run.terminal === "complete");
+  const ok = runs.filter(completed);
   // The same concurrency through the baseline relay (one prompt each) separates our cost from the machine's.
   const baseRuns = await Promise.all(Array.from({ length: users * perUser }, () => baseline(ctx, model).catch(() => null)));
   const baseOk = baseRuns.filter((run): run is StreamTiming => run !== null && run.status === 200);
@@ -103,8 +123,6 @@ export async function scale(ctx: Ctx) {
     p50: percentile(ok.map((run) => run.firstDeltaMs), 50),
     p95: percentile(ok.map((run) => run.firstDeltaMs), 95),
     wallMs,
-    rssBefore,
-    rssAfter,
   };
 }
 

@@ -4,6 +4,9 @@ import type { UpstreamAttempt } from "../test/upstream/scripts.ts";
 
 export const JWT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 
+/** The Worker's variables for a benchmark run against the scripted upstream at `upstreamUrl`. */
+export const benchVars = (upstreamUrl: string) => ({ OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: "bench", JWT_SECRET, MAX_CONCURRENT_EXECUTIONS: "5" });
+
 export function token(userId: string): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
   const now = Math.floor(Date.now() / 1000);

@@ -1,9 +1,10 @@
 // `npm run bench:profile`: a V8 CPU profile of workerd while the scale case runs, printed as the
 // functions with the most self time. Connects to wrangler's inspector proxy over CDP.
-import { startLocalWorker } from "../test/upstream/local-worker.ts";
+import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
 import { scale } from "./cases.ts";
-import { BenchClient, JWT_SECRET } from "./client.ts";
+import { benchVars, BenchClient } from "./client.ts";
+import { connectDevtools } from "./devtools.ts";
 import { findWorkerd } from "./rss.ts";
 
 interface ProfileNode {
@@ -17,41 +18,17 @@ interface Profile {
   endTime: number;
 }
 
-const INSPECTOR_PORT = 9231;
-
-/** A CDP session over the inspector proxy (which requires an Origin header from Node). */
-async function devtools(): Promise<(method: string, params?: object) => Promise<Record<string, unknown>>> {
-  const [target] = (await (await fetch(`http://127.0.0.1:${INSPECTOR_PORT}/json`)).json()) as { webSocketDebuggerUrl: string }[];
-  if (!target) throw new Error("no inspector target");
-  const Socket = WebSocket as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket;
-  const socket = new Socket(target.webSocketDebuggerUrl, { headers: { Origin: "http://localhost" } });
-  await new Promise((resolve, reject) => {
-    socket.addEventListener("open", resolve);
-    socket.addEventListener("error", reject);
-  });
-  const pending = new Map<number, (result: Record<string, unknown>) => void>();
-  socket.addEventListener("message", (message) => {
-    const reply = JSON.parse(String(message.data)) as { id?: number; result?: Record<string, unknown> };
-    if (reply.id !== undefined) pending.get(reply.id)?.(reply.result ?? {});
-  });
-  let next = 0;
-  return (method, params = {}) =>
-    new Promise((resolve) => {
-      const id = ++next;
-      pending.set(id, resolve);
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-}
+const INSPECTOR_PORT = await freePort();
 
 const upstream = new ScriptedUpstream();
 const upstreamUrl = await upstream.start();
 const worker = await startLocalWorker({
   entry: "bench/worker/bench-worker.ts",
-  vars: { OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: "bench", JWT_SECRET },
+  vars: benchVars(upstreamUrl),
   inspectorPort: INSPECTOR_PORT,
 });
 try {
-  const call = await devtools();
+  const { call } = await connectDevtools(INSPECTOR_PORT);
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");

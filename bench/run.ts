@@ -7,11 +7,14 @@ import { cpus, totalmem } from "node:os";
 import { startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
 import { bigOutputMemory, cost, firstDelta, scale, throughput, tokenLatency, type Ctx } from "./cases.ts";
-import { BenchClient, JWT_SECRET } from "./client.ts";
-import { findWorkerd, rssMiB } from "./rss.ts";
+import { benchVars, BenchClient } from "./client.ts";
+import { burstMemory, type MemorySeries } from "./memory.ts";
+import { findWorkerd } from "./rss.ts";
 import { fmt } from "./stats.ts";
 
 const quick = process.argv.includes("--quick");
+/** Bursts in the memory case (`--memory-rounds N`); more rounds show where RSS levels off. */
+const memoryRounds = Number(process.argv[process.argv.indexOf("--memory-rounds") + 1]) || (quick ? 1 : 3);
 const lines: string[] = [];
 const say = (line = "") => {
   console.log(line);
@@ -24,18 +27,34 @@ function versions(): string {
   return `Node ${process.version}, wrangler ${wrangler}, workerd ${pkg("workerd")}, openai ${pkg("openai")}, hono ${pkg("hono")}`;
 }
 
+const series = (memory: MemorySeries, key: "heapMiB" | "rssMiB") => `${fmt(memory.start[key])} → ${memory.rounds.map((round) => fmt(round[key])).join(" / ")} MiB`;
+const growth = (memory: MemorySeries, key: "heapMiB" | "rssMiB") => {
+  const last = memory.rounds.at(-1)?.[key] ?? Number.NaN;
+  return `${last >= memory.start[key] ? "+" : ""}${fmt(((last - memory.start[key]) / memory.start[key]) * 100, 0)} %`;
+};
+
+function memoryTable(ours: MemorySeries, base: MemorySeries): string {
+  return [
+    `Memory after the scale case (each side in a fresh workerd; read ${ours.rounds.length === 1 ? "after the burst" : `after each of ${ours.rounds.length} bursts`}, once idle objects were evicted):`,
+    "",
+    "| measure | ours | baseline (same clients and model calls) | ours, last vs start | target |",
+    "| --- | --- | --- | --- | --- |",
+    `| 6a. Worker isolate heap after a forced GC (the Worker and its Durable Objects) | ${series(ours, "heapMiB")} | ${series(base, "heapMiB")} | ${growth(ours, "heapMiB")} (baseline ${growth(base, "heapMiB")}) | within 10 % of start |`,
+    `| 6b. workerd RSS | ${series(ours, "rssMiB")} | ${series(base, "rssMiB")} | ${growth(ours, "rssMiB")} (baseline ${growth(base, "rssMiB")}) | issue: within 10 % of start (see below) |`,
+  ].join("\n");
+}
+
 async function main() {
   const upstream = new ScriptedUpstream();
   const upstreamUrl = await upstream.start();
   const worker = await startLocalWorker({
     entry: "bench/worker/bench-worker.ts",
-    vars: { OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: "bench", JWT_SECRET, MAX_CONCURRENT_EXECUTIONS: "5" },
+    vars: benchVars(upstreamUrl),
   });
   try {
     const workerdPid = findWorkerd(worker.pid);
     if (!workerdPid) throw new Error("workerd process not found");
     const ctx: Ctx = { client: new BenchClient(worker.baseUrl, upstreamUrl), workerdPid, quick };
-    const rssStart = rssMiB(workerdPid);
     say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB. ${versions()}.${quick ? " Quick run." : ""}`);
     say(`Ours = the original endpoint (POST /api/assistant-architect/stream: auth, rate limit, D1, Durable Object, event log).`);
     say(`Baseline = the same upstream relayed by the openai SDK straight to SSE in the same workerd (no Durable Object, D1 or log).`);
@@ -49,14 +68,9 @@ async function main() {
     const latency = await tokenLatency(ctx);
     say(`| 3. per-token latency p50 / p99 | ${fmt(latency.oursP50)} / ${fmt(latency.oursP99)} ms | ${fmt(latency.baseP50)} / ${fmt(latency.baseP99)} ms | p99 +${fmt(latency.addedP99)} ms | ≤ +20 ms |`);
     const load = await scale(ctx);
-    // A second identical round: a leak grows again, a high-water mark does not.
-    const again = await scale(ctx);
     say(`| 4. ${load.executions} executions × 3 prompts, ${load.users} users at once | ${load.completed} completed, ${load.errors} errors; first delta p50 ${fmt(load.p50)} ms, p95 ${fmt(load.p95)} ms; all done in ${fmt(load.wallMs / 1000, 1)} s | first delta p50 ${fmt(load.baseP50)} ms, p95 ${fmt(load.baseP95)} ms (same concurrency, 1 prompt) | | all complete, 0 errors |`);
-    const growth = (after: number, before: number) => `${fmt(((after - before) / before) * 100, 0)} %`;
-    say(`| 4b. the same again | ${again.completed} completed, ${again.errors} errors; first delta p50 ${fmt(again.p50)} ms | | | |`);
-    say(`| 6a. workerd RSS around the scale case | round 1: ${fmt(load.rssBefore)} → ${fmt(load.rssAfter)} MiB 5 s after; round 2: ${fmt(again.rssBefore)} → ${fmt(again.rssAfter)} MiB (start of run ${fmt(rssStart)} MiB) | | round 1 ${growth(load.rssAfter, load.rssBefore)}, round 2 ${growth(again.rssAfter, again.rssBefore)} | within 10 % |`);
     const memory = await bigOutputMemory(ctx);
-    say(`| 6b. workerd RSS, one execution streaming ${memory.megabytes} MB | before ${fmt(memory.before)} MiB, peak ${fmt(memory.peak)} MiB, 5 s after ${fmt(memory.after)} MiB | | peak +${fmt(memory.peak - memory.before)} MiB | bounded |`);
+    say(`| 6c. workerd RSS, one execution streaming ${memory.megabytes} MB | before ${fmt(memory.before)} MiB, peak ${fmt(memory.peak)} MiB, 5 s after ${fmt(memory.after)} MiB | | peak +${fmt(memory.peak - memory.before)} MiB | bounded |`);
     say();
     say("Cost per execution (counted, not timed; D1 statements include the reads of creating it):");
     say();
@@ -68,6 +82,13 @@ async function main() {
     }
   } finally {
     await worker.stop();
+  }
+  try {
+    const oursMemory = await burstMemory("ours", upstreamUrl, memoryRounds, quick);
+    const baseMemory = await burstMemory("baseline", upstreamUrl, memoryRounds, quick);
+    say();
+    say(memoryTable(oursMemory, baseMemory));
+  } finally {
     await upstream.stop();
   }
   const path = "docs/performance.md";

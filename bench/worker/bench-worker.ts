@@ -57,6 +57,8 @@ const bench = new Hono<{ Bindings: Env }>()
     const session = executionId ? await namespace.get(namespace.idFromName(executionId)).benchCounters() : null;
     return c.json({ worker: workerCounters, session });
   })
+  // Does nothing: lets the benchmark bring the isolate to its thread (see bench/devtools.ts).
+  .get("/bench/tick", (c) => c.body(null, 204))
   .post("/bench/counters/reset", (c) => {
     Object.assign(workerCounters, newCounters());
     return c.json({ ok: true });

@@ -22,7 +22,7 @@ export interface LocalWorkerOptions {
   inspectorPort?: number;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -36,7 +36,10 @@ async function freePort(): Promise<number> {
 
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
   const persist = mkdtempSync(join(tmpdir(), "aas-worker-"));
-  const env = { ...process.env, CI: "true", NO_COLOR: "1" };
+  // Local observability (wrangler's trace store, a dev-only tool) keeps every request's spans in
+  // workerd's memory and SQLite; it would count in the benchmark's memory figures and production
+  // has no such thing.
+  const env = { ...process.env, CI: "true", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: "false" };
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, stdio: "pipe" });
   const port = await freePort();
   const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : [])];
