@@ -31,7 +31,8 @@ export function completed(timing: StreamTiming | null): timing is StreamTiming {
 }
 
 function check(timing: StreamTiming, what: string): StreamTiming {
-  if (!completed(timing)) {
+  const run: StreamTiming | null = timing; // `completed` narrows its argument; keep `timing` for the message
+  if (!completed(run)) {
     throw new Error(`${what} failed: status ${timing.status}, terminal ${timing.terminal}`);
   }
   return timing;
