@@ -26,13 +26,12 @@ export async function baseline(ctx: Ctx, model: string): Promise<StreamTiming> {
 }
 
 /** A run that answered 200 and ended complete, in either event format. */
-export function completed(timing: StreamTiming | null): timing is StreamTiming {
+export function completed(timing: StreamTiming | null): boolean {
   return timing !== null && timing.status === 200 && (timing.terminal === "complete" || timing.terminal === "execution.completed");
 }
 
 function check(timing: StreamTiming, what: string): StreamTiming {
-  const run: StreamTiming | null = timing; // `completed` narrows its argument; keep `timing` for the message
-  if (!completed(run)) {
+  if (!completed(timing)) {
     throw new Error(`${what} failed: status ${timing.status}, terminal ${timing.terminal}`);
   }
   return timing;
@@ -110,7 +109,7 @@ export async function scale(ctx: Ctx) {
   const started = performance.now();
   const runs = await scaleBurst(ctx, tools);
   const wallMs = performance.now() - started;
-  const ok = runs.filter(completed);
+  const ok = runs.filter((run): run is StreamTiming => completed(run));
   // The same concurrency through the baseline relay (one prompt each) separates our cost from the machine's.
   const baseRuns = await Promise.all(Array.from({ length: users * perUser }, () => baseline(ctx, model).catch(() => null)));
   const baseOk = baseRuns.filter((run): run is StreamTiming => run !== null && run.status === 200);

@@ -38,11 +38,11 @@ export async function connectDevtools(inspectorPort: number): Promise<Devtools> 
       socket.send(JSON.stringify({ id, method, params }));
     });
   const collectGarbage = async (pump: () => Promise<unknown>) => {
-    // V8 runs the GC as a task on the isolate's thread, which workerd only services while a request
-    // is in the isolate: keep sending trivial requests until the GC has answered.
     // The inspector keeps every console message (our structured logs, one per execution) alive for
     // DevTools; production has no inspector, so drop them before measuring.
     await call("Runtime.discardConsoleEntries");
+    // V8 runs the GC as a task on the isolate's thread, which workerd only services while a request
+    // is in the isolate: keep sending trivial requests until the GC has answered.
     let done = false;
     const gc = call("HeapProfiler.collectGarbage").finally(() => (done = true));
     while (!done) {

@@ -14,7 +14,9 @@ import { fmt } from "./stats.ts";
 
 const quick = process.argv.includes("--quick");
 /** Bursts in the memory case (`--memory-rounds N`); more rounds show where RSS levels off. */
-const memoryRounds = Number(process.argv[process.argv.indexOf("--memory-rounds") + 1]) || (quick ? 1 : 3);
+const roundsFlag = process.argv.indexOf("--memory-rounds");
+const memoryRounds = roundsFlag < 0 ? (quick ? 1 : 3) : Number(process.argv[roundsFlag + 1]);
+if (!Number.isInteger(memoryRounds) || memoryRounds < 1) throw new Error("--memory-rounds wants a whole number of bursts, at least 1");
 const lines: string[] = [];
 const say = (line = "") => {
   console.log(line);
