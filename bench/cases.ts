@@ -1,4 +1,5 @@
 // The benchmark cases: each runs ours and the baseline interleaved, or counts what one execution costs.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchClient } from "./client.ts";
 import { newUser } from "./client.ts";
 import { rssMiB, sampleRss } from "./rss.ts";
@@ -164,6 +165,6 @@ export async function bigOutputMemory(ctx: Ctx) {
   const run = check(await ours(ctx, user, toolId), "big output");
   const peak = sampler.stop();
   if (run.outputChars !== megabytes * 1024 * 1024) throw new Error(`big output lost text: ${run.outputChars}`);
-  await new Promise((resolve) => setTimeout(resolve, 5_000));
+  await sleep(5_000);
   return { megabytes, before, peak, after: rssMiB(ctx.workerdPid) };
 }

@@ -1,5 +1,6 @@
 // A Chrome DevTools Protocol session with the Worker's isolate, through wrangler's inspector proxy
 // (`wrangler dev --inspector-port`). Used for CPU profiles and for heap measurements.
+import { setTimeout as sleep } from "node:timers/promises";
 
 export interface Devtools {
   call: (method: string, params?: object) => Promise<Record<string, unknown>>;
@@ -47,7 +48,7 @@ export async function connectDevtools(inspectorPort: number): Promise<Devtools> 
     const gc = call("HeapProfiler.collectGarbage").finally(() => (done = true));
     while (!done) {
       await pump();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
     await gc;
     const usage = await call("Runtime.getHeapUsage");

@@ -2,6 +2,7 @@
 // ours runs the scale case's executions; the baseline relay serves the same clients at once with the
 // same model calls (one per prompt, in sequence). After each round the objects are left idle until
 // evicted, then the isolate's heap is read after a forced GC, and workerd's RSS from /proc.
+import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
 import { baseline, completed, scaleBurst, scaleModel, scaleShape, scaleTools, type Ctx } from "./cases.ts";
 import { benchVars, BenchClient } from "./client.ts";
@@ -54,7 +55,7 @@ export async function burstMemory(side: MemorySide, upstreamUrl: string, rounds:
       const tools = await scaleTools(ctx.client, model, quick);
       const tick = () => fetch(`${worker.baseUrl}/bench/tick`);
       const read = async (): Promise<MemoryReading> => {
-        await new Promise((resolve) => setTimeout(resolve, IDLE_EVICTION_MS));
+        await sleep(IDLE_EVICTION_MS);
         return { heapMiB: (await devtools.collectGarbage(tick)) / MiB, rssMiB: rssMiB(workerdPid) };
       };
       const round = (users: number) => (side === "ours" ? oursRound(ctx, tools.slice(0, users)) : baselineRound(ctx, model, users));

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ScriptedUpstream } from "./server.ts";
 
 export interface LocalWorker {
@@ -70,7 +71,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       await stop();
       throw new Error(`wrangler dev did not become healthy:\n${output}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   return { baseUrl, pid: worker.pid ?? 0, stop };
 }
