@@ -1,8 +1,15 @@
 // Tests run inside workerd with the real bindings from wrangler.toml; the model is a scripted loopback server.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
+
+/**
+ * Every var at its wrangler.toml default: wrangler would otherwise let a developer's `.dev.vars` (or,
+ * without one, the process environment) override them, and tests must not depend on either.
+ */
+const wranglerVars = Object.fromEntries(Object.entries(unstable_readConfig({ config: "./wrangler.toml" }).vars).map(([key, value]) => [key, String(value)]));
 
 export default defineConfig({
   plugins: [
@@ -12,6 +19,7 @@ export default defineConfig({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
+            ...wranglerVars,
             TEST_MIGRATIONS: await readD1Migrations("./migrations"),
             JWT_SECRET: TEST_JWT_SECRET,
             OPENAI_API_KEY: "test-key",

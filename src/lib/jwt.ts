@@ -13,6 +13,31 @@ const jwksCache = new Map<string, { keys: HonoJsonWebKey[]; expiresAt: number }>
 
 const unauthorized = (message: string, cause?: unknown) => new AppError("unauthorized", message, { cause });
 
+/**
+ * Why a token was refused, by the verifier's error class. The verifier's own messages quote the
+ * token (`token (eyJ…) expired`), so they never reach a response.
+ */
+const REFUSALS: Record<string, string> = {
+  JwtTokenExpired: "Invalid token: expired",
+  JwtTokenNotBefore: "Invalid token: not valid yet (nbf)",
+  JwtTokenIssuedAt: "Invalid token: issued in the future (iat)",
+  JwtTokenIssuer: "Invalid token: issuer not accepted",
+  JwtTokenAudience: "Invalid token: audience not accepted",
+  JwtPayloadRequiresAud: "Invalid token: no aud claim",
+  JwtTokenSignatureMismatched: "Invalid token: signature does not match",
+  JwtAlgorithmMismatch: "Invalid token: algorithm not accepted",
+  JwtAlgorithmNotAllowed: "Invalid token: algorithm not accepted",
+  JwtSymmetricAlgorithmNotAllowed: "Invalid token: algorithm not accepted",
+  JwtHeaderRequiresKid: "Invalid token: header has no kid",
+};
+
+/** A refusal that says what is wrong without quoting any part of the token. */
+export function refusalOf(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const reason = error instanceof Error ? REFUSALS[error.name] : undefined;
+  return unauthorized(reason ?? "Invalid token", error);
+}
+
 async function loadJwks(url: string, forceRefresh: boolean): Promise<HonoJsonWebKey[]> {
   const cached = jwksCache.get(url);
   if (cached && !forceRefresh && cached.expiresAt > Date.now()) return cached.keys;
@@ -44,7 +69,7 @@ async function verifySignature(token: string, alg: string, config: Config): Prom
     const known = kid === undefined || keys.some((key) => key.kid === kid);
     return verifyWithJwks(token, { ...options, keys: known ? keys : await loadJwks(config.jwksUrl, true) });
   }
-  throw unauthorized(`Tokens signed with ${alg} are not accepted`);
+  throw unauthorized("Tokens signed with this algorithm are not accepted (HS256, or RS256/ES256 when JWKS_URL is set)");
 }
 
 /** Verifies a Bearer token and returns the user id (`sub`). Throws `unauthorized` with the reason. */
@@ -59,8 +84,7 @@ export async function verifyAccessToken(token: string, config: Config): Promise<
   try {
     payload = await verifySignature(token, alg, config);
   } catch (error) {
-    if (error instanceof AppError) throw error;
-    throw unauthorized(`Invalid token: ${error instanceof Error ? error.message : "verification failed"}`, error);
+    throw refusalOf(error);
   }
   if (typeof payload.exp !== "number") throw unauthorized("Token has no exp claim");
   if (typeof payload.sub !== "string" || payload.sub.length === 0 || payload.sub.length > 256) {

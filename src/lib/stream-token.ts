@@ -17,6 +17,8 @@ export async function signStreamToken(secret: string, userId: string, executionI
 export async function verifyStreamToken(secret: string, token: string, executionId: string): Promise<string> {
   try {
     const payload = await verify(token, streamKey(secret), "HS256");
+    // hono checks exp only when present; a stream token must expire.
+    if (typeof payload.exp !== "number") throw new Error("no exp");
     if (payload.scope !== "events:read" || payload.exe !== executionId || typeof payload.sub !== "string") throw new Error("wrong execution");
     return payload.sub;
   } catch (error) {

@@ -4,6 +4,9 @@ import type { AppEnv } from "../app-env";
 import { AppError } from "../lib/errors";
 import { verifyAccessToken } from "../lib/jwt";
 
+/** Longer Authorization headers are refused before any parsing (no real token comes near it). */
+export const MAX_AUTHORIZATION_BYTES = 8 * 1024;
+
 export interface AuthOptions {
   /**
    * Lets a request through without a Bearer header when it carries `?token=`;
@@ -25,6 +28,7 @@ export const authenticate = (options: AuthOptions = {}) => {
       return;
     }
     if (!header) throw new AppError("unauthorized", "Missing Authorization header");
+    if (header.length > MAX_AUTHORIZATION_BYTES) throw new AppError("unauthorized", `Authorization header is longer than ${MAX_AUTHORIZATION_BYTES} bytes`);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw new AppError("unauthorized", "Authorization header must be 'Bearer <token>'");
     c.set("userId", await verifyAccessToken(match[1], c.var.config));

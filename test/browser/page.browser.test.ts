@@ -5,6 +5,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { UpstreamAttempt } from "../upstream/scripts";
 
 const base = () => inject("pageUrl");
+/** `npm run screenshots` sets this; `npm run test:e2e` leaves the tracked screenshots alone. */
+const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
+
+/** Saves a screenshot for the docs, only when asked for. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS_DIR) await page.screenshot({ path: `${SCREENSHOTS_DIR}/${name}.png`, fullPage: true });
+}
 let browser: Browser;
 
 beforeAll(async () => {
@@ -80,7 +87,7 @@ describe("the page", () => {
     expect(activityBox?.y).toBe(homeworkBox?.y);
     expect(await page.locator('article[data-prompt="outline"] .status').innerText()).toBe("completed");
     expect(await page.getByRole("button", { name: "Cancel" }).isVisible()).toBe(false);
-    await page.screenshot({ path: "docs/screenshots/run-completed.png", fullPage: true });
+    await screenshot(page, "run-completed");
     await page.close();
   });
 
@@ -128,7 +135,7 @@ describe("the page", () => {
     await runTool(page, "Needs input");
     await expect.poll(() => page.locator("#err-topic").innerText()).toBe("Topic is required");
     expect(await page.getByRole("heading", { name: "Run Needs input" }).isVisible()).toBe(true);
-    await page.screenshot({ path: "docs/screenshots/run-form-phone.png", fullPage: true });
+    await screenshot(page, "run-form-phone");
     await page.close();
   });
 

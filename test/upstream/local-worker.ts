@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { unstable_readConfig as readConfig } from "wrangler";
 import { ScriptedUpstream } from "./server.ts";
 
 export interface LocalWorker {
@@ -40,7 +41,10 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   // Local observability (wrangler's trace store, a dev-only tool) keeps every request's spans in
   // workerd's memory and SQLite; it would count in the benchmark's memory figures and production
   // has no such thing.
-  const env = { ...process.env, CI: "true", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: "false" };
+  // No Request.cf download (there is no network here, and the fallback is what tests want).
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+  // With --env-file wrangler also reads vars from the process environment: the worker gets only what it is given.
+  for (const key of Object.keys(readConfig({ config: "wrangler.toml" }).vars)) delete env[key];
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, stdio: "pipe" });
   const port = await freePort();
   const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : [])];
