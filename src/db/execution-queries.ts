@@ -4,9 +4,6 @@ import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { promptOutputParts, promptResults, toolExecutions, type ExecutionRow, type ExecutionStatus, type PromptResultRow, type PromptRow } from "./schema";
 
-/** Pending executions older than this stop holding a concurrency slot (never started). */
-export const PENDING_SLOT_MS = 10 * 60_000;
-
 export interface NewExecution {
   id: string;
   /** `running` when the run starts right away (the object then only records prompts), else `pending`. */
@@ -23,32 +20,42 @@ export interface NewExecution {
 
 export type CreateOutcome = "created" | "limit_reached" | "idempotency_conflict";
 
+/** How many executions one user may hold live, and how long a pending one lives. */
+export interface SlotLimits {
+  maxConcurrent: number;
+  /** A pending execution older than this holds no slot, cannot start, and is expired (canceled). */
+  pendingTtlMs: number;
+}
+
+/** The live executions of owner ?2 other than ?1: running, or pending and younger than created_at ?3. */
+const LIVE_OTHERS = `(SELECT count(*) FROM tool_executions
+   WHERE owner_id = ?2 AND id != ?1 AND (status = 'running' OR (status = 'pending' AND created_at > ?3)))`;
+
 /**
  * Inserts the execution and its pending prompt results if the owner has fewer than
  * `maxConcurrent` live executions. One statement decides, so concurrent calls cannot both win.
  */
-export async function insertExecutionWithinLimit(d1: D1Database, execution: NewExecution, maxConcurrent: number): Promise<CreateOutcome> {
+export async function insertExecutionWithinLimit(d1: D1Database, execution: NewExecution, limits: SlotLimits): Promise<CreateOutcome> {
   const now = execution.createdAt;
   const insertExecution = d1
     .prepare(
       `INSERT INTO tool_executions (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at, started_at)
-       SELECT ?1, ?2, ?3, ?4, ?11, ?5, ?6, ?7, ?8, CASE WHEN ?11 = 'running' THEN ?8 END
-       WHERE (SELECT count(*) FROM tool_executions
-              WHERE owner_id = ?2 AND (status = 'running' OR (status = 'pending' AND created_at > ?9))) < ?10
+       SELECT ?1, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?7 = 'running' THEN ?11 END
+       WHERE ${LIVE_OTHERS} < ?4
        ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
     )
     .bind(
-      execution.id,
-      execution.ownerId,
-      execution.toolId,
-      execution.toolName,
-      JSON.stringify(execution.inputs),
-      execution.idempotencyKey,
-      execution.durableObjectId,
-      now,
-      now - PENDING_SLOT_MS,
-      maxConcurrent,
-      execution.status,
+      execution.id, // ?1
+      execution.ownerId, // ?2
+      now - limits.pendingTtlMs, // ?3
+      limits.maxConcurrent, // ?4
+      execution.toolId, // ?5
+      execution.toolName, // ?6
+      execution.status, // ?7
+      JSON.stringify(execution.inputs), // ?8
+      execution.idempotencyKey, // ?9
+      execution.durableObjectId, // ?10
+      now, // ?11
     );
   // One bound parameter carries every prompt (D1 allows 100 per statement; a tool has up to 20 prompts).
   const rows = execution.prompts.map((prompt) => ({
@@ -80,13 +87,25 @@ export async function insertExecutionWithinLimit(d1: D1Database, execution: NewE
   return "limit_reached";
 }
 
-/** Marks a pending execution running; false if it was not pending any more (another request started it). */
-export async function markPendingRunning(d1: D1Database, executionId: string, startedAt: number): Promise<boolean> {
+export type StartOutcome = "started" | "not_pending" | "expired" | "limit_reached";
+
+/**
+ * Marks a pending execution running under the same atomic limit as a create: it must be pending,
+ * younger than the pending TTL, and its owner must have fewer than `maxConcurrent` other live ones.
+ */
+export async function markPendingRunning(d1: D1Database, execution: { id: string; ownerId: string }, startedAt: number, limits: SlotLimits): Promise<StartOutcome> {
+  const cutoff = startedAt - limits.pendingTtlMs;
   const result = await d1
-    .prepare("UPDATE tool_executions SET status = 'running', started_at = ? WHERE id = ? AND status = 'pending'")
-    .bind(startedAt, executionId)
+    .prepare(
+      `UPDATE tool_executions SET status = 'running', started_at = ?5
+       WHERE id = ?1 AND status = 'pending' AND created_at > ?3 AND ${LIVE_OTHERS} < ?4`,
+    )
+    .bind(execution.id, execution.ownerId, cutoff, limits.maxConcurrent, startedAt)
     .run();
-  return result.meta.changes > 0;
+  if (result.meta.changes > 0) return "started";
+  const row = await d1.prepare("SELECT status, created_at AS createdAt FROM tool_executions WHERE id = ?").bind(execution.id).first<{ status: string; createdAt: number }>();
+  if (row?.status !== "pending") return "not_pending";
+  return row.createdAt <= cutoff ? "expired" : "limit_reached";
 }
 
 export async function findExecutionByIdempotencyKey(db: Database, ownerId: string, key: string): Promise<ExecutionRow | undefined> {

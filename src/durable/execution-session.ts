@@ -29,6 +29,13 @@ export interface SessionStatus {
   subscribers: number;
 }
 
+/** When a pending execution expires if nobody starts it. */
+export interface PendingExpiry {
+  executionId: string;
+  createdAt: number;
+  ttlMs: number;
+}
+
 export type OpenStreamResult = { kind: "stream"; stream: ReadableStream<Uint8Array> } | { kind: "finished" } | { kind: "unknown" };
 
 
@@ -74,6 +81,16 @@ export class ExecutionSession extends DurableObject<Env> {
     return this.status();
   }
 
+  /**
+   * A pending execution (created for the original endpoint to start later) expires at
+   * `createdAt + ttlMs` unless started by then: the alarm cancels its records in D1.
+   */
+  async expirePendingAt(expiry: PendingExpiry): Promise<void> {
+    if (this.state) return;
+    this.ctx.storage.kv.put("pendingExpiry", expiry);
+    await this.ctx.storage.setAlarm(expiry.createdAt + expiry.ttlMs);
+  }
+
   /** A stream of the events after `afterId`, following live until the end. */
   async openStream(request: { afterId: number; format: StreamFormat }): Promise<OpenStreamResult> {
     if (!this.state) return { kind: "unknown" };
@@ -86,7 +103,12 @@ export class ExecutionSession extends DurableObject<Env> {
       {
         afterId: request.afterId,
         format: request.format,
-        legacy: { executionId: state.plan.executionId, toolName: state.plan.toolName, promptIds: state.plan.prompts.map((prompt) => prompt.id) },
+        legacy: {
+          executionId: state.plan.executionId,
+          toolName: state.plan.toolName,
+          promptIds: state.plan.prompts.map((prompt) => prompt.id),
+          canceledPromptIds: () => Object.entries(this.state?.prompts ?? {}).flatMap(([id, prompt]) => (prompt.status === "canceled" ? [id] : [])),
+        },
         retryMs: STREAM_RETRY_MS,
         pingIntervalMs: PING_INTERVAL_MS,
         maxConnectionMs: getConfig(this.env).streamMaxConnectionMs,
@@ -117,7 +139,7 @@ export class ExecutionSession extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const state = this.state;
-    if (!state) return;
+    if (!state) return this.expirePending();
     const now = Date.now();
     if (state.status === "running") {
       if (!this.run) return this.recoverIfStale();
@@ -255,6 +277,19 @@ export class ExecutionSession extends DurableObject<Env> {
         : ({ code: "interrupted", message: "The execution was interrupted (its worker restarted) and could not finish" } as const);
     this.run = this.finish(state, stopEnding(state, reason));
     await this.run;
+  }
+
+  /** Never started: expire the pending execution's records, then forget it. */
+  private async expirePending(): Promise<void> {
+    const expiry = this.ctx.storage.kv.get<PendingExpiry>("pendingExpiry");
+    if (!expiry) return;
+    try {
+      await new ExecutionManager(createDb(this.env.DB), expiry.executionId).expirePending(expiry.createdAt, Date.now(), expiry.ttlMs);
+      await this.ctx.storage.deleteAll();
+    } catch (error) {
+      log("warn", "D1 unavailable; pending expiry postponed", { executionId: expiry.executionId, error: describeError(error) });
+      await this.ctx.storage.setAlarm(Date.now() + D1_REPAIR_RETRY_MS);
+    }
   }
 
   private async repairRecords(): Promise<void> {

@@ -5,6 +5,8 @@ export interface Config {
   maxExecutionMs: number;
   promptIdleTimeoutMs: number;
   maxConcurrentExecutions: number;
+  /** A pending execution not started within this is expired (canceled) and holds no slot. */
+  pendingTtlMs: number;
   maxBodyBytes: number;
   streamMaxConnectionMs: number;
   corsOrigins: string[];
@@ -22,6 +24,7 @@ export const DEFAULTS = {
   maxExecutionMs: 600_000,
   promptIdleTimeoutMs: 60_000,
   maxConcurrentExecutions: 5,
+  pendingTtlMs: 600_000,
   maxBodyBytes: 262_144,
   streamMaxConnectionMs: 300_000,
   openaiBaseUrl: "https://api.openai.com/v1",
@@ -47,6 +50,7 @@ export function getConfig(env: Env): Config {
     maxExecutionMs: positiveInt(env.MAX_EXECUTION_MS, DEFAULTS.maxExecutionMs),
     promptIdleTimeoutMs: positiveInt(env.PROMPT_IDLE_TIMEOUT_MS, DEFAULTS.promptIdleTimeoutMs),
     maxConcurrentExecutions: positiveInt(env.MAX_CONCURRENT_EXECUTIONS, DEFAULTS.maxConcurrentExecutions),
+    pendingTtlMs: positiveInt(env.PENDING_TTL_MS, DEFAULTS.pendingTtlMs),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
     streamMaxConnectionMs: positiveInt(env.STREAM_MAX_CONNECTION_MS, DEFAULTS.streamMaxConnectionMs),
     corsOrigins: (env.CORS_ORIGINS ?? "")

@@ -30,10 +30,12 @@ const CHECKS: Record<FieldType, Check> = {
     typeof value === "string" && (field.options ?? []).includes(value) ? { text: value } : `must be one of: ${(field.options ?? []).join(", ")}`,
   multi_select: (value, field) => {
     const options = field.options ?? [];
-    if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && options.includes(item))) {
+    // The original form sent one chosen option as a plain string: a one-item list.
+    const list = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(list) || !list.every((item) => typeof item === "string" && options.includes(item))) {
       return `must be a list of: ${options.join(", ")}`;
     }
-    return { text: value.join(", ") };
+    return { text: list.join(", ") };
   },
 };
 
@@ -67,4 +69,22 @@ export function resolveInputs(fields: readonly FieldSpec[], inputs: Record<strin
     throw new AppError("validation_failed", `Invalid inputs: ${issues.map((issue) => issue.message).join("; ")}`, { details: { fields: issues } });
   }
   return values;
+}
+
+/**
+ * Checks inputs sent again for an existing execution (the original client re-sends them with its
+ * `executionId`) against the stored ones, compared as the text each field substitutes, so `"2"` and
+ * `["2"]` for a multi_select agree. Throws `validation_failed` naming every field that differs.
+ */
+export function assertSameInputs(fields: readonly FieldSpec[], stored: Record<string, unknown>, sent: Record<string, unknown>): void {
+  const before = resolveInputs(fields, stored);
+  const after = resolveInputs(fields, sent);
+  const issues: FieldIssue[] = fields
+    .filter((field) => before.get(field.name) !== after.get(field.name))
+    .map((field) => ({ path: `inputs.${field.name}`, message: `${field.label} differs from the value this execution was created with` }));
+  if (issues.length > 0) {
+    throw new AppError("validation_failed", `These inputs differ from the execution's: ${issues.map((issue) => issue.message).join("; ")}`, {
+      details: { fields: issues },
+    });
+  }
 }

@@ -3,7 +3,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { findOwnExecution } from "../db/execution-queries";
 import type { ExecutionRow } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
 import { validate } from "../lib/validator";
@@ -16,8 +15,8 @@ export const streamBody = z
     inputs: z.record(z.string(), z.unknown()).optional(),
     executionId: z.string().min(1).max(128).optional(),
   })
-  .refine((body) => (body.inputs === undefined) !== (body.executionId === undefined), {
-    message: "Send either inputs (to start a new execution) or executionId (of your pending execution)",
+  .refine((body) => body.inputs !== undefined || body.executionId !== undefined, {
+    message: "Send inputs (to start a new execution) or executionId (of your pending execution, optionally with its inputs)",
   });
 
 export const assistantArchitectRoutes = new Hono<AppEnv>().post("/stream", validate("json", streamBody), async (c) => {
@@ -25,11 +24,12 @@ export const assistantArchitectRoutes = new Hono<AppEnv>().post("/stream", valid
   const service = new StreamingService(c.env, c.var.db, c.var.config);
   let execution: ExecutionRow;
   if (body.executionId) {
-    const existing = await findOwnExecution(c.var.db, body.executionId, c.var.userId);
+    const existing = await service.findOwn(c.var.userId, body.executionId);
     if (!existing) throw notFound("Execution");
     if (existing.toolId !== body.toolId) throw new AppError("validation_failed", "executionId belongs to another tool");
     // Pending: run it now. Already started (a retried request): attach to the same run, never a second one.
-    if (existing.status === "pending") await service.startPending(c.var.userId, existing);
+    // Inputs sent beside executionId (as the original client does) must be the ones it was created with.
+    await service.attach(c.var.userId, existing, body.inputs);
     execution = existing;
   } else {
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { findOwnExecution, findPromptResults, listExecutions } from "../db/execution-queries";
+import { findOwnExecution, findPromptResults } from "../db/execution-queries";
 import type { ExecutionStatus } from "../db/schema";
 import { AppError, notFound } from "../lib/errors";
 import { signStreamToken, verifyStreamToken } from "../lib/stream-token";
@@ -82,7 +82,7 @@ export const executionRoutes = new Hono<AppEnv>()
   })
   .get("/", validate("query", executionListQuery), async (c) => {
     const query = c.req.valid("query");
-    const rows = await listExecutions(c.var.db, c.var.userId, {
+    const rows = await new StreamingService(c.env, c.var.db, c.var.config).list(c.var.userId, {
       toolId: query.toolId,
       status: query.status,
       limit: query.limit,
@@ -95,7 +95,7 @@ export const executionRoutes = new Hono<AppEnv>()
     });
   })
   .get("/:id", validate("param", idParam), async (c) => {
-    const execution = await findOwnExecution(c.var.db, c.req.valid("param").id, c.var.userId);
+    const execution = await new StreamingService(c.env, c.var.db, c.var.config).findOwn(c.var.userId, c.req.valid("param").id);
     if (!execution) throw notFound("Execution");
     return c.json(executionView(execution, await findPromptResults(c.var.db, execution.id)));
   })
@@ -104,15 +104,17 @@ export const executionRoutes = new Hono<AppEnv>()
     const query = c.req.valid("query");
     // With a Bearer header the auth middleware set userId; without one it let a ?token= through for this route.
     const userId = c.req.header("Authorization") ? c.var.userId : await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id);
-    const execution = await findOwnExecution(c.var.db, id, userId);
+    const service = new StreamingService(c.env, c.var.db, c.var.config);
+    const execution = await service.findOwn(userId, id);
     if (!execution) throw notFound("Execution");
     const afterId = parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId);
-    return new StreamingService(c.env, c.var.db, c.var.config).eventsResponse(execution, afterId, "events");
+    return service.eventsResponse(execution, afterId, "events");
   })
   .post("/:id/cancel", validate("param", idParam), async (c) => {
-    const execution = await findOwnExecution(c.var.db, c.req.valid("param").id, c.var.userId);
+    const service = new StreamingService(c.env, c.var.db, c.var.config);
+    const execution = await service.findOwn(c.var.userId, c.req.valid("param").id);
     if (!execution) throw notFound("Execution");
-    await new StreamingService(c.env, c.var.db, c.var.config).cancel(execution);
+    await service.cancel(execution);
     const after = await findOwnExecution(c.var.db, execution.id, c.var.userId);
     return c.json({ id: execution.id, status: after?.status ?? execution.status });
   });

@@ -1,6 +1,6 @@
 // D1 status transitions of one execution, written at state changes only (start, each prompt's
 // end, the end). Each write is retried briefly; a write that still fails is reported to the caller.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
 import { promptOutputParts, promptResults, toolExecutions, type ErrorInfo, type ExecutionStatus, type PromptResultStatus } from "../db/schema";
@@ -113,6 +113,28 @@ export class ExecutionManager {
       .set({ status: sql`CASE ${promptResults.status} WHEN 'pending' THEN 'skipped' ELSE ${endedRunningAs} END`, completedAt })
       .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.status, ["pending", "running"])));
     await withRetry(() => this.db.batch([execution, openPrompts]));
+  }
+
+  /**
+   * A pending execution never started within the TTL ends `canceled` with the `expired` error and its
+   * prompts `skipped`. Only a still-pending row created at or before `createdBefore` changes; true if it did.
+   */
+  async expirePending(createdBefore: number, now: number, ttlMs: number): Promise<boolean> {
+    const error: ErrorInfo = { code: "expired", message: `The execution was not started within ${ttlMs} ms of its creation, so it was canceled` };
+    const [expired] = await withRetry(() =>
+      this.db.batch([
+        this.db
+          .update(toolExecutions)
+          .set({ status: "canceled", error, completedAt: now })
+          .where(and(eq(toolExecutions.id, this.executionId), eq(toolExecutions.status, "pending"), lte(toolExecutions.createdAt, createdBefore)))
+          .returning({ id: toolExecutions.id }),
+        this.db
+          .update(promptResults)
+          .set({ status: "skipped", completedAt: now })
+          .where(and(eq(promptResults.executionId, this.executionId), eq(promptResults.status, "pending"), sql`EXISTS (SELECT 1 FROM tool_executions WHERE id = ${this.executionId} AND status = 'canceled')`)),
+      ]),
+    );
+    return expired.length > 0;
   }
 
   /** Writes the whole final state at once (repair after D1 was unavailable). */

@@ -47,6 +47,11 @@ export function replayFromRecords(execution: ExecutionRow, results: readonly Pro
   events.push(terminalOf(execution, results));
   const stored = events.map((item, index) => ({ ...item, id: index + 1 }) as StoredEvent).filter((item) => item.id > afterId);
   if (stored.length === 0) return null;
-  const legacy = { executionId: execution.id, toolName: execution.toolName, promptIds: results.map((result) => result.promptId) };
+  const legacy = {
+    executionId: execution.id,
+    toolName: execution.toolName,
+    promptIds: results.map((result) => result.promptId),
+    canceledPromptIds: () => results.filter((result) => result.status === "canceled").map((result) => result.promptId),
+  };
   return stored.map((item) => (format === "legacy" ? encodeLegacyEvent(item, legacy) : encodeEvent(item))).join("");
 }

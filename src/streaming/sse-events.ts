@@ -66,7 +66,12 @@ export interface LegacyContext {
   toolName: string;
   /** Prompt ids in run order; the index is the original `promptIndex`. */
   promptIds: string[];
+  /** Prompts that were running when the execution was canceled (read when the end is encoded). */
+  canceledPromptIds: () => readonly string[];
 }
+
+/** The `prompt_error` text of a prompt stopped by a cancel. */
+export const CANCELED_PROMPT_MESSAGE = "Canceled by the user before this prompt finished";
 
 type LegacyFrame = { type: string } & Record<string, unknown>;
 
@@ -94,7 +99,19 @@ function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame {
   }
 }
 
-/** The original endpoint's frame: unnamed event, `data: {"type": ...}`, with `id:` for resume. */
+/**
+ * The original endpoint's frames for one event: unnamed, `data: {"type": ...}`, with `id:` for resume.
+ * A cancel first closes each prompt it stopped with a `prompt_error` (timeouts and failures already
+ * sent one), so an original client never leaves a panel running. Those frames belong to the final one
+ * and carry no id: a client resuming from before the end receives them again with it.
+ */
 export function encodeLegacyEvent(stored: StoredEvent, context: LegacyContext): string {
-  return `id: ${stored.id}\ndata: ${JSON.stringify(legacyFrame(stored, context))}\n\n`;
+  const closing =
+    stored.type === "execution.canceled"
+      ? context
+          .canceledPromptIds()
+          .map((promptId) => `data: ${JSON.stringify({ type: "prompt_error", promptIndex: context.promptIds.indexOf(promptId), error: CANCELED_PROMPT_MESSAGE })}\n\n`)
+          .join("")
+      : "";
+  return `${closing}id: ${stored.id}\ndata: ${JSON.stringify(legacyFrame(stored, context))}\n\n`;
 }

@@ -49,3 +49,34 @@ export function outputsOf(events: readonly ExecutionEvent[]): Map<string, string
   for (const item of events) if (item.type === "prompt.delta") outputs.set(item.data.promptId, (outputs.get(item.data.promptId) ?? "") + item.data.delta);
   return outputs;
 }
+
+/**
+ * Reads `response` in the background: `until` resolves once the messages so far satisfy a check
+ * (to act mid-stream without dropping the connection), `ended` once the server closes it.
+ */
+export function tapSse(response: Response): { messages: EventSourceMessage[]; until: (check: (messages: EventSourceMessage[]) => boolean) => Promise<void>; ended: Promise<SseRead> } {
+  const messages: EventSourceMessage[] = [];
+  const waiters: { check: (messages: EventSourceMessage[]) => boolean; resolve: () => void }[] = [];
+  const settle = () => {
+    for (const waiter of [...waiters]) {
+      if (waiter.check(messages)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  const ended = readSse(response, (seen) => {
+    messages.splice(0, messages.length, ...seen);
+    settle();
+    return false;
+  }).then((read) => {
+    for (const waiter of waiters.splice(0)) waiter.resolve();
+    return read;
+  });
+  const until = (check: (seen: EventSourceMessage[]) => boolean) =>
+    new Promise<void>((resolve) => {
+      waiters.push({ check, resolve });
+      settle();
+    });
+  return { messages, until, ended };
+}

@@ -68,11 +68,11 @@ describe("POST /api/assistant-architect/stream (the original endpoint)", () => {
     expect(await upstreamRequests(model)).toHaveLength(1);
   });
 
-  it("rejects a body with both or neither of inputs and executionId, and unknown ids", async () => {
+  it("rejects a body with neither inputs nor executionId, and unknown ids", async () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("x"))));
     expect((await legacyStream(user, { toolId: tool.id })).response.status).toBe(400);
-    expect((await legacyStream(user, { toolId: tool.id, inputs: {}, executionId: "x" })).response.status).toBe(400);
+    expect((await legacyStream(user, { toolId: tool.id, inputs: {}, executionId: "x" })).response.status).toBe(404);
     const missing = await apiJson<ErrorJson>("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId: crypto.randomUUID() } });
     expect(missing.status).toBe(404);
     expect((await legacyStream(user, { toolId: crypto.randomUUID(), inputs: { topic: "t" } })).response.status).toBe(404);

@@ -45,11 +45,12 @@ function frames(text: string | null) {
 }
 
 describe("the original endpoint's request body", () => {
-  it("takes toolId with either inputs or executionId", () => {
+  it("takes toolId with inputs, executionId, or both", () => {
     expect(streamBody.safeParse({ toolId: "t", inputs: { a: 1 } }).success).toBe(true);
     expect(streamBody.safeParse({ toolId: "t", executionId: "e" }).success).toBe(true);
     expect(streamBody.safeParse({ toolId: "t" }).success).toBe(false);
-    expect(streamBody.safeParse({ toolId: "t", inputs: {}, executionId: "e" }).success).toBe(false);
+    // The original client sends both: the inputs are then checked against the execution's.
+    expect(streamBody.safeParse({ toolId: "t", inputs: {}, executionId: "e" }).success).toBe(true);
     expect(streamBody.safeParse({ toolId: "t", inputs: {}, extra: true }).success).toBe(false);
   });
 });

@@ -27,7 +27,7 @@ async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), pr
   const outcome = await insertExecutionWithinLimit(
     env.DB,
     { id, status: "running", createdAt: Date.now(), ownerId: newUser(), toolId: "tool", toolName: "Tool", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts },
-    5,
+    { maxConcurrent: 5, pendingTtlMs: 600_000 },
   );
   expect(outcome).toBe("created");
   return id;

@@ -69,7 +69,7 @@ describe("SSE encoder properties", () => {
         const events = deltas.map((delta, i) => ({ id: i + 1, ...event("prompt.delta", { promptId: "p", delta }) }) as StoredEvent);
         const named = parse(events.map(encodeEvent).join(""));
         expect(named.map((message) => JSON.parse(message.data).delta)).toEqual(deltas);
-        const legacy = parse(events.map((item) => encodeLegacyEvent(item, { executionId: "e", toolName: "t", promptIds: ["p"] })).join(""));
+        const legacy = parse(events.map((item) => encodeLegacyEvent(item, { executionId: "e", toolName: "t", promptIds: ["p"], canceledPromptIds: () => [] })).join(""));
         expect(legacy.map((message) => JSON.parse(message.data).token)).toEqual(deltas);
         expect(legacy.map((message) => message.id)).toEqual(events.map((item) => String(item.id)));
       }),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeEvent, encodeLegacyEvent, event, isTerminal, type StoredEvent } from "../../src/streaming/sse-events";
 
-const context = { executionId: "exec-1", toolName: "Planner", promptIds: ["p0", "p1"] };
+const context = { executionId: "exec-1", toolName: "Planner", promptIds: ["p0", "p1"], canceledPromptIds: () => [] };
 const stored = (id: number, item: ReturnType<typeof event>): StoredEvent => ({ id, ...item }) as StoredEvent;
 
 describe("encodeEvent", () => {
