@@ -9,6 +9,10 @@ export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
  * Every var at its wrangler.toml default: wrangler would otherwise let a developer's `.dev.vars` (or,
  * without one, the process environment) override them, and tests must not depend on either.
  */
+// wrangler looks for the required secrets in the environment before our bindings replace them; say
+// they are there, so every test file's output is not a warning about them.
+process.env.JWT_SECRET ??= TEST_JWT_SECRET;
+process.env.OPENAI_API_KEY ??= "test-key";
 const wranglerVars = Object.fromEntries(Object.entries(unstable_readConfig({ config: "./wrangler.toml" }).vars).map(([key, value]) => [key, String(value)]));
 
 export default defineConfig({

@@ -1,10 +1,14 @@
 // Docs check: every command in a ```sh block of README.md and docs/*.md is either an npm script
 // that exists, a wrangler command the pinned wrangler knows, or part of the README's "Try it"
-// block (run verbatim by scripts/smoke-start.sh). Anything else fails, so docs cannot rot.
+// block (run verbatim by scripts/smoke-start.sh); every relative link in them (and in the folder
+// READMEs) names a file in the repository, and a `#fragment` into Markdown names a heading there.
+// Anything else fails, so docs cannot rot.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
 
 const files = ["README.md", ...readdirSync("docs").filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const readmes = execFileSync("git", ["ls-files", "*README.md"], { encoding: "utf8" }).split("\n").filter((name) => name && !files.includes(name));
 const scripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts);
 const problems = [];
 let checked = 0;
@@ -47,8 +51,27 @@ for (const file of files) {
   }
 }
 
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+const slug = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+const anchorsOf = (file) => new Set([...readFileSync(file, "utf8").matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => slug(match[1].replace(/`/g, ""))));
+let links = 0;
+for (const file of [...files, ...readmes]) {
+  const text = readFileSync(file, "utf8").replace(/```[\s\S]*?```/g, "");
+  for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/i.test(target)) continue;
+    links++;
+    const [path, fragment] = target.split("#");
+    const resolved = path ? normalize(join(dirname(file), path)) : file;
+    if (resolved.startsWith("..") || !existsSync(resolved)) {
+      problems.push(`${file}: links to ${target}, which is not a file in this repository`);
+    } else if (fragment && resolved.endsWith(".md") && statSync(resolved).isFile() && !anchorsOf(resolved).has(fragment)) {
+      problems.push(`${file}: links to ${target}, but ${resolved} has no heading #${fragment}`);
+    }
+  }
+}
+
 if (problems.length > 0) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
-console.log(`docs check: ${checked} commands in ${files.length} files are real npm scripts or wrangler commands`);
+console.log(`docs check: ${checked} commands in ${files.length} files are real npm scripts or wrangler commands; ${links} links resolve`);

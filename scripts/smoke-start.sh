@@ -24,4 +24,6 @@ tools=$(curl -fsS -H "Authorization: Bearer $token" http://127.0.0.1:8787/api/to
 echo "$tools" | grep -q "Demo lesson planner" || { echo "$tools"; echo "seeded demo tool missing"; exit 1; }
 curl -fsS http://127.0.0.1:8787/ | grep -q '<script type="module" src="/app.js">' || { echo "the page is not served at /"; exit 1; }
 curl -fsS http://127.0.0.1:8787/app.js >/dev/null || { echo "the page's bundle was not built"; exit 1; }
+curl -fsS http://127.0.0.1:8787/favicon.ico >/dev/null || { echo "no /favicon.ico"; exit 1; }
+echo "$try_it" | grep -q 'for grade \.' && { echo "$try_it"; echo "Try it: the demo reads 'for grade .'"; exit 1; }
 echo "smoke: npm start serves /health, the page and the seeded demo tool"
