@@ -1,5 +1,5 @@
 // Folds execution events into what a UI shows: per prompt, its status and text so far.
-import type { EventError, StoredEvent, Usage } from "../streaming/sse-events";
+import type { EventError, StoredEvent, Usage } from "../events/types";
 
 export type PromptStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "skipped";
 export type ExecutionStatus = "running" | "completed" | "failed" | "canceled" | "timed_out";

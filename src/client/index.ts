@@ -1,10 +1,10 @@
 // Typed client for the Assistant Architect Stream API, for browsers and Node; no dependencies.
 // `executions.stream` follows an execution's events and reconnects by itself with Last-Event-ID.
-import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../lib/views";
-import type { StoredEvent } from "../streaming/sse-events";
+import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../routes/views";
+import type { StoredEvent } from "../events/types";
 import { createSseParser } from "./sse-parser";
 
-export type { StoredEvent, ExecutionEvent, ExecutionEventType, Usage, EventError } from "../streaming/sse-events";
+export type { StoredEvent, ExecutionEvent, ExecutionEventType, Usage, EventError } from "../events/types";
 export { foldEvent, type ExecutionState, type PromptState, type PromptStatus, type ExecutionStatus } from "./fold";
 
 export type Tool = ReturnType<typeof toolView>;

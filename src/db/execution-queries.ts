@@ -2,7 +2,8 @@
 // prompt results are one D1 batch, so a burst can never exceed the per-user limit.
 import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
-import { promptOutputParts, promptResults, toolExecutions, type ExecutionRow, type ExecutionStatus, type PromptResultRow, type PromptRow } from "./schema";
+import { promptOutputParts, promptResults, toolExecutions, type ExecutionRow, type PromptResultRow, type PromptRow } from "./schema";
+import { type ExecutionStatus } from "../schemas/statuses";
 
 export interface NewExecution {
   id: string;

@@ -1,15 +1,9 @@
 // D1 tables (Drizzle): tools with their fields and prompts, executions and per-prompt results.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { FieldType } from "../lib/tool-definition";
-
-export type ExecutionStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "timed_out";
-export type PromptResultStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "skipped";
-/** An error as stored and as sent: a code and a human message. */
-export interface ErrorInfo {
-  code: string;
-  message: string;
-}
+import type { ErrorInfo } from "../events/types";
+import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
+import type { FieldType } from "../schemas/tool";
 
 const now = sql`(cast(unixepoch('subsecond') * 1000 as integer))`;
 

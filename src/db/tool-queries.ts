@@ -5,7 +5,7 @@ import type { Database } from "./client";
 import { chainPrompts, toolInputFields, tools, type ToolRecord, type ToolRow } from "./schema";
 
 export type { ToolRecord } from "./schema";
-import { inRunOrder, type ToolBody } from "../lib/tool-definition";
+import { inRunOrder, type ToolBody } from "../schemas/tool";
 
 
 export type ToolScope = "all" | "mine" | "shared";

@@ -2,7 +2,7 @@
 // served live from memory; deltas are written to storage in batches (by time and size), so storage
 // writes grow with time, not with tokens. Replays coalesce deltas, never reorder or drop them.
 import { MAX_PART_UNITS, splitText } from "../lib/text-parts";
-import type { ExecutionEvent, StoredEvent } from "../streaming/sse-events";
+import type { ExecutionEvent, StoredEvent } from "../events/types";
 
 /** How long deltas may wait in memory before one storage row holds them all. */
 export const DELTA_FLUSH_MS = 200;

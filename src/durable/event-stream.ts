@@ -1,7 +1,9 @@
 // One subscriber's SSE stream, pulled by the client: events are read from the log only when the
 // client is ready, so a slow or vanished client never makes the object buffer. Pings while idle;
 // the connection closes at its time cap or after the terminal event, and is released either way.
-import { encodeEvent, encodeLegacyEvent, PING, retryLine, type LegacyContext, type StoredEvent, type StreamFormat } from "../streaming/sse-events";
+import { encodeEvent, PING, retryLine, type StreamFormat } from "../events/sse";
+import { encodeLegacyEvent, type LegacyContext } from "../events/legacy";
+import { type StoredEvent } from "../events/types";
 
 /** Wakes waiting subscribers when the log grows. */
 export class ChangeNotifier {

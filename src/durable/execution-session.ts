@@ -2,18 +2,19 @@
 // the time cap with an alarm (which also keeps the run alive and detects a run that died), cancels.
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import type { ExecutionStatus } from "../db/schema";
+import type { ExecutionStatus } from "../schemas/statuses";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
 import { createModelResolver } from "../models";
-import type { ExecutionPlan } from "../streaming/execution-plan";
-import { ExecutionManager } from "../streaming/execution-manager";
-import { event, type ExecutionEvent, type StreamFormat } from "../streaming/sse-events";
-import { ChainRunner, type RunResult, type StopReason } from "./chain-runner";
-import { endingOf, stopEnding, type Ending } from "./endings";
+import type { ExecutionPlan } from "../engine/plan";
+import { ExecutionRecords } from "../db/execution-records";
+import { event, type ExecutionEvent } from "../events/types";
+import { type StreamFormat } from "../events/sse";
+import { ChainRunner, type RunResult, type StopReason } from "../engine/chain-runner";
+import { endingOf, stopEnding, type Ending } from "../engine/endings";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
-import { initialState, snapshotOf, type SessionState } from "./session-state";
+import { initialState, snapshotOf, type SessionState } from "../engine/state";
 
 /** The alarm fires at least this often while running: keeps the object alive, notices a dead run. */
 export const HEARTBEAT_MS = 30_000;
@@ -169,8 +170,8 @@ export class ExecutionSession extends DurableObject<Env> {
     this.notifier.notify();
   }
 
-  private manager(state: SessionState): ExecutionManager {
-    return new ExecutionManager(createDb(this.env.DB), state.plan.executionId);
+  private manager(state: SessionState): ExecutionRecords {
+    return new ExecutionRecords(createDb(this.env.DB), state.plan.executionId);
   }
 
   /** D1 could not be written mid-run: stop, and repair the records once D1 answers again. */
@@ -284,7 +285,7 @@ export class ExecutionSession extends DurableObject<Env> {
     const expiry = this.ctx.storage.kv.get<PendingExpiry>("pendingExpiry");
     if (!expiry) return;
     try {
-      await new ExecutionManager(createDb(this.env.DB), expiry.executionId).expirePending(expiry.createdAt, Date.now(), expiry.ttlMs);
+      await new ExecutionRecords(createDb(this.env.DB), expiry.executionId).expirePending(expiry.createdAt, Date.now(), expiry.ttlMs);
       await this.ctx.storage.deleteAll();
     } catch (error) {
       log("warn", "D1 unavailable; pending expiry postponed", { executionId: expiry.executionId, error: describeError(error) });

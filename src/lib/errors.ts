@@ -3,6 +3,12 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 
+/** One invalid field: a dotted path into the request part and what is wrong with it (`details.fields`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
 /** Every error code the API can answer with, and its HTTP status. */
 export const ERROR_STATUS = {
   validation_failed: 400,

@@ -1,16 +1,22 @@
-// Puts the parsed config and a Drizzle client on the request context.
+// Puts the parsed config, a Drizzle client and the services on the request context.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { createDb } from "../db/client";
 import { getConfig } from "../lib/config";
+import { ExecutionService } from "../services/executions";
+import { ToolService } from "../services/tools";
 
 /**
- * Makes `c.var.config` and `c.var.db` available to later handlers.
+ * Makes `c.var.config`, `c.var.db`, `c.var.executions` and `c.var.tools` available to later handlers.
  * @example app.use(requestContext())
  */
 export const requestContext = () =>
   createMiddleware<AppEnv>(async function requestContext(c, next) {
-    c.set("config", getConfig(c.env));
-    c.set("db", createDb(c.env.DB));
+    const config = getConfig(c.env);
+    const db = createDb(c.env.DB);
+    c.set("config", config);
+    c.set("db", db);
+    c.set("executions", new ExecutionService(c.env, db, config));
+    c.set("tools", new ToolService(db));
     await next();
   });

@@ -1,5 +1,5 @@
 // What the engine needs from a model: a cancellable stream of text deltas and, at the end, usage.
-import type { Usage } from "../streaming/sse-events";
+import type { Usage } from "../events/types";
 
 export interface ChatRequest {
   model: string;

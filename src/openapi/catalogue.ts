@@ -1,11 +1,8 @@
 // Every HTTP route, described once, with the same zod schemas its validator uses. The OpenAPI
 // document is generated from this list; a test fails when the app has a route that is not in it.
 import type { ZodType } from "zod";
-import { toolBodySchema } from "../lib/tool-definition";
-import { streamBody } from "../routes/assistant-architect";
-import { devTokenQuery } from "../routes/dev";
-import { createExecutionBody, eventsQuery, executionListQuery } from "../routes/executions";
-import { idParam, toolListQuery } from "../routes/tools";
+import { createExecutionBody, devTokenQuery, eventsQuery, executionListQuery, idParam, streamBody, toolListQuery } from "../schemas/api";
+import { toolBodySchema } from "../schemas/tool";
 
 export type Auth = "none" | "bearer" | "bearer-or-stream-token";
 
@@ -20,7 +17,7 @@ export interface RouteDoc {
   params?: ZodType;
   query?: ZodType;
   body?: ZodType;
-  /** Status → description. Error statuses answer the SPEC §3 error body. */
+  /** Status → description. Error statuses answer the error body of docs/errors.md. */
   responses: Record<number, string>;
   /** The success answer is a Server-Sent Events stream. */
   stream?: boolean;
@@ -62,7 +59,7 @@ export const ROUTES: RouteDoc[] = [
     query: eventsQuery,
     headers: { "Last-Event-ID": "Optional. Resume after this event id." },
     stream: true,
-    responses: { 200: "text/event-stream of execution events", 204: "Finished, and nothing after Last-Event-ID", 404: "No such execution for this user" },
+    responses: { 200: "text/event-stream of execution events", 204: "Finished, and nothing after Last-Event-ID", 404: "No such execution for this user", 409: "The execution is pending (not started)" },
   },
   { method: "post", path: "/api/executions/:id/cancel", tag: "Executions", summary: "Cancel: stops the model calls within a second; idempotent", auth: "bearer", params: idParam, responses: { 200: "`{id, status}`", 404: "No such execution for this user" } },
   {
@@ -75,6 +72,12 @@ export const ROUTES: RouteDoc[] = [
     body: streamBody,
     headers: { ...idempotency, "Last-Event-ID": "Optional, with executionId: resume after this id." },
     stream: true,
-    responses: { 200: "text/event-stream in the original frame format", 400: "Invalid body or inputs", 404: "No such tool or execution", 429: "Rate or concurrency limit" },
+    responses: {
+      200: "text/event-stream in the original frame format",
+      400: "Invalid body or inputs, or inputs that differ from the pending execution's",
+      404: "No such tool or execution",
+      409: "The pending execution expired, or its tool's prompts changed",
+      429: "Rate or concurrency limit",
+    },
   },
 ];

@@ -2,14 +2,12 @@
 // unless DEV_TOKENS is "true", which only .dev.vars sets.
 import { Hono } from "hono";
 import { sign } from "hono/utils/jwt/jwt";
-import { z } from "zod";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../lib/errors";
-import { validate } from "../lib/validator";
+import { validate } from "../middleware/validator";
+import { devTokenQuery } from "../schemas/api";
 
 const DEV_TOKEN_TTL_SECONDS = 12 * 60 * 60;
-
-export const devTokenQuery = z.strictObject({ user: z.string().min(1).max(100).default("demo-user") });
 
 export const devRoutes = new Hono<AppEnv>().get("/token", validate("query", devTokenQuery), async (c) => {
   if (!c.var.config.devTokens || !c.var.config.jwtSecret) throw new AppError("not_found", `No route for GET ${c.req.path}`);

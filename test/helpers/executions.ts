@@ -1,6 +1,6 @@
 // Creates tools and executions through the API and follows their events, for integration tests.
 import { expect } from "vitest";
-import type { StoredEvent } from "../../src/streaming/sse-events";
+import type { StoredEvent } from "../../src/events/types";
 import { api, apiJson } from "./api";
 import { readSse, toEvents } from "./sse";
 import type { TestToolBody } from "./tools";

@@ -1,7 +1,7 @@
 // Reaches an execution's Durable Object directly, for tests that drive its alarm or restart it.
 import { env } from "cloudflare:workers";
 import type { ExecutionSession } from "../../src/durable/execution-session";
-import type { SessionState } from "../../src/durable/session-state";
+import type { SessionState } from "../../src/engine/state";
 
 export const sessionStub = (executionId: string): DurableObjectStub<ExecutionSession> =>
   env.EXECUTION_SESSION.get(env.EXECUTION_SESSION.idFromName(executionId));

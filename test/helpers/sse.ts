@@ -1,6 +1,6 @@
 // Reads SSE responses with a spec-compliant parser (eventsource-parser), as a browser would.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import type { ExecutionEvent, StoredEvent } from "../../src/streaming/sse-events";
+import type { ExecutionEvent, StoredEvent } from "../../src/events/types";
 
 export interface SseRead {
   messages: EventSourceMessage[];

@@ -5,7 +5,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import type { EventSourceMessage } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import type { ExecutionSession } from "../../src/durable/execution-session";
-import { CANCELED_PROMPT_MESSAGE } from "../../src/streaming/sse-events";
+import { CANCELED_PROMPT_MESSAGE } from "../../src/events/legacy";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { EVENT_LOG_RETENTION_MS, type ExecutionSession } from "../../src/durable/execution-session";
-import type { StoredEvent } from "../../src/streaming/sse-events";
+import type { StoredEvent } from "../../src/events/types";
 import { api } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { tools } from "../../src/db/schema";
 import { insertTool } from "../../src/db/tool-queries";
-import { toolBodySchema } from "../../src/lib/tool-definition";
+import { toolBodySchema } from "../../src/schemas/tool";
 import { apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { lessonPlanner, type TestToolBody } from "../helpers/tools";

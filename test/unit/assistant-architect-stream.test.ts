@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionRow, PromptResultRow } from "../../src/db/schema";
-import { streamBody } from "../../src/routes/assistant-architect";
-import { replayFromRecords } from "../../src/streaming/replay-from-records";
+import { streamBody } from "../../src/schemas/api";
+import { replayFromRecords } from "../../src/events/replay";
 import { createParser } from "eventsource-parser";
 
 const execution: ExecutionRow = {

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { coalesceDeltas, EventLog } from "../../src/durable/event-log";
-import { event, type StoredEvent } from "../../src/streaming/sse-events";
+import { event, type StoredEvent } from "../../src/events/types";
 
 /** Runs `use` with an EventLog over a fresh Durable Object's real SQLite storage. */
 function withLog<T>(use: (open: () => EventLog, state: DurableObjectState) => T | Promise<T>): Promise<T> {

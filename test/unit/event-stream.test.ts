@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ChangeNotifier, createEventStream, type EventSourceView } from "../../src/durable/event-stream";
-import { event, type StoredEvent } from "../../src/streaming/sse-events";
+import { event, type StoredEvent } from "../../src/events/types";
 import { readSse } from "../helpers/sse";
 
 function source(events: StoredEvent[] = []) {

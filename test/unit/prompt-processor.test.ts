@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compileTemplate, decodePromptContent, ordinalReference, renderTemplate } from "../../src/streaming/prompt-processor";
+import { compileTemplate, decodePromptContent, ordinalReference, renderTemplate } from "../../src/lib/templates";
 
 const render = (content: string, values: Record<string, string>) => renderTemplate(compileTemplate(content), new Map(Object.entries(values)));
 

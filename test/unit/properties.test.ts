@@ -2,8 +2,10 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileTemplate, decodePromptContent, renderTemplate } from "../../src/streaming/prompt-processor";
-import { encodeEvent, encodeLegacyEvent, event, type StoredEvent } from "../../src/streaming/sse-events";
+import { compileTemplate, decodePromptContent, renderTemplate } from "../../src/lib/templates";
+import { encodeEvent } from "../../src/events/sse";
+import { encodeLegacyEvent } from "../../src/events/legacy";
+import { event, type StoredEvent } from "../../src/events/types";
 
 const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,12}$/);
 /** Text that may contain anything, including template syntax, newlines, \r and non-BMP characters. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { encodeEvent, encodeLegacyEvent, event, isTerminal, type StoredEvent } from "../../src/streaming/sse-events";
+import { encodeEvent } from "../../src/events/sse";
+import { encodeLegacyEvent } from "../../src/events/legacy";
+import { event, isTerminal, type StoredEvent } from "../../src/events/types";
 
 const context = { executionId: "exec-1", toolName: "Planner", promptIds: ["p0", "p1"], canceledPromptIds: () => [] };
 const stored = (id: number, item: ReturnType<typeof event>): StoredEvent => ({ id, ...item }) as StoredEvent;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/lib/errors";
-import { assertToolIsConsistent, inRunOrder, toolBodySchema } from "../../src/lib/tool-definition";
+import { assertToolIsConsistent, inRunOrder, toolBodySchema } from "../../src/schemas/tool";
 import { lessonPlanner, type TestToolBody } from "../helpers/tools";
 
 const parse = (body: unknown) => toolBodySchema.safeParse(body);

@@ -1,64 +1,6 @@
-// The execution event union (SPEC §6), shared by server, tests and clients, and its two wire encodings:
-// named SSE events, and the original endpoint's unnamed `{"type": ...}` frames (SPEC §5).
-
-export interface Usage {
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface EventError {
-  code: string;
-  message: string;
-}
-
-export interface PromptSummary {
-  id: string;
-  name: string;
-  position: number;
-}
-
-/** Every event an execution emits, keyed by its SSE event name. */
-export interface ExecutionEventMap {
-  "execution.started": { executionId: string; toolId: string; toolName: string; prompts: PromptSummary[] };
-  "prompt.started": { promptId: string; name: string; position: number; model: string };
-  "prompt.delta": { promptId: string; delta: string };
-  "prompt.completed": { promptId: string; output: string; durationMs: number; usage: Usage | null };
-  "prompt.failed": { promptId: string; error: EventError };
-  "execution.completed": { durationMs: number; usage: Usage };
-  "execution.failed": { error: EventError };
-  "execution.canceled": Record<string, never>;
-  "execution.timed_out": { limitMs: number };
-}
-
-export type ExecutionEventType = keyof ExecutionEventMap;
-
-/** One event: a discriminated union on `type`. */
-export type ExecutionEvent = { [K in ExecutionEventType]: { type: K; data: ExecutionEventMap[K] } }[ExecutionEventType];
-
-/** An event with its position in the execution's log (1, 2, 3 …). */
-export type StoredEvent = ExecutionEvent & { id: number };
-
-export const TERMINAL_EVENT_TYPES = ["execution.completed", "execution.failed", "execution.canceled", "execution.timed_out"] as const;
-export type TerminalEvent = Extract<ExecutionEvent, { type: (typeof TERMINAL_EVENT_TYPES)[number] }>;
-
-export const isTerminal = (event: ExecutionEvent): event is TerminalEvent =>
-  (TERMINAL_EVENT_TYPES as readonly string[]).includes(event.type);
-
-/** Builds an event with its data type checked against its name. */
-export const event = <K extends ExecutionEventType>(type: K, data: ExecutionEventMap[K]): ExecutionEvent =>
-  ({ type, data }) as ExecutionEvent;
-
-/** Which encoding a stream speaks. */
-export type StreamFormat = "events" | "legacy";
-
-/** `retry:` hint: how soon a browser reconnects after the server closes the stream. */
-export const retryLine = (ms: number): string => `retry: ${ms}\n\n`;
-export const PING = ": ping\n\n";
-
-/** `id`, `event`, `data` lines; JSON keeps `data` on one line whatever the text holds. */
-export function encodeEvent(stored: StoredEvent): string {
-  return `id: ${stored.id}\nevent: ${stored.type}\ndata: ${JSON.stringify(stored.data)}\n\n`;
-}
+// The original endpoint's frames (docs/events.md, "The original frame format"): unnamed events whose
+// `data` has a `type`, each with an `id:` so the same resume rules apply.
+import type { StoredEvent } from "./types";
 
 /** What the original frames need beyond one event: prompt order and the tool's name. */
 export interface LegacyContext {

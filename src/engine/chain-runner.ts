@@ -1,13 +1,13 @@
 // Runs one execution's prompts: by position, prompts sharing a position in parallel, each rendered
 // from the inputs and earlier outputs (templates compiled once) and streamed from its model.
-import type { ErrorInfo } from "../db/schema";
+import type { ErrorInfo } from "../events/types";
 import type { ModelResolver } from "../models";
 import { resilientStream } from "../models/resilient-stream";
 import { ModelError } from "../models/types";
-import { groupByPosition, type ExecutionPlan, type PlannedPrompt } from "../streaming/execution-plan";
-import type { PromptOutcome } from "../streaming/execution-manager";
-import { compileTemplate, ordinalAliases, renderTemplate, type CompiledTemplate } from "../streaming/prompt-processor";
-import { event, type ExecutionEvent, type Usage } from "../streaming/sse-events";
+import { groupByPosition, type ExecutionPlan, type PlannedPrompt } from "./plan";
+import type { PromptOutcome } from "../db/execution-records";
+import { compileTemplate, ordinalAliases, renderTemplate, type CompiledTemplate } from "../lib/templates";
+import { event, type ExecutionEvent, type Usage } from "../events/types";
 
 /** Why a run was stopped from outside; passed as the AbortSignal's reason. */
 export interface StopReason {

@@ -2,13 +2,12 @@
 // end, the end). Each write is retried briefly; a write that still fails is reported to the caller.
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Database } from "../db/client";
-import { promptOutputParts, promptResults, toolExecutions, type ErrorInfo, type ExecutionStatus, type PromptResultStatus } from "../db/schema";
+import type { Database } from "./client";
+import { promptOutputParts, promptResults, toolExecutions } from "./schema";
+import type { ErrorInfo, Usage } from "../events/types";
 import { splitText } from "../lib/text-parts";
-import type { Usage } from "./sse-events";
+import type { FinalExecutionStatus, FinalPromptStatus } from "../schemas/statuses";
 
-export type FinalPromptStatus = Extract<PromptResultStatus, "completed" | "failed" | "canceled" | "skipped">;
-export type FinalExecutionStatus = Exclude<ExecutionStatus, "pending" | "running">;
 
 /** A prompt's end state, as recorded. */
 export interface PromptOutcome {
@@ -56,7 +55,7 @@ function promptColumns(outcome: PromptOutcome) {
 }
 
 /** Writes one execution's transitions to D1. */
-export class ExecutionManager {
+export class ExecutionRecords {
   constructor(
     private readonly db: Database,
     private readonly executionId: string,

@@ -2,13 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
 import type { ZodType } from "zod";
-import { AppError } from "./errors";
-
-/** One invalid field: a dotted path into the request part and what is wrong with it. */
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
+import { AppError, type FieldIssue } from "../lib/errors";
 
 /** Turns zod issues into `{path, message}` pairs a client can show next to each field. */
 export function toFieldIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FieldIssue[] {

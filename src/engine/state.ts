@@ -1,8 +1,10 @@
 // The Durable Object's persisted view of its run: enough to finish the records after a restart.
-import type { ErrorInfo, ExecutionStatus, PromptResultStatus } from "../db/schema";
-import type { ExecutionPlan } from "../streaming/execution-plan";
-import type { ExecutionSnapshot, FinalExecutionStatus } from "../streaming/execution-manager";
-import type { Usage } from "../streaming/sse-events";
+import type { ErrorInfo } from "../events/types";
+import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
+import type { ExecutionPlan } from "./plan";
+import type { ExecutionSnapshot } from "../db/execution-records";
+import type { FinalExecutionStatus } from "../schemas/statuses";
+import type { Usage } from "../events/types";
 
 export interface PromptState {
   status: PromptResultStatus;

@@ -1,8 +1,8 @@
 // The tool body (SPEC §4): its zod schema and the checks that need the whole tool (names, placeholders).
 import { z } from "zod";
-import { AppError } from "./errors";
-import type { FieldIssue } from "./validator";
-import { compileTemplate, NAME_PATTERN, ordinalReference } from "../streaming/prompt-processor";
+import { AppError } from "../lib/errors";
+import type { FieldIssue } from "../lib/errors";
+import { compileTemplate, NAME_PATTERN, ordinalReference } from "../lib/templates";
 
 export const LIMITS = {
   promptsPerTool: 20,

@@ -1,9 +1,37 @@
 // Rebuilds an execution's event stream from its D1 records, for executions whose Durable Object
 // log has passed retention. Ids are renumbered from 1; each prompt's output arrives as one delta.
-import type { ExecutionRow, PromptResultRow } from "../db/schema";
-import { encodeEvent, encodeLegacyEvent, event, type ExecutionEvent, type StoredEvent, type StreamFormat } from "./sse-events";
+import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
+import { encodeLegacyEvent } from "./legacy";
+import { encodeEvent, type StreamFormat } from "./sse";
+import { event, type ErrorInfo, type ExecutionEvent, type StoredEvent } from "./types";
 
-function terminalOf(execution: ExecutionRow, results: readonly PromptResultRow[]): ExecutionEvent {
+/** What the replay needs of an execution's record (a D1 row has it). */
+export interface RecordedExecution {
+  id: string;
+  toolId: string;
+  toolName: string;
+  status: ExecutionStatus;
+  error: ErrorInfo | null;
+  createdAt: number;
+  startedAt: number | null;
+  completedAt: number | null;
+}
+
+/** What the replay needs of a prompt result's record. */
+export interface RecordedPrompt {
+  promptId: string;
+  name: string;
+  position: number;
+  model: string;
+  status: PromptResultStatus;
+  output: string;
+  error: ErrorInfo | null;
+  durationMs: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+}
+
+function terminalOf(execution: RecordedExecution, results: readonly RecordedPrompt[]): ExecutionEvent {
   const error = execution.error ?? { code: "internal", message: "The execution did not complete" };
   switch (execution.status) {
     case "completed": {
@@ -24,7 +52,7 @@ function terminalOf(execution: ExecutionRow, results: readonly PromptResultRow[]
 }
 
 /** The SSE text after `afterId`, or null when there is nothing after it. */
-export function replayFromRecords(execution: ExecutionRow, results: readonly PromptResultRow[], afterId: number, format: StreamFormat): string | null {
+export function replayFromRecords(execution: RecordedExecution, results: readonly RecordedPrompt[], afterId: number, format: StreamFormat): string | null {
   const events: ExecutionEvent[] = [
     event("execution.started", {
       executionId: execution.id,

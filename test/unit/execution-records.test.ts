@@ -4,7 +4,7 @@ import { createDb } from "../../src/db/client";
 import { findPromptResults, insertExecutionWithinLimit } from "../../src/db/execution-queries";
 import type { PromptRow } from "../../src/db/schema";
 import { MAX_PART_UNITS } from "../../src/lib/text-parts";
-import { ExecutionManager } from "../../src/streaming/execution-manager";
+import { ExecutionRecords } from "../../src/db/execution-records";
 import { newUser } from "../helpers/auth";
 import { flakyD1, type D1Outage } from "../helpers/flaky-d1";
 import { waitFor } from "../helpers/upstream";
@@ -39,10 +39,10 @@ const state = async (executionId: string) => {
   return { execution, results: results.map((result) => [result.promptId, result.status, result.output]) };
 };
 
-describe("ExecutionManager", () => {
+describe("ExecutionRecords", () => {
   it("records start, prompt ends and the end; unfinished prompts become skipped or the given status", async () => {
     const id = await seedExecution();
-    const manager = new ExecutionManager(createDb(env.DB), id);
+    const manager = new ExecutionRecords(createDb(env.DB), id);
     await manager.markPromptsRunning(["a"], 1_000);
     expect(await state(id)).toMatchObject({ execution: { status: "running" }, results: [["a", "running", ""], ["b", "pending", ""], ["c", "pending", ""]] });
     await manager.finishPrompt("a", { status: "completed", output: "A!", error: null, startedAt: 1_000, completedAt: 1_500, usage: { inputTokens: 3, outputTokens: 4 } });
@@ -62,7 +62,7 @@ describe("ExecutionManager", () => {
   it("retries a write that fails once, so a blip does not fail the run", async () => {
     const id = await seedExecution();
     const outage: D1Outage = { failWhen: /update "prompt_results"/i, failures: 0 };
-    const manager = new ExecutionManager(createDb(flakyD1(env.DB, outage)), id);
+    const manager = new ExecutionRecords(createDb(flakyD1(env.DB, outage)), id);
     const recovering = manager.finishPrompt("a", { status: "completed", output: "ok", error: null, startedAt: 1, completedAt: 2, usage: null });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
     outage.failWhen = null;
@@ -73,7 +73,7 @@ describe("ExecutionManager", () => {
 
   it("leaves prompts alone at the end when told none are open (one statement instead of two)", async () => {
     const id = await seedExecution([prompt("a", 1, 0)]);
-    const manager = new ExecutionManager(createDb(env.DB), id);
+    const manager = new ExecutionRecords(createDb(env.DB), id);
     await manager.finishExecution("completed", null, 5, "failed", false);
     expect(await state(id)).toMatchObject({ execution: { status: "completed", completed_at: 5 }, results: [["a", "pending", ""]] });
   });
@@ -81,14 +81,14 @@ describe("ExecutionManager", () => {
   it("gives up after a few tries and reports the failure", async () => {
     const id = await seedExecution();
     const outage: D1Outage = { failWhen: /./, failures: 0 };
-    const manager = new ExecutionManager(createDb(flakyD1(env.DB, outage)), id);
+    const manager = new ExecutionRecords(createDb(flakyD1(env.DB, outage)), id);
     await expect(manager.markPromptsRunning(["a"], 1)).rejects.toThrow(/Failed query/);
     expect(outage.failures).toBe(4);
   });
 
   it("writes a whole snapshot at once, long outputs in parts, and can write it again", async () => {
     const id = await seedExecution([prompt("a", 1, 0), prompt("b", 2, 0)]);
-    const manager = new ExecutionManager(createDb(env.DB), id);
+    const manager = new ExecutionRecords(createDb(env.DB), id);
     const long = "y".repeat(MAX_PART_UNITS + 10);
     const snapshot = {
       status: "failed" as const,

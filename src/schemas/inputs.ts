@@ -1,7 +1,7 @@
 // Checks an execution's inputs against the tool's fields (SPEC §4–5) and turns them into template values.
-import { AppError } from "./errors";
-import { LIMITS, type FieldType } from "./tool-definition";
-import type { FieldIssue } from "./validator";
+import { AppError } from "../lib/errors";
+import { LIMITS, type FieldType } from "./tool";
+import type { FieldIssue } from "../lib/errors";
 
 export interface FieldSpec {
   name: string;

@@ -1,9 +1,9 @@
 // How a run ends: its final status, error, terminal event, and what a still-running prompt becomes.
-import type { ErrorInfo } from "../db/schema";
-import type { FinalExecutionStatus, FinalPromptStatus } from "../streaming/execution-manager";
-import { event, type ExecutionEvent } from "../streaming/sse-events";
+import type { ErrorInfo } from "../events/types";
+import type { FinalExecutionStatus, FinalPromptStatus } from "../schemas/statuses";
+import { event, type ExecutionEvent } from "../events/types";
 import type { RunResult, StopReason } from "./chain-runner";
-import type { SessionState } from "./session-state";
+import type { SessionState } from "./state";
 
 export interface Ending {
   status: FinalExecutionStatus;

@@ -1,0 +1,53 @@
+// The execution event union (docs/events.md), one type shared by the server, the tests, the typed
+// client and the page. Wire encodings live beside it: sse.ts (named events), legacy.ts (original frames).
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** An error as stored and as sent: a code and a human message. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** An error inside an event (the same shape as a stored one). */
+export type EventError = ErrorInfo;
+
+export interface PromptSummary {
+  id: string;
+  name: string;
+  position: number;
+}
+
+/** Every event an execution emits, keyed by its SSE event name. */
+export interface ExecutionEventMap {
+  "execution.started": { executionId: string; toolId: string; toolName: string; prompts: PromptSummary[] };
+  "prompt.started": { promptId: string; name: string; position: number; model: string };
+  "prompt.delta": { promptId: string; delta: string };
+  "prompt.completed": { promptId: string; output: string; durationMs: number; usage: Usage | null };
+  "prompt.failed": { promptId: string; error: EventError };
+  "execution.completed": { durationMs: number; usage: Usage };
+  "execution.failed": { error: EventError };
+  "execution.canceled": Record<string, never>;
+  "execution.timed_out": { limitMs: number };
+}
+
+export type ExecutionEventType = keyof ExecutionEventMap;
+
+/** One event: a discriminated union on `type`. */
+export type ExecutionEvent = { [K in ExecutionEventType]: { type: K; data: ExecutionEventMap[K] } }[ExecutionEventType];
+
+/** An event with its position in the execution's log (1, 2, 3 …). */
+export type StoredEvent = ExecutionEvent & { id: number };
+
+export const TERMINAL_EVENT_TYPES = ["execution.completed", "execution.failed", "execution.canceled", "execution.timed_out"] as const;
+export type TerminalEvent = Extract<ExecutionEvent, { type: (typeof TERMINAL_EVENT_TYPES)[number] }>;
+
+export const isTerminal = (event: ExecutionEvent): event is TerminalEvent =>
+  (TERMINAL_EVENT_TYPES as readonly string[]).includes(event.type);
+
+/** Builds an event with its data type checked against its name. */
+export const event = <K extends ExecutionEventType>(type: K, data: ExecutionEventMap[K]): ExecutionEvent =>
+  ({ type, data }) as ExecutionEvent;

@@ -1,0 +1,46 @@
+// The HTTP request schemas: what each route validates, and what the OpenAPI reference documents.
+import { z } from "zod";
+import { EXECUTION_STATUSES } from "./statuses";
+
+/** `:id` of a tool or an execution. */
+export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
+
+export const toolListQuery = z.strictObject({
+  scope: z.enum(["all", "mine", "shared"]).default("all"),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+
+export const createExecutionBody = z.strictObject({
+  toolId: z.string().min(1).max(128),
+  inputs: z.record(z.string(), z.unknown()).default({}),
+  /** false creates a pending execution for the original endpoint to run later. */
+  start: z.boolean().default(true),
+});
+
+export const executionListQuery = z.strictObject({
+  toolId: z.string().max(128).optional(),
+  status: z.enum(EXECUTION_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+});
+
+export const eventsQuery = z.strictObject({
+  lastEventId: z.string().max(20).optional(),
+  token: z.string().max(2048).optional(),
+});
+
+/** The `Idempotency-Key` header. */
+export const idempotencyKey = z.string().min(1).max(200);
+
+/** The original endpoint's body: a new execution's inputs, or the caller's pending execution (its inputs optional). */
+export const streamBody = z
+  .strictObject({
+    toolId: z.string().min(1).max(128),
+    inputs: z.record(z.string(), z.unknown()).optional(),
+    executionId: z.string().min(1).max(128).optional(),
+  })
+  .refine((body) => body.inputs !== undefined || body.executionId !== undefined, {
+    message: "Send inputs (to start a new execution) or executionId (of your pending execution, optionally with its inputs)",
+  });
+
+export const devTokenQuery = z.strictObject({ user: z.string().min(1).max(100).default("demo-user") });

@@ -1,0 +1,218 @@
+// Execution use cases: create (rate limit, concurrency, inputs, idempotency), start a pending one,
+// read, list, cancel, and open the event stream. Each run is handed to its own Durable Object.
+import type { Database } from "../db/client";
+import {
+  findExecutionByIdempotencyKey,
+  findOwnExecution,
+  findPromptResults,
+  insertExecutionWithinLimit,
+  listExecutions,
+  markPendingRunning,
+  type ExecutionListQuery,
+  type SlotLimits,
+} from "../db/execution-queries";
+import { ExecutionRecords } from "../db/execution-records";
+import type { ExecutionRow, PromptResultRow, ToolRecord } from "../db/schema";
+import { findReadableTool } from "../db/tool-queries";
+import type { ExecutionSession } from "../durable/execution-session";
+import type { ExecutionPlan } from "../engine/plan";
+import { replayFromRecords } from "../events/replay";
+import type { StreamFormat } from "../events/sse";
+import type { Config } from "../lib/config";
+import { AppError, notFound } from "../lib/errors";
+import { describeError, log } from "../lib/log";
+import { assertSameInputs, resolveInputs } from "../schemas/inputs";
+import type { ExecutionStatus } from "../schemas/statuses";
+import { fieldsOf, planFor } from "./execution-plans";
+import { PendingExecutions } from "./pending-executions";
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  "X-Accel-Buffering": "no",
+} as const;
+
+const RATE_LIMIT_PERIOD_SECONDS = 60;
+
+export interface CreateRequest {
+  toolId: string;
+  inputs: Record<string, unknown>;
+  idempotencyKey: string | null;
+  /** false creates a pending execution for the original endpoint to start later. */
+  start: boolean;
+}
+
+export interface Created {
+  execution: ExecutionRow;
+  status: ExecutionStatus;
+  /** An earlier create with the same Idempotency-Key made it. */
+  replayed: boolean;
+}
+
+export class ExecutionService {
+  private readonly pending: PendingExecutions;
+
+  constructor(
+    private readonly env: Env,
+    private readonly db: Database,
+    private readonly config: Config,
+  ) {
+    this.pending = new PendingExecutions(db, config.pendingTtlMs);
+  }
+
+  /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
+  async create(userId: string, request: CreateRequest): Promise<Created> {
+    const replay = await this.replayed(userId, request);
+    if (replay) return replay;
+    const tool = await findReadableTool(this.db, request.toolId, userId);
+    if (!tool) throw notFound("Tool");
+    const values = resolveInputs(fieldsOf(tool), request.inputs);
+    const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
+    if (!success) throw new AppError("rate_limited", "Too many executions started; try again shortly", { retryAfter: RATE_LIMIT_PERIOD_SECONDS });
+    const id = crypto.randomUUID();
+    const createdAt = Date.now();
+    const durableObjectId = this.env.EXECUTION_SESSION.idFromName(id).toString();
+    const execution: ExecutionRow & { status: "pending" | "running" } = {
+      id,
+      ownerId: userId,
+      toolId: tool.tool.id,
+      toolName: tool.tool.name,
+      status: request.start ? "running" : "pending",
+      inputs: request.inputs,
+      error: null,
+      idempotencyKey: request.idempotencyKey,
+      durableObjectId,
+      createdAt,
+      startedAt: request.start ? createdAt : null,
+      completedAt: null,
+    };
+    const outcome = await insertExecutionWithinLimit(this.env.DB, { ...execution, durableObjectId, prompts: tool.prompts }, this.limits());
+    if (outcome === "idempotency_conflict") {
+      const raced = await this.replayed(userId, request);
+      if (raced) return raced;
+    }
+    if (outcome !== "created") throw this.tooManyExecutions();
+    if (!request.start) {
+      await this.pending.scheduleExpiry(this.stub(id), execution);
+      return { execution, status: execution.status, replayed: false };
+    }
+    return { execution, status: await this.start(execution, planFor(execution, tool, values)), replayed: false };
+  }
+
+  /**
+   * The caller's execution, or undefined. A pending one past `PENDING_TTL_MS` is expired on the way
+   * (its object's alarm does the same on time; this covers a read that comes first).
+   */
+  async findOwn(userId: string, executionId: string): Promise<ExecutionRow | undefined> {
+    const execution = await findOwnExecution(this.db, executionId, userId);
+    if (!execution || !this.pending.isStale(execution)) return execution;
+    await this.pending.expire(execution);
+    return findOwnExecution(this.db, executionId, userId);
+  }
+
+  /** The caller's execution with its prompt results in run order; `not_found` for anyone else's. */
+  async record(userId: string, executionId: string): Promise<{ execution: ExecutionRow; results: PromptResultRow[] }> {
+    const execution = await this.findOwn(userId, executionId);
+    if (!execution) throw notFound("Execution");
+    return { execution, results: await findPromptResults(this.db, execution.id) };
+  }
+
+  /** The caller's executions, newest first, with stale pending ones expired on the way. */
+  async list(userId: string, query: ExecutionListQuery): Promise<ExecutionRow[]> {
+    const rows = await listExecutions(this.db, userId, query);
+    const stale = rows.filter((row) => this.pending.isStale(row));
+    if (stale.length === 0) return rows;
+    await Promise.all(stale.map((row) => this.pending.expire(row)));
+    return listExecutions(this.db, userId, query);
+  }
+
+  /**
+   * The original endpoint with an `executionId`: starts it when pending, else attaches to its run.
+   * `sentInputs`, when given, must match the stored inputs.
+   */
+  async attach(userId: string, execution: ExecutionRow, sentInputs: Record<string, unknown> | undefined): Promise<void> {
+    if (execution.error?.code === "expired") throw this.pending.expiredConflict();
+    if (execution.status !== "pending" && sentInputs === undefined) return;
+    const tool = await findReadableTool(this.db, execution.toolId, userId);
+    if (!tool) throw notFound("Tool");
+    if (sentInputs !== undefined) assertSameInputs(fieldsOf(tool), execution.inputs, sentInputs);
+    if (execution.status === "pending") await this.startPending(execution, tool);
+  }
+
+  /** An SSE response with the events after `afterId`: live, replayed, or rebuilt from D1. */
+  async events(execution: ExecutionRow, afterId: number, format: StreamFormat, headers: Record<string, string> = {}): Promise<Response> {
+    const opened = await this.stub(execution.id).openStream({ afterId, format });
+    if (opened.kind === "finished") return new Response(null, { status: 204, headers });
+    if (opened.kind === "stream") return new Response(opened.stream, { headers: { ...SSE_HEADERS, ...headers } });
+    if (execution.status === "pending") throw new AppError("conflict", "The execution has not started");
+    // The object's log is gone (retention): rebuild the events from the records.
+    const body = replayFromRecords(execution, await findPromptResults(this.db, execution.id), afterId, format);
+    return body === null ? new Response(null, { status: 204, headers }) : new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
+  }
+
+  /** Cancels a running execution (its object aborts the model calls) or a pending one; idempotent. Returns the status after. */
+  async cancel(userId: string, executionId: string): Promise<ExecutionStatus> {
+    const execution = await this.findOwn(userId, executionId);
+    if (!execution) throw notFound("Execution");
+    if (execution.status === "pending") {
+      await new ExecutionRecords(this.db, execution.id).finishExecution("canceled", null, Date.now(), "canceled");
+    } else {
+      await this.stub(execution.id).cancel();
+    }
+    return (await findOwnExecution(this.db, execution.id, userId))?.status ?? execution.status;
+  }
+
+  /** Starts a pending execution that was created earlier (the original endpoint's flow). */
+  private async startPending(execution: ExecutionRow, tool: ToolRecord): Promise<void> {
+    const results = await findPromptResults(this.db, execution.id);
+    const sameChain = results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
+    if (!sameChain) throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
+    const plan = planFor(execution, tool, resolveInputs(fieldsOf(tool), execution.inputs));
+    // Only the request that flips pending → running starts it; a concurrent one just attaches.
+    const outcome = await markPendingRunning(this.env.DB, execution, Date.now(), this.limits());
+    if (outcome === "started") await this.start(execution, plan);
+    if (outcome === "limit_reached") throw this.tooManyExecutions();
+    if (outcome === "expired") {
+      await this.pending.expire(execution);
+      throw this.pending.expiredConflict();
+    }
+  }
+
+  /** Hands the plan to the execution's object; returns the status it reports. */
+  private async start(execution: ExecutionRow, plan: ExecutionPlan): Promise<ExecutionStatus> {
+    try {
+      const { status } = await this.stub(execution.id).start(plan);
+      return status === "unknown" ? "pending" : status;
+    } catch (error) {
+      log("error", "could not start the execution's Durable Object", { executionId: execution.id, error: describeError(error) });
+      // Nothing ran: the execution fails and every prompt is skipped, so no record stays pending.
+      await new ExecutionRecords(this.db, execution.id).finishExecution("failed", { code: "internal", message: "The execution could not be started" }, Date.now(), "failed");
+      throw new AppError("internal", "The execution could not be started", { cause: error });
+    }
+  }
+
+  private stub(executionId: string): DurableObjectStub<ExecutionSession> {
+    return this.env.EXECUTION_SESSION.get(this.env.EXECUTION_SESSION.idFromName(executionId));
+  }
+
+  private limits(): SlotLimits {
+    return { maxConcurrent: this.config.maxConcurrentExecutions, pendingTtlMs: this.config.pendingTtlMs };
+  }
+
+  private tooManyExecutions(): AppError {
+    return new AppError("too_many_executions", `You already have ${this.config.maxConcurrentExecutions} executions running; wait for one to finish`, {
+      retryAfter: 5,
+    });
+  }
+
+  /** The execution this Idempotency-Key already made, if any; the key reused for a different request is a conflict. */
+  private async replayed(userId: string, request: CreateRequest): Promise<Created | undefined> {
+    if (!request.idempotencyKey) return undefined;
+    const existing = await findExecutionByIdempotencyKey(this.db, userId, request.idempotencyKey);
+    if (!existing) return undefined;
+    if (existing.toolId !== request.toolId || JSON.stringify(existing.inputs) !== JSON.stringify(request.inputs)) {
+      throw new AppError("conflict", "This Idempotency-Key was already used for a different request");
+    }
+    return { execution: existing, status: existing.status, replayed: true };
+  }
+}

@@ -1,0 +1,38 @@
+// Tool use cases: save (checked as a whole), read, list, replace and delete, for one user.
+import type { Database } from "../db/client";
+import type { ToolRecord, ToolRow } from "../db/schema";
+import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
+import { notFound } from "../lib/errors";
+import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
+
+/** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
+export class ToolService {
+  constructor(private readonly db: Database) {}
+
+  async create(userId: string, body: ToolBody): Promise<ToolRecord> {
+    assertToolIsConsistent(body);
+    return this.get(userId, await insertTool(this.db, userId, body));
+  }
+
+  /** A tool the user may read and run: their own or a shared one. */
+  async get(userId: string, toolId: string): Promise<ToolRecord> {
+    const record = await findReadableTool(this.db, toolId, userId);
+    if (!record) throw notFound("Tool");
+    return record;
+  }
+
+  list(userId: string, scope: ToolScope, limit: number): Promise<ToolRow[]> {
+    return listTools(this.db, userId, scope, limit);
+  }
+
+  /** Replaces the user's own tool (prompts keep their ids where the name is unchanged). */
+  async replace(userId: string, toolId: string, body: ToolBody): Promise<ToolRecord> {
+    assertToolIsConsistent(body);
+    if (!(await replaceTool(this.db, toolId, userId, body))) throw notFound("Tool");
+    return this.get(userId, toolId);
+  }
+
+  async delete(userId: string, toolId: string): Promise<void> {
+    if (!(await deleteTool(this.db, toolId, userId))) throw notFound("Tool");
+  }
+}
