@@ -130,8 +130,7 @@ export async function scale(ctx: Ctx) {
 interface Counters {
   d1Statements: number;
   d1Writes: number;
-  storageRowWrites: number;
-  kvPuts: number;
+  storage: { rows: number; kvPuts: number };
 }
 
 /** D1 statements and storage writes for one execution through the resumable API. */
@@ -149,7 +148,7 @@ export async function cost(ctx: Ctx, outputBytes: number, prompts: number) {
     prompts,
     d1Writes: counters.worker.d1Writes + counters.session.d1Writes,
     d1Statements: counters.worker.d1Statements + counters.session.d1Statements,
-    storageWrites: counters.session.storageRowWrites + counters.session.kvPuts,
+    storageWrites: counters.session.storage.rows + counters.session.storage.kvPuts,
     bound: 3 + 2 * prompts,
   };
 }

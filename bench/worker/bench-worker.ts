@@ -3,9 +3,9 @@
 import { Hono } from "hono";
 import OpenAI from "openai";
 import { createApp } from "../../src/app";
-import { EventLog } from "../../src/durable/event-log";
 import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
-import { countingD1, countingState, newCounters, type CostCounters } from "./counting";
+import { countingStorage } from "../../test/helpers/counting-storage";
+import { countingD1, newCounters, type CostCounters } from "./counting";
 
 const workerCounters = newCounters();
 
@@ -14,17 +14,17 @@ export class ExecutionSession extends RealExecutionSession {
   private readonly counters: CostCounters;
 
   constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
     const counters = newCounters();
-    super(ctx, { ...env, DB: countingD1(env.DB, counters) });
-    // The runtime insists the base gets the real state; swap in the counting view afterwards (bench only).
-    const counted = countingState(ctx, counters);
-    Object.defineProperty(this, "ctx", { value: counted });
-    (this as unknown as { eventLog: EventLog }).eventLog = new EventLog(counted.storage.sql, counted.storage.kv);
+    // Through the seams the object offers: its storage and its database, counted.
+    const internals = this.internals();
+    internals.useDatabase(countingD1(env.DB, counters));
+    internals.useStorage(countingStorage({ sql: ctx.storage.sql, kv: ctx.storage.kv }, counters.storage));
     this.counters = counters;
   }
 
   benchCounters(): CostCounters {
-    return { ...this.counters };
+    return { ...this.counters, storage: { ...this.counters.storage } };
   }
 }
 
@@ -53,7 +53,7 @@ const bench = new Hono<{ Bindings: Env }>()
   .get("/bench/counters", async (c) => {
     const executionId = c.req.query("executionId");
     // This entry binds EXECUTION_SESSION to the counting subclass above.
-    const namespace = c.env.EXECUTION_SESSION as unknown as DurableObjectNamespace<ExecutionSession>;
+    const namespace = c.env.EXECUTION_SESSION as DurableObjectNamespace<ExecutionSession>;
     const session = executionId ? await namespace.get(namespace.idFromName(executionId)).benchCounters() : null;
     return c.json({ worker: workerCounters, session });
   })

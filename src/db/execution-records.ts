@@ -58,7 +58,7 @@ function promptColumns(outcome: PromptOutcome) {
 export class ExecutionRecords {
   constructor(
     private readonly db: Database,
-    private readonly executionId: string,
+    readonly executionId: string,
   ) {}
 
   private prompt(promptId: string) {

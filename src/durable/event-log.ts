@@ -44,8 +44,6 @@ export class EventLog {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private tail: StoredEvent[] = [];
   private tailBytes = 0;
-  /** Rows written to storage since this object started (for the cost benchmark). */
-  rowsWritten = 0;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -138,7 +136,6 @@ export class EventLog {
     const parts = splitText(JSON.stringify(body));
     this.sql.exec("INSERT INTO event_log (last_id, first_id, body) VALUES (?, ?, ?)", lastId, firstId, parts.length === 1 ? parts[0] : "");
     if (parts.length > 1) parts.forEach((text, part) => this.sql.exec("INSERT INTO event_log_parts (last_id, part, text) VALUES (?, ?, ?)", lastId, part, text));
-    this.rowsWritten += parts.length === 1 ? 1 : 1 + parts.length;
   }
 
   private bodyOf(row: Row): RowBody {

@@ -43,12 +43,19 @@ export interface EventSourceView {
   notifier: ChangeNotifier;
 }
 
+/** How soon a client reconnects after the server closes (the `retry:` hint). */
+export const STREAM_RETRY_MS = 2_000;
+/** A `: ping` goes out when nothing else has for this long. */
+export const PING_INTERVAL_MS = 10_000;
+
 export interface EventStreamOptions {
   afterId: number;
   format: StreamFormat;
   legacy: LegacyContext;
-  retryMs: number;
-  pingIntervalMs: number;
+  /** Default STREAM_RETRY_MS. */
+  retryMs?: number;
+  /** Default PING_INTERVAL_MS. */
+  pingIntervalMs?: number;
   maxConnectionMs: number;
   onRelease: () => void;
 }
@@ -63,7 +70,7 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
   let capTimer: ReturnType<typeof setTimeout> | undefined;
   let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
   // The retry hint rides in the first block rather than alone: some clients treat a data-less block as a message.
-  let prefix = retryLine(options.retryMs).slice(0, -1);
+  let prefix = retryLine(options.retryMs ?? STREAM_RETRY_MS).slice(0, -1);
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
     controller.enqueue(encoder.encode(prefix + text));
     prefix = "";
@@ -101,7 +108,7 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
             return;
           }
           if (source.finished()) return close();
-          const wait = source.notifier.wait(options.pingIntervalMs);
+          const wait = source.notifier.wait(options.pingIntervalMs ?? PING_INTERVAL_MS);
           pendingWait = wait;
           const changed = await wait.promise;
           pendingWait = undefined;

@@ -1,46 +1,36 @@
 // One Durable Object per execution: runs the chain once, keeps the event log for replay, enforces
 // the time cap with an alarm (which also keeps the run alive and detects a run that died), cancels.
+// Every change to the run's state is a pure function from engine/state.ts; the object applies it.
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import type { ExecutionStatus } from "../schemas/statuses";
+import { ExecutionRecords } from "../db/execution-records";
+import { stopEnding } from "../engine/endings";
+import type { ExecutionPlan } from "../engine/plan";
+import * as transition from "../engine/state";
+import type { SessionState } from "../engine/state";
+import { canceledByUser, timedOut } from "../engine/stop-reasons";
+import { legacyContext } from "../events/legacy";
+import type { StreamFormat } from "../events/sse";
+import { event, type ExecutionEvent } from "../events/types";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
-import { createModelResolver } from "../models";
-import type { ExecutionPlan } from "../engine/plan";
-import { ExecutionRecords } from "../db/execution-records";
-import { event, type ExecutionEvent } from "../events/types";
-import { type StreamFormat } from "../events/sse";
-import { ChainRunner, type RunResult, type StopReason } from "../engine/chain-runner";
-import { endingOf, stopEnding, type Ending } from "../engine/endings";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
-import { initialState, snapshotOf, type SessionState } from "../engine/state";
+import { expirePendingRecords, repairRecords } from "./final-records";
+import { loadPendingExpiry, loadState, savePendingExpiry, savePlan, saveState, type PendingExpiry, type SessionStorage } from "./session-storage";
+import { executeRun, finishRun, type RunHost } from "./session-run";
+import type { OpenStreamResult, SessionInternals, SessionStatus } from "./session-types";
 
 /** The alarm fires at least this often while running: keeps the object alive, notices a dead run. */
 export const HEARTBEAT_MS = 30_000;
 /** How long a finished execution's event log is kept; replays are rebuilt from D1 after that. */
 export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60_000;
 const D1_REPAIR_RETRY_MS = 10_000;
-const STREAM_RETRY_MS = 2_000;
-const PING_INTERVAL_MS = 10_000;
-
-export interface SessionStatus {
-  status: ExecutionStatus | "unknown";
-  lastEventId: number;
-  subscribers: number;
-}
-
-/** When a pending execution expires if nobody starts it. */
-export interface PendingExpiry {
-  executionId: string;
-  createdAt: number;
-  ttlMs: number;
-}
-
-export type OpenStreamResult = { kind: "stream"; stream: ReadableStream<Uint8Array> } | { kind: "finished" } | { kind: "unknown" };
-
 
 export class ExecutionSession extends DurableObject<Env> {
+  private storage: SessionStorage;
+  private database: D1Database;
+  private now: () => number = Date.now;
   private eventLog: EventLog;
   private state: SessionState | undefined;
   private readonly notifier = new ChangeNotifier();
@@ -51,10 +41,26 @@ export class ExecutionSession extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.eventLog = new EventLog(ctx.storage.sql, ctx.storage.kv);
-    const saved = ctx.storage.kv.get<Omit<SessionState, "plan">>("state");
-    const plan = ctx.storage.kv.get<ExecutionPlan>("plan");
-    this.state = saved && plan ? { ...saved, plan } : undefined;
+    this.storage = { sql: ctx.storage.sql, kv: ctx.storage.kv };
+    this.database = env.DB;
+    this.eventLog = new EventLog(this.storage.sql, this.storage.kv);
+    this.state = loadState(this.storage.kv);
+  }
+
+  /**
+   * @internal Seams for tests and the benchmark, used on purpose instead of reaching into private
+   * fields: read the state, and swap the storage, the database or the clock the object uses.
+   */
+  internals(): SessionInternals {
+    return {
+      state: () => this.state,
+      useStorage: (storage) => {
+        this.storage = storage;
+        this.eventLog = new EventLog(storage.sql, storage.kv);
+      },
+      useDatabase: (database) => (this.database = database),
+      useClock: (now) => (this.now = now),
+    };
   }
 
   /** Starts the run once; later calls (client retries) just report the status. */
@@ -63,22 +69,19 @@ export class ExecutionSession extends DurableObject<Env> {
       await this.recoverIfStale();
       return this.status();
     }
-    const config = getConfig(this.env);
-    const now = Date.now();
-    const state = initialState(plan, now, config.maxExecutionMs);
-    this.state = state;
-    // The plan (every prompt's content) is written once; the small state is rewritten as the run moves.
-    this.ctx.storage.kv.put("plan", plan);
-    this.save();
+    const now = this.now();
+    savePlan(this.storage.kv, plan);
+    this.apply(transition.initialState(plan, now, getConfig(this.env).maxExecutionMs));
     this.emit(event("execution.started", { executionId: plan.executionId, toolId: plan.toolId, toolName: plan.toolName, prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })) }));
-    this.controller = new AbortController();
+    const controller = new AbortController();
+    this.controller = controller;
     // `run` is set before the first await: state says running, so anyone finding no run would take it for dead.
     // The run must never reject unobserved: anything unexpected is logged.
-    this.run = this.execute(state, this.controller).catch((error: unknown) => {
+    this.run = executeRun(this.host(), getConfig(this.env), controller).catch((error: unknown) => {
       log("error", "run crashed", { executionId: plan.executionId, error: describeError(error) });
     });
     this.ctx.waitUntil(this.run);
-    await this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
+    await this.ctx.storage.setAlarm(Math.min(this.current().deadline, now + HEARTBEAT_MS));
     return this.status();
   }
 
@@ -88,7 +91,7 @@ export class ExecutionSession extends DurableObject<Env> {
    */
   async expirePendingAt(expiry: PendingExpiry): Promise<void> {
     if (this.state) return;
-    this.ctx.storage.kv.put("pendingExpiry", expiry);
+    savePendingExpiry(this.storage.kv, expiry);
     await this.ctx.storage.setAlarm(expiry.createdAt + expiry.ttlMs);
   }
 
@@ -96,22 +99,15 @@ export class ExecutionSession extends DurableObject<Env> {
   async openStream(request: { afterId: number; format: StreamFormat }): Promise<OpenStreamResult> {
     if (!this.state) return { kind: "unknown" };
     await this.recoverIfStale();
-    const state = this.state;
-    if (state.terminalEventId !== null && request.afterId >= this.eventLog.lastId) return { kind: "finished" };
+    const { plan, terminalEventId } = this.current();
+    if (terminalEventId !== null && request.afterId >= this.eventLog.lastId) return { kind: "finished" };
     this.subscribers++;
     const stream = createEventStream(
       { read: (afterId) => this.eventLog.readAfter(afterId), finished: () => this.state?.terminalEventId != null, notifier: this.notifier },
       {
         afterId: request.afterId,
         format: request.format,
-        legacy: {
-          executionId: state.plan.executionId,
-          toolName: state.plan.toolName,
-          promptIds: state.plan.prompts.map((prompt) => prompt.id),
-          canceledPromptIds: () => Object.entries(this.state?.prompts ?? {}).flatMap(([id, prompt]) => (prompt.status === "canceled" ? [id] : [])),
-        },
-        retryMs: STREAM_RETRY_MS,
-        pingIntervalMs: PING_INTERVAL_MS,
+        legacy: legacyContext({ ...plan, promptIds: plan.prompts.map((prompt) => prompt.id) }, () => transition.canceledPromptIds(this.state)),
         maxConnectionMs: getConfig(this.env).streamMaxConnectionMs,
         onRelease: () => this.subscribers--,
       },
@@ -121,12 +117,10 @@ export class ExecutionSession extends DurableObject<Env> {
 
   /** Stops the model calls and ends the run as canceled; idempotent. */
   async cancel(): Promise<SessionStatus> {
-    const state = this.state;
-    if (state?.status !== "running") return this.status();
-    state.cancelRequested = true;
-    this.save();
+    if (this.state?.status !== "running") return this.status();
+    this.apply(transition.cancelRequested(this.state));
     if (this.controller && this.run) {
-      this.controller.abort({ code: "canceled", message: "Canceled by the user" } satisfies StopReason);
+      this.controller.abort(canceledByUser());
       await this.run;
     } else {
       await this.recoverIfStale();
@@ -141,11 +135,11 @@ export class ExecutionSession extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const state = this.state;
     if (!state) return this.expirePending();
-    const now = Date.now();
+    const now = this.now();
     if (state.status === "running") {
       if (!this.run) return this.recoverIfStale();
       if (now >= state.deadline) {
-        this.controller?.abort({ code: "timed_out", message: `The execution exceeded its ${state.limitMs} ms limit` } satisfies StopReason);
+        this.controller?.abort(timedOut(state.limitMs));
         return this.run;
       }
       return this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
@@ -156,13 +150,20 @@ export class ExecutionSession extends DurableObject<Env> {
     this.eventLog.close();
     await this.ctx.storage.deleteAll();
     this.state = undefined;
-    this.eventLog = new EventLog(this.ctx.storage.sql, this.ctx.storage.kv);
+    this.eventLog = new EventLog(this.storage.sql, this.storage.kv);
   }
 
-  private save(): void {
-    if (!this.state) return;
-    const { plan: _plan, ...rest } = this.state;
-    this.ctx.storage.kv.put("state", rest);
+  /** The state during a run (always there once started). */
+  private current(): SessionState {
+    if (!this.state) throw new Error("the execution has no run");
+    return this.state;
+  }
+
+  /** Stores the next state: the one place the object's state changes. */
+  private apply(next: SessionState): SessionState {
+    this.state = next;
+    saveState(this.storage.kv, next);
+    return next;
   }
 
   private emit(item: ExecutionEvent): void {
@@ -170,140 +171,56 @@ export class ExecutionSession extends DurableObject<Env> {
     this.notifier.notify();
   }
 
-  private manager(state: SessionState): ExecutionRecords {
-    return new ExecutionRecords(createDb(this.env.DB), state.plan.executionId);
+  private records(): ExecutionRecords {
+    return new ExecutionRecords(createDb(this.database), this.current().plan.executionId);
   }
 
-  /** D1 could not be written mid-run: stop, and repair the records once D1 answers again. */
-  private databaseFailed(state: SessionState, controller: AbortController, error: unknown): void {
-    log("error", "D1 write failed during a run", { executionId: state.plan.executionId, error: describeError(error) });
-    state.owesSnapshot = true;
-    this.save();
-    controller.abort({ code: "database_unavailable", message: "Progress could not be saved to the database, so the execution was stopped" } satisfies StopReason);
-  }
-
-  private async execute(state: SessionState, controller: AbortController): Promise<void> {
-    const config = getConfig(this.env);
-    const manager = this.manager(state);
-    const runner = new ChainRunner({
-      plan: state.plan,
-      resolveModel: createModelResolver(config),
-      idleTimeoutMs: config.promptIdleTimeoutMs,
-      signal: controller.signal,
+  /** The object as its run sees it. */
+  private host(): RunHost {
+    return {
+      state: () => this.current(),
+      apply: (next) => this.apply(next),
       emit: (item) => this.emit(item),
-      onGroupStart: async (promptIds, at) => {
-        for (const id of promptIds) Object.assign(state.prompts[id] ?? {}, { status: "running", startedAt: at });
-        this.save();
-        try {
-          await manager.markPromptsRunning(promptIds, at);
-        } catch (error) {
-          this.databaseFailed(state, controller, error);
-        }
+      records: () => this.records(),
+      outputs: () => this.eventLog.outputs(),
+      lastEventId: () => this.eventLog.lastId,
+      now: () => this.now(),
+      ended: async (state) => {
+        this.notifier.notify();
+        // The run is over: followers and replays read the stored log from here on.
+        this.eventLog.releaseMemory();
+        this.controller = undefined;
+        const now = this.now();
+        await this.ctx.storage.setAlarm(state.owesSnapshot ? now + D1_REPAIR_RETRY_MS : now + EVENT_LOG_RETENTION_MS);
       },
-      onPromptEnd: async (promptId, outcome) => {
-        Object.assign(state.prompts[promptId] ?? {}, { status: outcome.status, completedAt: outcome.completedAt, usage: outcome.usage, error: outcome.error });
-        this.save();
-        if (state.owesSnapshot) return;
-        try {
-          await manager.finishPrompt(promptId, outcome);
-        } catch (error) {
-          this.databaseFailed(state, controller, error);
-        }
-      },
-    });
-    let result: RunResult;
-    try {
-      result = await runner.run();
-    } catch (error) {
-      log("error", "run failed unexpectedly", { executionId: state.plan.executionId, error: describeError(error) });
-      result = { status: "failed", error: { code: "internal", message: "The execution failed unexpectedly" }, usage: { inputTokens: 0, outputTokens: 0 } };
-    }
-    await this.finish(state, endingOf(state, result));
-  }
-
-  /** Records the end in D1 (or owes it), then stores the terminal event; subscribers then close. */
-  private async finish(state: SessionState, ending: Ending): Promise<void> {
-    const now = Date.now();
-    const promptsOpen = Object.values(state.prompts).some((prompt) => prompt.status === "pending" || prompt.status === "running");
-    for (const [promptId, prompt] of Object.entries(state.prompts)) {
-      if (prompt.status === "pending") prompt.status = "skipped";
-      if (prompt.status === "running") {
-        Object.assign(prompt, { status: ending.runningBecomes, completedAt: now, error: ending.error });
-        if (ending.runningBecomes === "failed" && ending.error) this.emit(event("prompt.failed", { promptId, error: ending.error }));
-      }
-    }
-    Object.assign(state, { status: ending.status, error: ending.error, finishedAt: now });
-    this.save();
-    const manager = this.manager(state);
-    try {
-      if (state.owesSnapshot) await manager.writeSnapshot(snapshotOf(state, this.eventLog.outputs()));
-      else await manager.finishExecution(ending.status, ending.error, now, ending.runningBecomes, promptsOpen);
-      state.owesSnapshot = false;
-    } catch (error) {
-      log("error", "D1 final write failed; will retry from the alarm", { executionId: state.plan.executionId, error: describeError(error) });
-      state.owesSnapshot = true;
-    }
-    this.emit(ending.terminal);
-    state.terminalEventId = this.eventLog.lastId;
-    this.save();
-    this.notifier.notify();
-    log("info", "execution finished", {
-      executionId: state.plan.executionId,
-      toolId: state.plan.toolId,
-      userId: state.plan.ownerId,
-      status: ending.status,
-      errorCode: ending.error?.code ?? null,
-      durationMs: now - state.startedAt,
-      prompts: Object.fromEntries(state.plan.prompts.map((prompt) => [prompt.name, state.prompts[prompt.id]?.status])),
-      events: this.eventLog.lastId,
-      recordsOwed: state.owesSnapshot,
-    });
-    // The run is over: followers and replays read the stored log from here on.
-    this.eventLog.releaseMemory();
-    this.controller = undefined;
-    await this.ctx.storage.setAlarm(state.owesSnapshot ? now + D1_REPAIR_RETRY_MS : now + EVENT_LOG_RETENTION_MS);
+    };
   }
 
   /** State says running but no run lives here: the object restarted mid-run. Finish the records. */
   private async recoverIfStale(): Promise<void> {
     const state = this.state;
-    if (!state || state.status !== "running") return;
-    if (this.run) return;
+    if (!state || state.status !== "running" || this.run) return;
     log("warn", "finishing an execution whose run died", { executionId: state.plan.executionId });
-    state.owesSnapshot = true;
-    const reason = state.cancelRequested
-      ? ({ code: "canceled", message: "Canceled by the user" } as const)
-      : Date.now() >= state.deadline
-        ? ({ code: "timed_out", message: `The execution exceeded its ${state.limitMs} ms limit` } as const)
-        : ({ code: "interrupted", message: "The execution was interrupted (its worker restarted) and could not finish" } as const);
-    this.run = this.finish(state, stopEnding(state, reason));
+    this.apply(transition.recordsOwed(state, true));
+    this.run = finishRun(this.host(), stopEnding(transition.stopAfterRestart(state, this.now()), state.limitMs));
     await this.run;
+  }
+
+  private async repairRecords(): Promise<void> {
+    const state = this.current();
+    if (await repairRecords(this.records(), transition.snapshotOf(state, this.eventLog.outputs(), this.now()))) {
+      this.apply(transition.recordsOwed(state, false));
+      await this.ctx.storage.setAlarm((state.finishedAt ?? this.now()) + EVENT_LOG_RETENTION_MS);
+    } else {
+      await this.ctx.storage.setAlarm(this.now() + D1_REPAIR_RETRY_MS);
+    }
   }
 
   /** Never started: expire the pending execution's records, then forget it. */
   private async expirePending(): Promise<void> {
-    const expiry = this.ctx.storage.kv.get<PendingExpiry>("pendingExpiry");
+    const expiry = loadPendingExpiry(this.storage.kv);
     if (!expiry) return;
-    try {
-      await new ExecutionRecords(createDb(this.env.DB), expiry.executionId).expirePending(expiry.createdAt, Date.now(), expiry.ttlMs);
-      await this.ctx.storage.deleteAll();
-    } catch (error) {
-      log("warn", "D1 unavailable; pending expiry postponed", { executionId: expiry.executionId, error: describeError(error) });
-      await this.ctx.storage.setAlarm(Date.now() + D1_REPAIR_RETRY_MS);
-    }
-  }
-
-  private async repairRecords(): Promise<void> {
-    const state = this.state;
-    if (!state) return;
-    try {
-      await this.manager(state).writeSnapshot(snapshotOf(state, this.eventLog.outputs()));
-      state.owesSnapshot = false;
-      this.save();
-      await this.ctx.storage.setAlarm((state.finishedAt ?? Date.now()) + EVENT_LOG_RETENTION_MS);
-    } catch (error) {
-      log("warn", "D1 still unavailable; record repair postponed", { executionId: state.plan.executionId, error: describeError(error) });
-      await this.ctx.storage.setAlarm(Date.now() + D1_REPAIR_RETRY_MS);
-    }
+    if (await expirePendingRecords(new ExecutionRecords(createDb(this.database), expiry.executionId), expiry, this.now())) await this.ctx.storage.deleteAll();
+    else await this.ctx.storage.setAlarm(this.now() + D1_REPAIR_RETRY_MS);
   }
 }

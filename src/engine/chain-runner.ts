@@ -5,18 +5,12 @@ import type { ModelResolver } from "../models";
 import { resilientStream } from "../models/resilient-stream";
 import { ModelError } from "../models/types";
 import { groupByPosition, type ExecutionPlan, type PlannedPrompt } from "./plan";
+import { stopReasonOf, type StopReason } from "./stop-reasons";
+import { describeError, log } from "../lib/log";
 import type { PromptOutcome } from "../db/execution-records";
 import { compileTemplate, ordinalAliases, renderTemplate, type CompiledTemplate } from "../lib/templates";
 import { event, type ExecutionEvent, type Usage } from "../events/types";
 
-/** Why a run was stopped from outside; passed as the AbortSignal's reason. */
-export interface StopReason {
-  code: "canceled" | "timed_out" | "database_unavailable";
-  message: string;
-}
-
-export const isStopReason = (value: unknown): value is StopReason =>
-  typeof value === "object" && value !== null && "code" in value && "message" in value;
 
 export interface RunnerDeps {
   plan: ExecutionPlan;
@@ -49,7 +43,17 @@ export class ChainRunner {
     }
   }
 
+  /** Runs the chain; an unexpected failure is logged and answered as a failed run, never thrown. */
   async run(): Promise<RunResult> {
+    try {
+      return await this.runGroups();
+    } catch (error) {
+      log("error", "run failed unexpectedly", { executionId: this.deps.plan.executionId, error: describeError(error) });
+      return { status: "failed", error: { code: "internal", message: "The execution failed unexpectedly" }, usage: { inputTokens: 0, outputTokens: 0 } };
+    }
+  }
+
+  private async runGroups(): Promise<RunResult> {
     const { plan, signal } = this.deps;
     const values = new Map(Object.entries(plan.values));
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
@@ -77,7 +81,7 @@ export class ChainRunner {
         }
       });
     }
-    if (signal.aborted) return { status: "stopped", reason: isStopReason(signal.reason) ? signal.reason : { code: "canceled", message: "Stopped" }, usage };
+    if (signal.aborted) return { status: "stopped", reason: stopReasonOf(signal), usage };
     return failure ? { status: "failed", error: failure, usage } : { status: "completed", usage };
   }
 
@@ -112,7 +116,7 @@ export class ChainRunner {
       emit(event("prompt.completed", { promptId: prompt.id, output, durationMs: completedAt - startedAt, usage }));
       outcome = { status: "completed", output, error: null, startedAt, completedAt, usage };
     } catch (error) {
-      const stop = signal.aborted ? (isStopReason(signal.reason) ? signal.reason : { code: "canceled" as const, message: "Stopped" }) : null;
+      const stop = signal.aborted ? stopReasonOf(signal) : null;
       const failure = stop ? { code: stop.code, message: stop.message } : failureOf(error);
       // Canceled prompts end quietly (execution.canceled says it); every other end is a prompt.failed.
       if (stop?.code !== "canceled") emit(event("prompt.failed", { promptId: prompt.id, error: failure }));

@@ -1,10 +1,11 @@
-// The Durable Object's persisted view of its run: enough to finish the records after a restart.
-import type { ErrorInfo } from "../events/types";
-import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
+// The Durable Object's persisted view of its run, and every change to it as a pure function: each
+// takes the state and returns the next one (and what it implies); the object stores what it gets.
+import type { ExecutionSnapshot, PromptOutcome } from "../db/execution-records";
+import { event, type ErrorInfo, type ExecutionEvent, type Usage } from "../events/types";
+import type { ExecutionStatus, FinalExecutionStatus, PromptResultStatus } from "../schemas/statuses";
+import type { Ending } from "./endings";
 import type { ExecutionPlan } from "./plan";
-import type { ExecutionSnapshot } from "../db/execution-records";
-import type { FinalExecutionStatus } from "../schemas/statuses";
-import type { Usage } from "../events/types";
+import { canceledByUser, interrupted, timedOut, type StopReason } from "./stop-reasons";
 
 export interface PromptState {
   status: PromptResultStatus;
@@ -22,7 +23,7 @@ export interface SessionState {
   deadline: number;
   limitMs: number;
   cancelRequested: boolean;
-  prompts: Record<string, PromptState>;
+  prompts: Readonly<Record<string, PromptState>>;
   finishedAt: number | null;
   error: ErrorInfo | null;
   /** Id of the terminal event once it is in the log. */
@@ -31,8 +32,9 @@ export interface SessionState {
   owesSnapshot: boolean;
 }
 
+const PENDING: PromptState = { status: "pending", startedAt: null, completedAt: null, usage: null, error: null };
+
 export function initialState(plan: ExecutionPlan, now: number, limitMs: number): SessionState {
-  const pending: PromptState = { status: "pending", startedAt: null, completedAt: null, usage: null, error: null };
   return {
     plan,
     status: "running",
@@ -40,7 +42,7 @@ export function initialState(plan: ExecutionPlan, now: number, limitMs: number):
     deadline: now + limitMs,
     limitMs,
     cancelRequested: false,
-    prompts: Object.fromEntries(plan.prompts.map((prompt) => [prompt.id, { ...pending }])),
+    prompts: Object.fromEntries(plan.prompts.map((prompt) => [prompt.id, PENDING])),
     finishedAt: null,
     error: null,
     terminalEventId: null,
@@ -48,13 +50,75 @@ export function initialState(plan: ExecutionPlan, now: number, limitMs: number):
   };
 }
 
+/** One prompt changed; a prompt the plan does not have is a programming error, never a silent no-op. */
+function withPrompt(state: SessionState, promptId: string, change: Partial<PromptState>): SessionState {
+  const prompt = state.prompts[promptId];
+  if (!prompt) throw new Error(`prompt ${promptId} is not in this execution's plan`);
+  return { ...state, prompts: { ...state.prompts, [promptId]: { ...prompt, ...change } } };
+}
+
+/** A group of prompts (one position) starts. */
+export const promptsStarted = (state: SessionState, promptIds: readonly string[], at: number): SessionState =>
+  promptIds.reduce((next, id) => withPrompt(next, id, { status: "running", startedAt: at }), state);
+
+/** A prompt ended, whatever the outcome. */
+export const promptEnded = (state: SessionState, promptId: string, outcome: PromptOutcome): SessionState =>
+  withPrompt(state, promptId, { status: outcome.status, completedAt: outcome.completedAt, usage: outcome.usage, error: outcome.error });
+
+export const cancelRequested = (state: SessionState): SessionState => ({ ...state, cancelRequested: true });
+
+/** Whether D1 still has to receive the whole final state. */
+export const recordsOwed = (state: SessionState, owed: boolean): SessionState => ({ ...state, owesSnapshot: owed });
+
+/** Prompts a cancel stopped mid-answer (they end without a `prompt.failed`). */
+export const canceledPromptIds = (state: SessionState | undefined): string[] =>
+  Object.entries(state?.prompts ?? {}).flatMap(([id, prompt]) => (prompt.status === "canceled" ? [id] : []));
+
+export const isOpen = (prompt: PromptState): boolean => prompt.status === "pending" || prompt.status === "running";
+
+/** The run ends: never-started prompts are skipped, running ones end as the ending says. */
+export interface Finished {
+  state: SessionState;
+  /** `prompt.failed` for each running prompt that fails with the run (before the terminal event). */
+  events: ExecutionEvent[];
+  /** Whether any prompt was still pending or running (else D1 needs only the execution row). */
+  promptsOpen: boolean;
+}
+
+export function finished(state: SessionState, ending: Ending, now: number): Finished {
+  const events: ExecutionEvent[] = [];
+  const prompts: Record<string, PromptState> = {};
+  for (const [promptId, prompt] of Object.entries(state.prompts)) {
+    if (prompt.status === "pending") {
+      prompts[promptId] = { ...prompt, status: "skipped" };
+    } else if (prompt.status === "running") {
+      prompts[promptId] = { ...prompt, status: ending.runningBecomes, completedAt: now, error: ending.error };
+      if (ending.runningBecomes === "failed" && ending.error) events.push(event("prompt.failed", { promptId, error: ending.error }));
+    } else {
+      prompts[promptId] = prompt;
+    }
+  }
+  const promptsOpen = Object.values(state.prompts).some(isOpen);
+  return { state: { ...state, prompts, status: ending.status, error: ending.error, finishedAt: now }, events, promptsOpen };
+}
+
+/** The terminal event is in the log: followers close after it. */
+export const terminalStored = (state: SessionState, eventId: number): SessionState => ({ ...state, terminalEventId: eventId });
+
+/** Why a run found dead after a restart stops: a cancel asked for, the cap passed, or the restart itself. */
+export function stopAfterRestart(state: SessionState, now: number): StopReason {
+  if (state.cancelRequested) return canceledByUser();
+  if (now >= state.deadline) return timedOut(state.limitMs);
+  return interrupted();
+}
+
 /** The final records to write to D1, with outputs taken from the event log. */
-export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, string>): ExecutionSnapshot {
+export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, string>, now: number): ExecutionSnapshot {
   return {
     status: state.status as FinalExecutionStatus,
     error: state.error,
     startedAt: state.startedAt,
-    completedAt: state.finishedAt ?? Date.now(),
+    completedAt: state.finishedAt ?? now,
     prompts: state.plan.prompts.map((prompt) => {
       const promptState = state.prompts[prompt.id];
       const status = promptState?.status ?? "skipped";
@@ -64,7 +128,7 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
         output: outputs.get(prompt.id) ?? "",
         error: promptState?.error ?? null,
         startedAt: promptState?.startedAt ?? null,
-        completedAt: promptState?.completedAt ?? state.finishedAt ?? Date.now(),
+        completedAt: promptState?.completedAt ?? state.finishedAt ?? now,
         usage: promptState?.usage ?? null,
       };
     }),

@@ -12,6 +12,14 @@ export interface LegacyContext {
   canceledPromptIds: () => readonly string[];
 }
 
+/** The context of one execution: its prompts in run order, and which of them a cancel stopped. */
+export function legacyContext(
+  execution: { executionId: string; toolName: string; promptIds: readonly string[] },
+  canceledPromptIds: () => readonly string[],
+): LegacyContext {
+  return { executionId: execution.executionId, toolName: execution.toolName, promptIds: [...execution.promptIds], canceledPromptIds };
+}
+
 /** The `prompt_error` text of a prompt stopped by a cancel. */
 export const CANCELED_PROMPT_MESSAGE = "Canceled by the user before this prompt finished";
 

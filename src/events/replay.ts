@@ -1,7 +1,7 @@
 // Rebuilds an execution's event stream from its D1 records, for executions whose Durable Object
 // log has passed retention. Ids are renumbered from 1; each prompt's output arrives as one delta.
 import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
-import { encodeLegacyEvent } from "./legacy";
+import { encodeLegacyEvent, legacyContext } from "./legacy";
 import { encodeEvent, type StreamFormat } from "./sse";
 import { event, type ErrorInfo, type ExecutionEvent, type StoredEvent } from "./types";
 
@@ -75,11 +75,8 @@ export function replayFromRecords(execution: RecordedExecution, results: readonl
   events.push(terminalOf(execution, results));
   const stored = events.map((item, index) => ({ ...item, id: index + 1 }) as StoredEvent).filter((item) => item.id > afterId);
   if (stored.length === 0) return null;
-  const legacy = {
-    executionId: execution.id,
-    toolName: execution.toolName,
-    promptIds: results.map((result) => result.promptId),
-    canceledPromptIds: () => results.filter((result) => result.status === "canceled").map((result) => result.promptId),
-  };
+  const legacy = legacyContext({ executionId: execution.id, toolName: execution.toolName, promptIds: results.map((result) => result.promptId) }, () =>
+    results.filter((result) => result.status === "canceled").map((result) => result.promptId),
+  );
   return stored.map((item) => (format === "legacy" ? encodeLegacyEvent(item, legacy) : encodeEvent(item))).join("");
 }

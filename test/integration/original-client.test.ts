@@ -9,7 +9,7 @@ import { CANCELED_PROMPT_MESSAGE } from "../../src/events/legacy";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";
-import { sessionStub, stateOf } from "../helpers/session";
+import { advanceClock, sessionStub, stateOf } from "../helpers/session";
 import { tapSse } from "../helpers/sse";
 import { lessonPlanner, type TestToolBody } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
@@ -146,7 +146,7 @@ describe("the original client never leaves a prompt running after the end", () =
     await tap.until((messages) => tokensOf(frames(messages), 0) > 0);
     const stub = sessionStub(response.headers.get("X-Execution-Id") ?? "");
     await runInDurableObject(stub, (instance: ExecutionSession) => {
-      stateOf(instance).deadline = Date.now() - 1;
+      advanceClock(instance, stateOf(instance).limitMs);
     });
     await runDurableObjectAlarm(stub);
     const all = frames((await tap.ended).messages);

@@ -18,10 +18,7 @@ async function pendingWithFlakyDatabase(user: string, model: string) {
   const { body } = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "outage" }, start: false } });
   const outage: D1Outage = { failWhen: null, failures: 0 };
   const stub = sessionStub(body.id);
-  await runInDurableObject(stub, (instance: ExecutionSession) => {
-    const holder = instance as unknown as { env: Env };
-    holder.env = { ...holder.env, DB: flakyD1(holder.env.DB, outage) };
-  });
+  await runInDurableObject(stub, (instance: ExecutionSession) => instance.internals().useDatabase(flakyD1(env.DB, outage)));
   return { tool, executionId: body.id, outage, stub };
 }
 

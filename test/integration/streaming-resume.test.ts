@@ -5,7 +5,7 @@ import type { StoredEvent } from "../../src/events/types";
 import { api } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
-import { sessionStub, stateOf } from "../helpers/session";
+import { advanceClock, sessionStub } from "../helpers/session";
 import { outputsOf, readSse, toEvents } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf } from "../helpers/upstream";
@@ -105,7 +105,7 @@ describe("after the event log's retention", () => {
     const original = await followEvents(user, execution.id);
     const stub = sessionStub(execution.id);
     await runInDurableObject(stub, (instance: ExecutionSession) => {
-      stateOf(instance).finishedAt = Date.now() - EVENT_LOG_RETENTION_MS - 1;
+      advanceClock(instance, EVENT_LOG_RETENTION_MS + 1);
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await stub.status()).status).toBe("unknown");

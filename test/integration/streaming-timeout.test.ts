@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { ExecutionSession } from "../../src/durable/execution-session";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution, waitForOutput } from "../helpers/executions";
-import { sessionStub, stateOf } from "../helpers/session";
+import { advanceClock, sessionStub, stateOf } from "../helpers/session";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests, waitFor } from "../helpers/upstream";
 
@@ -17,9 +17,9 @@ describe("the execution time cap (MAX_EXECUTION_MS)", () => {
 
     const stub = sessionStub(execution.id);
     const limitMs = await runInDurableObject(stub, (instance: ExecutionSession) => {
-      const state = stateOf(instance);
-      state.deadline = Date.now() - 1;
-      return state.limitMs;
+      const { limitMs } = stateOf(instance);
+      advanceClock(instance, limitMs);
+      return limitMs;
     });
     expect(limitMs).toBe(600_000);
     expect(await runDurableObjectAlarm(stub)).toBe(true);

@@ -3,11 +3,16 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { coalesceDeltas, EventLog } from "../../src/durable/event-log";
 import { event, type StoredEvent } from "../../src/events/types";
+import { countingStorage, type StorageWrites } from "../helpers/counting-storage";
 
-/** Runs `use` with an EventLog over a fresh Durable Object's real SQLite storage. */
-function withLog<T>(use: (open: () => EventLog, state: DurableObjectState) => T | Promise<T>): Promise<T> {
+/** Runs `use` with an EventLog over a fresh Durable Object's real SQLite storage, its writes counted. */
+function withLog<T>(use: (open: () => EventLog, state: DurableObjectState, writes: StorageWrites) => T | Promise<T>): Promise<T> {
   const stub = env.EXECUTION_SESSION.get(env.EXECUTION_SESSION.idFromName(`log-${crypto.randomUUID()}`));
-  return runInDurableObject(stub, (_instance, state) => use(() => new EventLog(state.storage.sql, state.storage.kv), state));
+  const writes: StorageWrites = { rows: 0, kvPuts: 0 };
+  return runInDurableObject(stub, (_instance, state) => {
+    const storage = countingStorage({ sql: state.storage.sql, kv: state.storage.kv }, writes);
+    return use(() => new EventLog(storage.sql, storage.kv), state, writes);
+  });
 }
 
 const delta = (promptId: string, text: string) => event("prompt.delta", { promptId, delta: text });
@@ -22,23 +27,25 @@ describe("EventLog", () => {
     }));
 
   it("writes a burst of deltas as one storage row, not one per token", () =>
-    withLog((open) => {
+    withLog((open, _state, writes) => {
       const log = open();
+      const before = writes.rows;
       for (let i = 0; i < 500; i++) log.append(delta("p", `t${i} `));
       log.flush();
-      expect(log.rowsWritten).toBe(1);
+      expect(writes.rows - before).toBe(1);
       log.append(event("prompt.completed", { promptId: "p", output: "x", durationMs: 1, usage: null }));
-      expect(log.rowsWritten).toBe(2);
+      expect(writes.rows - before).toBe(2);
     }));
 
   it("keeps storage rows bounded by size, not tokens, when the output outgrows the memory tail", () =>
-    withLog((open) => {
+    withLog((open, _state, writes) => {
       const log = open();
+      const before = writes.rows;
       const token = "t".repeat(256);
       // 6 MB in 24 576 deltas: more than the 4 MB kept in memory.
       for (let i = 0; i < 24_576; i++) log.append(delta("p", token));
       log.flush();
-      expect(log.rowsWritten).toBeLessThan(40);
+      expect(writes.rows - before).toBeLessThan(40);
       const replayed = open().readAfter(0, Number.POSITIVE_INFINITY);
       expect(replayed.reduce((total, item) => total + (item.type === "prompt.delta" ? item.data.delta.length : 0), 0)).toBe(24_576 * 256);
     }));
@@ -82,12 +89,11 @@ describe("EventLog", () => {
     }));
 
   it("reserves ids in blocks, so handing out ids does not write storage on every event", () =>
-    withLog((_open, state) => {
-      let puts = 0;
-      const counting = { get: (key: string) => state.storage.kv.get(key), put: (key: string, value: unknown) => (puts++, state.storage.kv.put(key, value)) } as unknown as SyncKvStorage;
-      const log = new EventLog(state.storage.sql, counting);
+    withLog((open, _state, writes) => {
+      const log = open();
+      const before = writes.kvPuts;
       for (let i = 0; i < 500; i++) log.append(delta("p", "x"));
-      expect(puts).toBe(1);
+      expect(writes.kvPuts - before).toBe(1);
     }));
 
   it("rebuilds each prompt's output from storage", () =>

@@ -1,0 +1,78 @@
+// The run inside an execution's object: drives the chain, records its progress in D1 (stopping the
+// run when D1 fails), and ends it. It reaches the object only through a narrow host.
+import type { ExecutionRecords } from "../db/execution-records";
+import { ChainRunner } from "../engine/chain-runner";
+import { endingOf, type Ending } from "../engine/endings";
+import * as transition from "../engine/state";
+import type { SessionState } from "../engine/state";
+import { databaseUnavailable } from "../engine/stop-reasons";
+import type { ExecutionEvent } from "../events/types";
+import type { Config } from "../lib/config";
+import { describeError, log } from "../lib/log";
+import { createModelResolver } from "../models";
+import { writeFinalRecords } from "./final-records";
+import { logFinished } from "./run-log";
+
+/** What a run needs of its object. */
+export interface RunHost {
+  state(): SessionState;
+  /** Stores the next state (the one place it changes) and returns it. */
+  apply(next: SessionState): SessionState;
+  /** Appends to the event log and wakes followers. */
+  emit(event: ExecutionEvent): void;
+  records(): ExecutionRecords;
+  /** Every prompt's output so far, from the event log. */
+  outputs(): ReadonlyMap<string, string>;
+  lastEventId(): number;
+  now(): number;
+  /** The terminal event is stored: let go of the run's memory and schedule what comes next. */
+  ended(state: SessionState): Promise<void>;
+}
+
+/** Runs the chain to its end under `controller` (cancel, the cap and D1 failures abort it), then finishes. */
+export async function executeRun(host: RunHost, config: Config, controller: AbortController): Promise<void> {
+  const { plan, startedAt, limitMs } = host.state();
+  // D1 is written at state changes; a write that fails stops the run, and the records are owed.
+  const record = async (write: (records: ExecutionRecords) => Promise<void>) => {
+    if (host.state().owesSnapshot) return;
+    try {
+      await write(host.records());
+    } catch (error) {
+      log("error", "D1 write failed during a run", { executionId: plan.executionId, error: describeError(error) });
+      host.apply(transition.recordsOwed(host.state(), true));
+      controller.abort(databaseUnavailable());
+    }
+  };
+  const runner = new ChainRunner({
+    plan,
+    resolveModel: createModelResolver(config),
+    idleTimeoutMs: config.promptIdleTimeoutMs,
+    signal: controller.signal,
+    emit: (item) => host.emit(item),
+    onGroupStart: async (promptIds, at) => {
+      host.apply(transition.promptsStarted(host.state(), promptIds, at));
+      await record((records) => records.markPromptsRunning(promptIds, at));
+    },
+    onPromptEnd: async (promptId, outcome) => {
+      host.apply(transition.promptEnded(host.state(), promptId, outcome));
+      await record((records) => records.finishPrompt(promptId, outcome));
+    },
+  });
+  const result = await runner.run();
+  await finishRun(host, endingOf(result, host.now() - startedAt, limitMs));
+}
+
+/** Records the end in D1 (or owes it), then stores the terminal event; followers then close. */
+export async function finishRun(host: RunHost, ending: Ending): Promise<void> {
+  const now = host.now();
+  const end = transition.finished(host.state(), ending, now);
+  let state = host.apply(end.state);
+  for (const item of end.events) host.emit(item);
+  const snapshot = () => transition.snapshotOf(state, host.outputs(), now);
+  const written = await writeFinalRecords(host.records(), state, snapshot, { ending, now, promptsOpen: end.promptsOpen });
+  state = host.apply(transition.recordsOwed(state, !written));
+  host.emit(ending.terminal);
+  state = host.apply(transition.terminalStored(state, host.lastEventId()));
+  logFinished(state, ending, now, host.lastEventId());
+  await host.ended(state);
+}

@@ -1,0 +1,23 @@
+// What the execution's object answers over RPC, and the seams it offers tests and the benchmark.
+import type { SessionState } from "../engine/state";
+import type { ExecutionStatus } from "../schemas/statuses";
+import type { SessionStorage } from "./session-storage";
+
+export interface SessionStatus {
+  status: ExecutionStatus | "unknown";
+  lastEventId: number;
+  subscribers: number;
+}
+
+export type OpenStreamResult = { kind: "stream"; stream: ReadableStream<Uint8Array> } | { kind: "finished" } | { kind: "unknown" };
+
+/** What the object reads from outside itself: its storage, D1 and the clock. */
+export interface SessionInternals {
+  /** The run's state as stored (undefined before a start). */
+  state(): SessionState | undefined;
+  useStorage(storage: SessionStorage): void;
+  useDatabase(database: D1Database): void;
+  useClock(now: () => number): void;
+}
+
+export type { PendingExpiry } from "./session-storage";

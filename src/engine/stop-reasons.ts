@@ -1,0 +1,24 @@
+// Why a run stops from outside its chain, each message written once.
+
+/** Passed as the run's AbortSignal reason, and recorded as the error of what it stopped. */
+export interface StopReason {
+  code: "canceled" | "timed_out" | "database_unavailable" | "interrupted";
+  message: string;
+}
+
+export const canceledByUser = (): StopReason => ({ code: "canceled", message: "Canceled by the user" });
+
+export const timedOut = (limitMs: number): StopReason => ({ code: "timed_out", message: `The execution exceeded its ${limitMs} ms limit` });
+
+export const interrupted = (): StopReason => ({ code: "interrupted", message: "The execution was interrupted (its worker restarted) and could not finish" });
+
+export const databaseUnavailable = (): StopReason => ({
+  code: "database_unavailable",
+  message: "Progress could not be saved to the database, so the execution was stopped",
+});
+
+export const isStopReason = (value: unknown): value is StopReason =>
+  typeof value === "object" && value !== null && "code" in value && "message" in value;
+
+/** The reason an aborted signal carries (a bare abort reads as a cancel). */
+export const stopReasonOf = (signal: AbortSignal): StopReason => (isStopReason(signal.reason) ? signal.reason : canceledByUser());
