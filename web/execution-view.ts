@@ -1,10 +1,11 @@
 // One execution: a panel per prompt, in position order with parallel prompts side by side, text
 // arriving live. Reloading the page replays the events from the start, so text is never doubled.
-import { foldEvent, type ExecutionState, type PromptState } from "../src/client";
+import { foldEvent, type ExecutionState, type ExecutionStatus, type PromptState } from "../src/client";
 import { errorText, h, show } from "./dom";
 import { client } from "./session";
 
-const ENDINGS: Record<string, (state: ExecutionState) => string> = {
+/** The banner for each way an execution ends: a new ending is a compile error until it has one. */
+const ENDINGS: Record<Exclude<ExecutionStatus, "running">, (state: ExecutionState) => string> = {
   completed: (state) => `Completed in ${((state.durationMs ?? 0) / 1000).toFixed(1)} s · ${state.usage?.inputTokens ?? 0} tokens in, ${state.usage?.outputTokens ?? 0} out.`,
   failed: (state) => `Failed: ${state.error?.message ?? "unknown error"}`,
   canceled: () => "Canceled. Text received before the cancel is kept.",
@@ -68,7 +69,7 @@ export async function renderExecution(executionId: string, signal: AbortSignal):
         if (parts) update(parts, prompt);
       }
       if (state.status !== "running") {
-        banner.textContent = ENDINGS[state.status]?.(state) ?? state.status;
+        banner.textContent = ENDINGS[state.status](state);
         banner.className = `banner ${state.status}`;
         cancel.hidden = true;
       }

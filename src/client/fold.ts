@@ -1,8 +1,10 @@
 // Folds execution events into what a UI shows: per prompt, its status and text so far.
 import type { EventError, StoredEvent, Usage } from "../events/types";
+import type { ExecutionStatus as RecordedStatus, FinalExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 
-export type PromptStatus = "pending" | "running" | "completed" | "failed" | "canceled" | "skipped";
-export type ExecutionStatus = "running" | "completed" | "failed" | "canceled" | "timed_out";
+export type PromptStatus = PromptResultStatus;
+/** What a followed execution can be: it has started, so never `pending`. */
+export type ExecutionStatus = Exclude<RecordedStatus, "pending">;
 
 export interface PromptState {
   id: string;
@@ -28,13 +30,6 @@ export interface ExecutionState {
   /** The id to resume after. */
   lastEventId: number;
 }
-
-const ENDED: Record<string, ExecutionStatus> = {
-  "execution.completed": "completed",
-  "execution.failed": "failed",
-  "execution.canceled": "canceled",
-  "execution.timed_out": "timed_out",
-};
 
 function withPrompt(state: ExecutionState, promptId: string, change: (prompt: PromptState) => PromptState): ExecutionState {
   return { ...state, prompts: state.prompts.map((prompt) => (prompt.id === promptId ? change(prompt) : prompt)) };
@@ -66,17 +61,25 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
       return withPrompt(next, event.data.promptId, (prompt) => ({ ...prompt, status: "completed", output: event.data.output, durationMs: event.data.durationMs, usage: event.data.usage }));
     case "prompt.failed":
       return withPrompt(next, event.data.promptId, (prompt) => ({ ...prompt, status: "failed", error: event.data.error }));
-    default: {
-      const status = ENDED[event.type] ?? "failed";
-      const ended = {
-        ...next,
-        status,
-        error: event.type === "execution.failed" ? event.data.error : null,
-        durationMs: event.type === "execution.completed" ? event.data.durationMs : null,
-        usage: event.type === "execution.completed" ? event.data.usage : null,
-      };
-      const leftover: PromptStatus = status === "canceled" ? "canceled" : "failed";
-      return { ...ended, prompts: ended.prompts.map((prompt) => (prompt.status === "pending" ? { ...prompt, status: "skipped" } : prompt.status === "running" ? { ...prompt, status: leftover } : prompt)) };
-    }
+    case "execution.completed":
+      return ended(next, "completed", { durationMs: event.data.durationMs, usage: event.data.usage });
+    case "execution.failed":
+      return ended(next, "failed", { error: event.data.error });
+    case "execution.canceled":
+      return ended(next, "canceled", {});
+    case "execution.timed_out":
+      return ended(next, "timed_out", {});
+    default:
+      // A new event type is a compile error here until it is handled.
+      return event satisfies never;
   }
+}
+
+/** The execution ended: prompts never started are skipped, running ones end with it. */
+function ended(state: ExecutionState, status: FinalExecutionStatus, end: Partial<Pick<ExecutionState, "error" | "durationMs" | "usage">>): ExecutionState {
+  const leftover: PromptStatus = status === "canceled" ? "canceled" : "failed";
+  const prompts = state.prompts.map((prompt) =>
+    prompt.status === "pending" ? { ...prompt, status: "skipped" as const } : prompt.status === "running" ? { ...prompt, status: leftover } : prompt,
+  );
+  return { ...state, status, error: end.error ?? null, durationMs: end.durationMs ?? null, usage: end.usage ?? null, prompts };
 }
