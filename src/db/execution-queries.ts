@@ -1,9 +1,11 @@
 // Execution reads and the atomic create: the concurrency check, the execution and its pending
-// prompt results are one D1 batch, so a burst can never exceed the per-user limit.
-import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
+// prompt results are one D1 batch, so a burst can never exceed the per-user limit. The conditional
+// statements are raw SQL (Drizzle has no INSERT … SELECT … WHERE); values are bound where they stand.
+import { and, asc, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Database } from "./client";
 import { promptOutputParts, promptResults, toolExecutions, type ExecutionRow, type PromptResultRow, type PromptRow } from "./schema";
-import { type ExecutionStatus } from "../schemas/statuses";
+import type { ExecutionStatus } from "../schemas/statuses";
 
 export interface NewExecution {
   id: string;
@@ -28,36 +30,34 @@ export interface SlotLimits {
   pendingTtlMs: number;
 }
 
-/** The live executions of owner ?2 other than ?1: running, or pending and younger than created_at ?3. */
-const LIVE_OTHERS = `(SELECT count(*) FROM tool_executions
-   WHERE owner_id = ?2 AND id != ?1 AND (status = 'running' OR (status = 'pending' AND created_at > ?3)))`;
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * A raw statement for a D1 batch, values bound where they stand in the template (Drizzle's own batch
+ * cannot take raw SQL with parameters).
+ */
+function statement(db: Database, query: SQL): D1PreparedStatement {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return db.$client.prepare(text).bind(...params);
+}
+
+/** The owner's live executions other than `executionId`: running, or pending and created after `pendingCutoff`. */
+const liveOthers = (ownerId: string, executionId: string, pendingCutoff: number) => sql`(SELECT count(*) FROM tool_executions
+  WHERE owner_id = ${ownerId} AND id != ${executionId} AND (status = 'running' OR (status = 'pending' AND created_at > ${pendingCutoff})))`;
 
 /**
  * Inserts the execution and its pending prompt results if the owner has fewer than
  * `maxConcurrent` live executions. One statement decides, so concurrent calls cannot both win.
  */
-export async function insertExecutionWithinLimit(d1: D1Database, execution: NewExecution, limits: SlotLimits): Promise<CreateOutcome> {
+export async function insertExecutionWithinLimit(db: Database, execution: NewExecution, limits: SlotLimits): Promise<CreateOutcome> {
   const now = execution.createdAt;
-  const insertExecution = d1
-    .prepare(
-      `INSERT INTO tool_executions (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at, started_at)
-       SELECT ?1, ?2, ?5, ?6, ?7, ?8, ?9, ?10, ?11, CASE WHEN ?7 = 'running' THEN ?11 END
-       WHERE ${LIVE_OTHERS} < ?4
-       ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
-    )
-    .bind(
-      execution.id, // ?1
-      execution.ownerId, // ?2
-      now - limits.pendingTtlMs, // ?3
-      limits.maxConcurrent, // ?4
-      execution.toolId, // ?5
-      execution.toolName, // ?6
-      execution.status, // ?7
-      JSON.stringify(execution.inputs), // ?8
-      execution.idempotencyKey, // ?9
-      execution.durableObjectId, // ?10
-      now, // ?11
-    );
+  const startedAt = execution.status === "running" ? now : null;
+  const insertExecution = statement(db, sql`INSERT INTO tool_executions
+      (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at, started_at)
+    SELECT ${execution.id}, ${execution.ownerId}, ${execution.toolId}, ${execution.toolName}, ${execution.status},
+      ${JSON.stringify(execution.inputs)}, ${execution.idempotencyKey}, ${execution.durableObjectId}, ${now}, ${startedAt}
+    WHERE ${liveOthers(execution.ownerId, execution.id, now - limits.pendingTtlMs)} < ${limits.maxConcurrent}
+    ON CONFLICT (owner_id, idempotency_key) DO NOTHING`);
   // One bound parameter carries every prompt (D1 allows 100 per statement; a tool has up to 20 prompts).
   const rows = execution.prompts.map((prompt) => ({
     id: crypto.randomUUID(),
@@ -67,23 +67,15 @@ export async function insertExecutionWithinLimit(d1: D1Database, execution: NewE
     ordinal: prompt.ordinal,
     model: prompt.model,
   }));
-  const insertResults = d1
-    .prepare(
-      `INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, status)
-       SELECT json_extract(value, '$.id'), ?1, json_extract(value, '$.promptId'), json_extract(value, '$.name'),
-              json_extract(value, '$.position'), json_extract(value, '$.ordinal'), json_extract(value, '$.model'), 'pending'
-       FROM json_each(?2)
-       WHERE EXISTS (SELECT 1 FROM tool_executions WHERE id = ?1)`,
-    )
-    .bind(execution.id, JSON.stringify(rows));
-  const [inserted] = await d1.batch([insertExecution, insertResults]);
+  const insertResults = statement(db, sql`INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, status)
+    SELECT json_extract(value, '$.id'), ${execution.id}, json_extract(value, '$.promptId'), json_extract(value, '$.name'),
+      json_extract(value, '$.position'), json_extract(value, '$.ordinal'), json_extract(value, '$.model'), 'pending'
+    FROM json_each(${JSON.stringify(rows)})
+    WHERE EXISTS (SELECT 1 FROM tool_executions WHERE id = ${execution.id})`);
+  const [inserted] = await db.$client.batch([insertExecution, insertResults]);
   if ((inserted?.meta.changes ?? 0) > 0) return "created";
-  if (execution.idempotencyKey !== null) {
-    const existing = await d1
-      .prepare("SELECT 1 FROM tool_executions WHERE owner_id = ? AND idempotency_key = ?")
-      .bind(execution.ownerId, execution.idempotencyKey)
-      .first();
-    if (existing) return "idempotency_conflict";
+  if (execution.idempotencyKey !== null && (await findExecutionByIdempotencyKey(db, execution.ownerId, execution.idempotencyKey))) {
+    return "idempotency_conflict";
   }
   return "limit_reached";
 }
@@ -94,17 +86,13 @@ export type StartOutcome = "started" | "not_pending" | "expired" | "limit_reache
  * Marks a pending execution running under the same atomic limit as a create: it must be pending,
  * younger than the pending TTL, and its owner must have fewer than `maxConcurrent` other live ones.
  */
-export async function markPendingRunning(d1: D1Database, execution: { id: string; ownerId: string }, startedAt: number, limits: SlotLimits): Promise<StartOutcome> {
+export async function markPendingRunning(db: Database, execution: { id: string; ownerId: string }, startedAt: number, limits: SlotLimits): Promise<StartOutcome> {
   const cutoff = startedAt - limits.pendingTtlMs;
-  const result = await d1
-    .prepare(
-      `UPDATE tool_executions SET status = 'running', started_at = ?5
-       WHERE id = ?1 AND status = 'pending' AND created_at > ?3 AND ${LIVE_OTHERS} < ?4`,
-    )
-    .bind(execution.id, execution.ownerId, cutoff, limits.maxConcurrent, startedAt)
-    .run();
+  const result = await db.run(sql`UPDATE tool_executions SET status = 'running', started_at = ${startedAt}
+    WHERE id = ${execution.id} AND status = 'pending' AND created_at > ${cutoff}
+      AND ${liveOthers(execution.ownerId, execution.id, cutoff)} < ${limits.maxConcurrent}`);
   if (result.meta.changes > 0) return "started";
-  const row = await d1.prepare("SELECT status, created_at AS createdAt FROM tool_executions WHERE id = ?").bind(execution.id).first<{ status: string; createdAt: number }>();
+  const [row] = await db.select({ status: toolExecutions.status, createdAt: toolExecutions.createdAt }).from(toolExecutions).where(eq(toolExecutions.id, execution.id));
   if (row?.status !== "pending") return "not_pending";
   return row.createdAt <= cutoff ? "expired" : "limit_reached";
 }

@@ -86,7 +86,7 @@ export class ExecutionService {
       startedAt: request.start ? createdAt : null,
       completedAt: null,
     };
-    const outcome = await insertExecutionWithinLimit(this.env.DB, { ...execution, durableObjectId, prompts: tool.prompts }, this.limits());
+    const outcome = await insertExecutionWithinLimit(this.db, { ...execution, durableObjectId, prompts: tool.prompts }, this.limits());
     if (outcome === "idempotency_conflict") {
       const raced = await this.replayed(userId, request);
       if (raced) return raced;
@@ -169,7 +169,7 @@ export class ExecutionService {
     if (!sameChain) throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
     const plan = planFor(execution, tool, resolveInputs(fieldsOf(tool), execution.inputs));
     // Only the request that flips pending → running starts it; a concurrent one just attaches.
-    const outcome = await markPendingRunning(this.env.DB, execution, Date.now(), this.limits());
+    const outcome = await markPendingRunning(this.db, execution, Date.now(), this.limits());
     if (outcome === "started") await this.start(execution, plan);
     if (outcome === "limit_reached") throw this.tooManyExecutions();
     if (outcome === "expired") {

@@ -4,6 +4,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
 import { insertExecutionWithinLimit, markPendingRunning } from "../../src/db/execution-queries";
 import { getConfig } from "../../src/lib/config";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
@@ -94,20 +95,20 @@ describe("the concurrency limit holds for pending executions", () => {
     const owner = newUser();
     const insert = (status: "pending" | "running") =>
       insertExecutionWithinLimit(
-        env.DB,
+        createDb(env.DB),
         { id: crypto.randomUUID(), status, createdAt: Date.now(), ownerId: owner, toolId: "t", toolName: "T", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts: [] },
         { maxConcurrent: 100, pendingTtlMs: TTL_MS },
       );
     const pendingId = crypto.randomUUID();
     await insertExecutionWithinLimit(
-      env.DB,
+      createDb(env.DB),
       { id: pendingId, status: "pending", createdAt: Date.now(), ownerId: owner, toolId: "t", toolName: "T", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts: [] },
       { maxConcurrent: 100, pendingTtlMs: TTL_MS },
     );
     for (let i = 0; i < 5; i++) expect(await insert("running")).toBe("created");
     const execution = { id: pendingId, ownerId: owner };
-    expect(await markPendingRunning(env.DB, execution, Date.now(), { maxConcurrent: 5, pendingTtlMs: TTL_MS })).toBe("limit_reached");
-    const both = await Promise.all([0, 1].map(() => markPendingRunning(env.DB, execution, Date.now(), { maxConcurrent: 6, pendingTtlMs: TTL_MS })));
+    expect(await markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 5, pendingTtlMs: TTL_MS })).toBe("limit_reached");
+    const both = await Promise.all([0, 1].map(() => markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 6, pendingTtlMs: TTL_MS })));
     expect(both.sort()).toEqual(["not_pending", "started"]);
   });
 });

@@ -25,7 +25,7 @@ const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
 async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), prompt("c", 3, 2)]) {
   const id = crypto.randomUUID();
   const outcome = await insertExecutionWithinLimit(
-    env.DB,
+    createDb(env.DB),
     { id, status: "running", createdAt: Date.now(), ownerId: newUser(), toolId: "tool", toolName: "Tool", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts },
     { maxConcurrent: 5, pendingTtlMs: 600_000 },
   );
