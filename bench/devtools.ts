@@ -35,7 +35,16 @@ export async function connectDevtools(inspectorPort: number): Promise<Devtools> 
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = ++next;
       const timer = setTimeout(() => reject(new Error(`${method}: no answer in ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
-      pending.set(id, { resolve: (result) => (clearTimeout(timer), resolve(result)), reject: (error) => (clearTimeout(timer), reject(error)) });
+      pending.set(id, {
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       socket.send(JSON.stringify({ id, method, params }));
     });
   const collectGarbage = async (pump: () => Promise<unknown>) => {

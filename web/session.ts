@@ -24,7 +24,13 @@ export async function renderSignIn(): Promise<void> {
   };
   const form = h(
     "form",
-    { onsubmit: (event: Event) => (event.preventDefault(), field.value.trim() ? save(field.value) : (error.textContent = "Paste a token first.")) },
+    {
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        if (field.value.trim()) save(field.value);
+        else error.textContent = "Paste a token first.";
+      },
+    },
     h("h1", {}, "Sign in"),
     h("label", { for: "token" }, "Access token"),
     h("p", { id: "token-help", class: "meta" }, "A JWT from your school's sign-in. Locally: npm run token -- <user>."),

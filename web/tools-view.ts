@@ -63,7 +63,11 @@ export async function renderToolEditor(id?: string): Promise<void> {
           h("p", { class: "error", id: `err-inputFields.${i}` }),
         ),
       ),
-      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => (tool.inputFields?.push({ name: "", label: "", type: "text" }), draw()) }, "Add field")),
+      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => {
+            tool.inputFields?.push({ name: "", label: "", type: "text" });
+            draw();
+          },
+        }, "Add field")),
       ...tool.prompts.map((prompt, i) =>
         h(
           "fieldset",
@@ -76,7 +80,11 @@ export async function renderToolEditor(id?: string): Promise<void> {
           h("p", { class: "error", id: `err-prompts.${i}` }),
         ),
       ),
-      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => (tool.prompts.push({ name: "", position: tool.prompts.length, model: "demo", content: "" }), draw()) }, "Add prompt")),
+      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => {
+            tool.prompts.push({ name: "", position: tool.prompts.length, model: "demo", content: "" });
+            draw();
+          },
+        }, "Add prompt")),
     );
   };
   draw();

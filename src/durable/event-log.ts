@@ -135,7 +135,8 @@ export class EventLog {
   private write(firstId: number, lastId: number, body: RowBody): void {
     const parts = splitText(JSON.stringify(body));
     this.sql.exec("INSERT INTO event_log (last_id, first_id, body) VALUES (?, ?, ?)", lastId, firstId, parts.length === 1 ? parts[0] : "");
-    if (parts.length > 1) parts.forEach((text, part) => this.sql.exec("INSERT INTO event_log_parts (last_id, part, text) VALUES (?, ?, ?)", lastId, part, text));
+    if (parts.length === 1) return;
+    for (const [part, text] of parts.entries()) this.sql.exec("INSERT INTO event_log_parts (last_id, part, text) VALUES (?, ?, ?)", lastId, part, text);
   }
 
   private bodyOf(row: Row): RowBody {

@@ -49,7 +49,10 @@ function operation(route: RouteDoc) {
 /** The whole document. */
 export function buildOpenApiDocument(routes: readonly RouteDoc[] = ROUTES) {
   const paths: Record<string, Record<string, object>> = {};
-  for (const route of routes) (paths[openApiPath(route.path)] ??= {})[route.method] = operation(route);
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    paths[path] = { ...paths[path], [route.method]: operation(route) };
+  }
   return {
     openapi: "3.1.0",
     info: {

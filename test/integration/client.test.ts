@@ -106,7 +106,10 @@ describe("the typed client", () => {
   it("takes a token function, called for each request", async () => {
     const user = newUser();
     let calls = 0;
-    const client = createClient({ baseUrl: "http://localhost/", token: async () => (calls++, tokenFor(user)), fetch: workerFetch });
+    const client = createClient({ baseUrl: "http://localhost/", token: async () => {
+        calls++;
+        return tokenFor(user);
+      }, fetch: workerFetch });
     await client.tools.list();
     await client.tools.list("shared");
     expect(calls).toBe(2);

@@ -111,7 +111,7 @@ describe("POST /api/executions", () => {
     const refused = burst.filter((response) => response.status === 429);
     expect(created).toHaveLength(5);
     expect(refused).toHaveLength(7);
-    expect((refused[0]?.body as ErrorJson).error.code).toBe("too_many_executions");
+    expect((refused[0]?.body as ErrorJson | undefined)?.error.code).toBe("too_many_executions");
     expect(refused[0]?.headers.get("Retry-After")).toMatch(/^\d+$/);
 
     // Another user is not affected.
