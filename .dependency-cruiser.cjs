@@ -16,10 +16,16 @@ const LAYERS = [
 
 const upward = LAYERS.slice(1).map((layer, index) => ({
   name: `no-upward-from-${layer.name}`,
-  comment: `${layer.name} must not import the layers above it (${LAYERS.slice(0, index + 1).map((above) => above.name).join(", ")})`,
+  comment: `${layer.name} must not import the layers above it (${LAYERS.slice(0, index + 1)
+    .map((above) => above.name)
+    .join(", ")})`,
   severity: "error",
   from: { path: layer.path },
-  to: { path: LAYERS.slice(0, index + 1).map((above) => above.path).join("|") },
+  to: {
+    path: LAYERS.slice(0, index + 1)
+      .map((above) => above.path)
+      .join("|"),
+  },
 }));
 
 module.exports = {

@@ -1,7 +1,7 @@
 // Tests run inside workerd with the real bindings from wrangler.toml; the model is a scripted loopback server.
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
+import { unstable_readConfig } from "wrangler";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 
@@ -13,7 +13,9 @@ export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 // they are there, so every test file's output is not a warning about them.
 process.env.JWT_SECRET ??= TEST_JWT_SECRET;
 process.env.OPENAI_API_KEY ??= "test-key";
-const wranglerVars = Object.fromEntries(Object.entries(unstable_readConfig({ config: "./wrangler.toml" }).vars).map(([key, value]) => [key, String(value)]));
+const wranglerVars = Object.fromEntries(
+  Object.entries(unstable_readConfig({ config: "./wrangler.toml" }).vars).map(([key, value]) => [key, String(value)]),
+);
 
 export default defineConfig({
   plugins: [

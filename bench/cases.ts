@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchClient } from "./client.ts";
 import { newUser } from "./client.ts";
 import { rssMiB, sampleRss } from "./rss.ts";
-import { timeStream, type StreamTiming } from "./sse-client.ts";
+import { type StreamTiming, timeStream } from "./sse-client.ts";
 import { median, percentile } from "./stats.ts";
 
 export interface Ctx {
@@ -23,12 +23,20 @@ export async function ours(ctx: Ctx, user: string, toolId: string): Promise<Stre
 
 /** The baseline: the same upstream relayed by the openai SDK straight to SSE. */
 export async function baseline(ctx: Ctx, model: string): Promise<StreamTiming> {
-  return timeStream(`${ctx.client.baseUrl}/bench/baseline`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model, prompt: "bench" }) });
+  return timeStream(`${ctx.client.baseUrl}/bench/baseline`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model, prompt: "bench" }),
+  });
 }
 
 /** A run that answered 200 and ended complete, in either event format. */
 export function completed(timing: StreamTiming | null): boolean {
-  return timing !== null && timing.status === 200 && (timing.terminal === "complete" || timing.terminal === "execution.completed");
+  return (
+    timing !== null &&
+    timing.status === 200 &&
+    (timing.terminal === "complete" || timing.terminal === "execution.completed")
+  );
 }
 
 function check(timing: StreamTiming, what: string): StreamTiming {
@@ -65,19 +73,32 @@ export async function throughput(ctx: Ctx) {
   const model = await ctx.client.model({ kind: "stream", chunks: ["tok "], repeat: chunks });
   const { oursRuns, baseRuns } = await interleaved(ctx, model, 3);
   const rate = (runs: StreamTiming[]) => median(runs.map((run) => chunks / (run.totalMs / 1000)));
-  for (const run of [...oursRuns, ...baseRuns]) if (run.outputChars !== chunks * 4) throw new Error(`throughput run lost text: ${run.outputChars}`);
+  for (const run of [...oursRuns, ...baseRuns])
+    if (run.outputChars !== chunks * 4) throw new Error(`throughput run lost text: ${run.outputChars}`);
   const oursRate = rate(oursRuns);
   const baseRate = rate(baseRuns);
   return { chunks, oursRate, baseRate, ratio: oursRate / baseRate };
 }
 
 export async function tokenLatency(ctx: Ctx) {
-  const model = await ctx.client.model({ kind: "stream", chunks: ["x"], repeat: ctx.quick ? 100 : 300, chunkDelayMs: 5, stamp: true });
+  const model = await ctx.client.model({
+    kind: "stream",
+    chunks: ["x"],
+    repeat: ctx.quick ? 100 : 300,
+    chunkDelayMs: 5,
+    stamp: true,
+  });
   const { oursRuns, baseRuns } = await interleaved(ctx, model, ctx.quick ? 2 : 4);
   const all = (runs: StreamTiming[]) => runs.flatMap((run) => run.tokenLatenciesMs);
   const ours = all(oursRuns);
   const base = all(baseRuns);
-  return { oursP50: percentile(ours, 50), oursP99: percentile(ours, 99), baseP50: percentile(base, 50), baseP99: percentile(base, 99), addedP99: percentile(ours, 99) - percentile(base, 99) };
+  return {
+    oursP50: percentile(ours, 50),
+    oursP99: percentile(ours, 99),
+    baseP50: percentile(base, 50),
+    baseP99: percentile(base, 99),
+    addedP99: percentile(ours, 99) - percentile(base, 99),
+  };
 }
 
 /** The scale case's shape: `users` users with a 3-prompt tool each, `perUser` executions per user at once. */
@@ -86,21 +107,28 @@ export function scaleShape(quick: boolean) {
 }
 
 /** The scale case's model: 20 short chunks, 10 ms apart. */
-export const scaleModel = (client: BenchClient) => client.model({ kind: "stream", chunks: ["alpha ", "beta ", "gamma ", "delta "], repeat: 5, chunkDelayMs: 10 });
+export const scaleModel = (client: BenchClient) =>
+  client.model({ kind: "stream", chunks: ["alpha ", "beta ", "gamma ", "delta "], repeat: 5, chunkDelayMs: 10 });
 
 /** One user and tool per slot of the scale case. */
 export async function scaleTools(client: BenchClient, model: string, quick: boolean) {
   const { users, prompts } = scaleShape(quick);
-  return Promise.all(Array.from({ length: users }, async () => {
-    const user = newUser();
-    return { user, toolId: await client.tool(user, model, prompts) };
-  }));
+  return Promise.all(
+    Array.from({ length: users }, async () => {
+      const user = newUser();
+      return { user, toolId: await client.tool(user, model, prompts) };
+    }),
+  );
 }
 
 /** Every execution of the scale case at once; a run that threw counts as null. */
 export async function scaleBurst(ctx: Ctx, tools: { user: string; toolId: string }[]) {
   const { perUser } = scaleShape(ctx.quick);
-  return Promise.all(tools.flatMap(({ user, toolId }) => Array.from({ length: perUser }, () => ours(ctx, user, toolId).catch(() => null))));
+  return Promise.all(
+    tools.flatMap(({ user, toolId }) =>
+      Array.from({ length: perUser }, () => ours(ctx, user, toolId).catch(() => null)),
+    ),
+  );
 }
 
 export async function scale(ctx: Ctx) {
@@ -112,17 +140,31 @@ export async function scale(ctx: Ctx) {
   const wallMs = performance.now() - started;
   const ok = runs.filter((run): run is StreamTiming => completed(run));
   // The same concurrency through the baseline relay (one prompt each) separates our cost from the machine's.
-  const baseRuns = await Promise.all(Array.from({ length: users * perUser }, () => baseline(ctx, model).catch(() => null)));
+  const baseRuns = await Promise.all(
+    Array.from({ length: users * perUser }, () => baseline(ctx, model).catch(() => null)),
+  );
   const baseOk = baseRuns.filter((run): run is StreamTiming => run !== null && run.status === 200);
   return {
-    baseP50: percentile(baseOk.map((run) => run.firstDeltaMs), 50),
-    baseP95: percentile(baseOk.map((run) => run.firstDeltaMs), 95),
+    baseP50: percentile(
+      baseOk.map((run) => run.firstDeltaMs),
+      50,
+    ),
+    baseP95: percentile(
+      baseOk.map((run) => run.firstDeltaMs),
+      95,
+    ),
     executions: users * perUser,
     users,
     completed: ok.length,
     errors: users * perUser - ok.length,
-    p50: percentile(ok.map((run) => run.firstDeltaMs), 50),
-    p95: percentile(ok.map((run) => run.firstDeltaMs), 95),
+    p50: percentile(
+      ok.map((run) => run.firstDeltaMs),
+      50,
+    ),
+    p95: percentile(
+      ok.map((run) => run.firstDeltaMs),
+      95,
+    ),
     wallMs,
   };
 }
@@ -136,13 +178,26 @@ interface Counters {
 /** D1 statements and storage writes for one execution through the resumable API. */
 export async function cost(ctx: Ctx, outputBytes: number, prompts: number) {
   const chunk = "0123456789abcdef".repeat(16); // 256 B
-  const model = await ctx.client.model({ kind: "stream", chunks: [chunk], repeat: Math.max(1, Math.round(outputBytes / chunk.length)) });
+  const model = await ctx.client.model({
+    kind: "stream",
+    chunks: [chunk],
+    repeat: Math.max(1, Math.round(outputBytes / chunk.length)),
+  });
   const user = newUser();
   const toolId = await ctx.client.tool(user, model, prompts);
   await fetch(`${ctx.client.baseUrl}/bench/counters/reset`, { method: "POST" });
-  const created = await ctx.client.json<{ id: string; eventsUrl: string }>("/api/executions", user, { toolId, inputs: { topic: "cost" } });
-  check(await timeStream(`${ctx.client.baseUrl}${created.eventsUrl}`, { headers: ctx.client.headers(user) }), "cost run");
-  const counters = (await (await fetch(`${ctx.client.baseUrl}/bench/counters?executionId=${created.id}`)).json()) as { worker: Counters; session: Counters };
+  const created = await ctx.client.json<{ id: string; eventsUrl: string }>("/api/executions", user, {
+    toolId,
+    inputs: { topic: "cost" },
+  });
+  check(
+    await timeStream(`${ctx.client.baseUrl}${created.eventsUrl}`, { headers: ctx.client.headers(user) }),
+    "cost run",
+  );
+  const counters = (await (await fetch(`${ctx.client.baseUrl}/bench/counters?executionId=${created.id}`)).json()) as {
+    worker: Counters;
+    session: Counters;
+  };
   return {
     outputBytes,
     prompts,

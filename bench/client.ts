@@ -5,7 +5,12 @@ import type { UpstreamAttempt } from "../test/upstream/scripts.ts";
 export const JWT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 
 /** The Worker's variables for a benchmark run against the scripted upstream at `upstreamUrl`. */
-export const benchVars = (upstreamUrl: string) => ({ OPENAI_BASE_URL: `${upstreamUrl}/v1`, OPENAI_API_KEY: "bench", JWT_SECRET, MAX_CONCURRENT_EXECUTIONS: "5" });
+export const benchVars = (upstreamUrl: string) => ({
+  OPENAI_BASE_URL: `${upstreamUrl}/v1`,
+  OPENAI_API_KEY: "bench",
+  JWT_SECRET,
+  MAX_CONCURRENT_EXECUTIONS: "5",
+});
 
 export function token(userId: string): string {
   const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -30,7 +35,11 @@ export class BenchClient {
   }
 
   async json<T>(path: string, user: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, { method: body === undefined ? "GET" : "POST", headers: this.headers(user), body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: this.headers(user),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   }

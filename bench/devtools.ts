@@ -12,7 +12,9 @@ export interface Devtools {
 const CALL_TIMEOUT_MS = 60_000;
 
 export async function connectDevtools(inspectorPort: number): Promise<Devtools> {
-  const [target] = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string }[];
+  const [target] = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as {
+    webSocketDebuggerUrl: string;
+  }[];
   if (!target) throw new Error("no inspector target");
   // The proxy refuses WebSockets without an Origin header, which Node's WebSocket doesn't send by default.
   const Socket = WebSocket as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket;
@@ -21,9 +23,16 @@ export async function connectDevtools(inspectorPort: number): Promise<Devtools> 
     socket.addEventListener("open", resolve);
     socket.addEventListener("error", reject);
   });
-  const pending = new Map<number, { resolve: (result: Record<string, unknown>) => void; reject: (error: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (result: Record<string, unknown>) => void; reject: (error: Error) => void }
+  >();
   socket.addEventListener("message", (message) => {
-    const reply = JSON.parse(String(message.data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+    const reply = JSON.parse(String(message.data)) as {
+      id?: number;
+      result?: Record<string, unknown>;
+      error?: { message: string };
+    };
     if (reply.id === undefined) return;
     const waiter = pending.get(reply.id);
     pending.delete(reply.id);
@@ -34,7 +43,10 @@ export async function connectDevtools(inspectorPort: number): Promise<Devtools> 
   const call = (method: string, params: object = {}) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = ++next;
-      const timer = setTimeout(() => reject(new Error(`${method}: no answer in ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${method}: no answer in ${CALL_TIMEOUT_MS} ms`)),
+        CALL_TIMEOUT_MS,
+      );
       pending.set(id, {
         resolve: (result) => {
           clearTimeout(timer);

@@ -4,8 +4,8 @@
 // evicted, then the isolate's heap is read after a forced GC, and workerd's RSS from /proc.
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
-import { baseline, completed, scaleBurst, scaleModel, scaleShape, scaleTools, type Ctx } from "./cases.ts";
-import { benchVars, BenchClient } from "./client.ts";
+import { baseline, type Ctx, completed, scaleBurst, scaleModel, scaleShape, scaleTools } from "./cases.ts";
+import { BenchClient, benchVars } from "./client.ts";
 import { connectDevtools } from "./devtools.ts";
 import { findWorkerd, rssMiB } from "./rss.ts";
 
@@ -35,16 +35,26 @@ async function oursRound(ctx: Ctx, tools: { user: string; toolId: string }[]): P
 async function baselineRound(ctx: Ctx, model: string, users: number): Promise<void> {
   const { perUser, prompts } = scaleShape(ctx.quick);
   const clients = Array.from({ length: users * perUser }, async () => {
-    for (let prompt = 0; prompt < prompts; prompt++) if (!completed(await baseline(ctx, model).catch(() => null))) return false;
+    for (let prompt = 0; prompt < prompts; prompt++)
+      if (!completed(await baseline(ctx, model).catch(() => null))) return false;
     return true;
   });
   const failed = (await Promise.all(clients)).filter((ok) => !ok).length;
   if (failed > 0) throw new Error(`memory case: ${failed} baseline clients did not complete`);
 }
 
-export async function burstMemory(side: MemorySide, upstreamUrl: string, rounds: number, quick: boolean): Promise<MemorySeries> {
+export async function burstMemory(
+  side: MemorySide,
+  upstreamUrl: string,
+  rounds: number,
+  quick: boolean,
+): Promise<MemorySeries> {
   const inspectorPort = await freePort();
-  const worker = await startLocalWorker({ entry: "bench/worker/bench-worker.ts", vars: benchVars(upstreamUrl), inspectorPort });
+  const worker = await startLocalWorker({
+    entry: "bench/worker/bench-worker.ts",
+    vars: benchVars(upstreamUrl),
+    inspectorPort,
+  });
   try {
     const workerdPid = findWorkerd(worker.pid);
     if (!workerdPid) throw new Error("workerd process not found");
@@ -58,7 +68,8 @@ export async function burstMemory(side: MemorySide, upstreamUrl: string, rounds:
         await sleep(IDLE_EVICTION_MS);
         return { heapMiB: (await devtools.collectGarbage(tick)) / MiB, rssMiB: rssMiB(workerdPid) };
       };
-      const round = (users: number) => (side === "ours" ? oursRound(ctx, tools.slice(0, users)) : baselineRound(ctx, model, users));
+      const round = (users: number) =>
+        side === "ours" ? oursRound(ctx, tools.slice(0, users)) : baselineRound(ctx, model, users);
       // A small burst of the same shape first (one user's executions), so the code it loads and
       // compiles counts in the start, not as growth.
       await round(1);

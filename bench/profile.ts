@@ -3,7 +3,7 @@
 import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
 import { scale } from "./cases.ts";
-import { benchVars, BenchClient } from "./client.ts";
+import { BenchClient, benchVars } from "./client.ts";
 import { connectDevtools } from "./devtools.ts";
 import { findWorkerd } from "./rss.ts";
 
@@ -32,18 +32,25 @@ try {
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
-  const result = await scale({ client: new BenchClient(worker.baseUrl, upstreamUrl), workerdPid: findWorkerd(worker.pid) ?? 0, quick: true });
+  const result = await scale({
+    client: new BenchClient(worker.baseUrl, upstreamUrl),
+    workerdPid: findWorkerd(worker.pid) ?? 0,
+    quick: true,
+  });
   const { profile } = (await call("Profiler.stop")) as unknown as { profile: Profile };
   console.log(`scale (quick): first delta p50 ${result.p50.toFixed(0)} ms, baseline ${result.baseP50.toFixed(0)} ms`);
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   for (const id of profile.samples) {
     const frame = nodes.get(id)?.callFrame;
-    const key = frame ? `${frame.functionName || "(anonymous)"}  ${frame.url.split("/").pop() ?? ""}:${frame.lineNumber + 1}` : "?";
+    const key = frame
+      ? `${frame.functionName || "(anonymous)"}  ${frame.url.split("/").pop() ?? ""}:${frame.lineNumber + 1}`
+      : "?";
     self.set(key, (self.get(key) ?? 0) + 1);
   }
   console.log(`${profile.samples.length} samples; self time by function (bundle line numbers, see .wrangler/tmp):`);
-  for (const [name, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * count) / profile.samples.length).toFixed(1).padStart(5)} %  ${name}`);
+  for (const [name, count] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+    console.log(`${((100 * count) / profile.samples.length).toFixed(1).padStart(5)} %  ${name}`);
 } finally {
   await worker.stop();
   await upstream.stop();

@@ -1,5 +1,5 @@
 // Resident memory of the workerd process behind a `wrangler dev`, read from /proc (Linux).
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 function children(pid: number): number[] {
   const out: number[] = [];

@@ -44,7 +44,8 @@ export async function timeStream(url: string, init: RequestInit): Promise<Stream
       const data = JSON.parse(message.data) as { type?: string; delta?: string; token?: string };
       const name = message.event ?? data.type ?? "";
       if (name === "prompt.delta" || name === "token") onDelta(data.delta ?? data.token ?? "");
-      else if (/^execution\.(completed|failed|canceled|timed_out)$|^complete$|^error$/.test(name)) timing.terminal = name;
+      else if (/^execution\.(completed|failed|canceled|timed_out)$|^complete$|^error$/.test(name))
+        timing.terminal = name;
     },
   });
   if (response.body) {

@@ -7,8 +7,15 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 
-const files = ["README.md", ...readdirSync("docs").filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
-const readmes = execFileSync("git", ["ls-files", "*README.md"], { encoding: "utf8" }).split("\n").filter((name) => name && !files.includes(name));
+const files = [
+  "README.md",
+  ...readdirSync("docs")
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+];
+const readmes = execFileSync("git", ["ls-files", "*README.md"], { encoding: "utf8" })
+  .split("\n")
+  .filter((name) => name && !files.includes(name));
 const scripts = Object.keys(JSON.parse(readFileSync("package.json", "utf8")).scripts);
 const problems = [];
 let checked = 0;
@@ -32,14 +39,19 @@ for (const file of files) {
       if (wrangler) {
         const args = wrangler[1].split(/\s+/);
         try {
-          const help = execFileSync("npx", ["wrangler", ...args, "--help"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true" } });
+          const help = execFileSync("npx", ["wrangler", ...args, "--help"], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, CI: "true" },
+          });
           // An unknown subcommand prints its parent's help and exits 0, so compare with the usage
           // line: each leading word must be in it, or stand where it shows a positional (<name>).
           const usage = (help.split("\n").find((text) => text.startsWith("wrangler")) ?? "").split(/\s+/).slice(1);
           const words = args.slice(0, args.findIndex((arg) => arg.startsWith("-")) >>> 0);
           let matched = 0;
           while (matched < words.length && usage[matched] === words[matched]) matched++;
-          const unknown = words.slice(matched).some((word) => /^[a-z][a-z0-9-]*$/.test(word)) && !/^[<[]/.test(usage[matched] ?? "");
+          const unknown =
+            words.slice(matched).some((word) => /^[a-z][a-z0-9-]*$/.test(word)) && !/^[<[]/.test(usage[matched] ?? "");
           if (matched === 0 || unknown) problems.push(`${file}: wrangler does not know: ${line}`);
         } catch (error) {
           problems.push(`${file}: wrangler rejected: ${line}\n${error.stderr ?? error.message}`);
@@ -52,8 +64,16 @@ for (const file of files) {
 }
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
-const slug = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
-const anchorsOf = (file) => new Set([...readFileSync(file, "utf8").matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => slug(match[1].replace(/`/g, ""))));
+const slug = (heading) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+    .replace(/\s/g, "-");
+const anchorsOf = (file) =>
+  new Set(
+    [...readFileSync(file, "utf8").matchAll(/^#{1,6}\s+(.+)$/gm)].map((match) => slug(match[1].replace(/`/g, ""))),
+  );
 let links = 0;
 for (const file of [...files, ...readmes]) {
   const text = readFileSync(file, "utf8").replace(/```[\s\S]*?```/g, "");
@@ -64,7 +84,12 @@ for (const file of [...files, ...readmes]) {
     const resolved = path ? normalize(join(dirname(file), path)) : file;
     if (resolved.startsWith("..") || !existsSync(resolved)) {
       problems.push(`${file}: links to ${target}, which is not a file in this repository`);
-    } else if (fragment && resolved.endsWith(".md") && statSync(resolved).isFile() && !anchorsOf(resolved).has(fragment)) {
+    } else if (
+      fragment &&
+      resolved.endsWith(".md") &&
+      statSync(resolved).isFile() &&
+      !anchorsOf(resolved).has(fragment)
+    ) {
       problems.push(`${file}: links to ${target}, but ${resolved} has no heading #${fragment}`);
     }
   }
@@ -74,4 +99,6 @@ if (problems.length > 0) {
   console.error(problems.join("\n"));
   process.exit(1);
 }
-console.log(`docs check: ${checked} commands in ${files.length} files are real npm scripts or wrangler commands; ${links} links resolve`);
+console.log(
+  `docs check: ${checked} commands in ${files.length} files are real npm scripts or wrangler commands; ${links} links resolve`,
+);

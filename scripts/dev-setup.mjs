@@ -7,7 +7,8 @@ if (!existsSync(".dev.vars")) {
   console.log("Created .dev.vars from .dev.vars.example");
 }
 
-const wrangler = (...args) => execFileSync("npx", ["wrangler", ...args], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+const wrangler = (...args) =>
+  execFileSync("npx", ["wrangler", ...args], { stdio: "inherit", env: { ...process.env, CI: "true" } });
 
 wrangler("d1", "migrations", "apply", "DB", "--local");
 wrangler("d1", "execute", "DB", "--local", "--file", "scripts/seed.sql");

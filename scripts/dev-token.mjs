@@ -8,7 +8,13 @@ const vars = Object.fromEntries(
     .filter((line) => /^\s*[A-Z_]+\s*=/.test(line))
     .map((line) => {
       const at = line.indexOf("=");
-      return [line.slice(0, at).trim(), line.slice(at + 1).trim().replace(/^"(.*)"$/, "$1")];
+      return [
+        line.slice(0, at).trim(),
+        line
+          .slice(at + 1)
+          .trim()
+          .replace(/^"(.*)"$/, "$1"),
+      ];
     }),
 );
 

@@ -23,7 +23,11 @@ async function route(): Promise<void> {
     if (parts[0] === "history") return await renderHistory();
     return await renderToolList();
   } catch (error) {
-    show(h("h1", {}, "Something went wrong"), h("p", { class: "error", role: "alert" }, errorText(error)), h("a", { href: "#/" }, "Back to tools"));
+    show(
+      h("h1", {}, "Something went wrong"),
+      h("p", { class: "error", role: "alert" }, errorText(error)),
+      h("a", { href: "#/" }, "Back to tools"),
+    );
   }
 }
 

@@ -1,9 +1,14 @@
 // A tiny DOM builder, h("button", { onclick }, "Save"), and how errors are shown.
 import { ApiError } from "../src/client";
+
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | boolean | number | EventListener | undefined>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -27,5 +32,7 @@ export const errorText = (error: unknown) => (error instanceof Error ? error.mes
 
 /** The `{path, message}` list an API validation error carries (empty for any other error). */
 export function fieldErrors(error: unknown): { path: string; message: string }[] {
-  return error instanceof ApiError ? ((error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? []) : [];
+  return error instanceof ApiError
+    ? ((error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? [])
+    : [];
 }

@@ -1,12 +1,13 @@
 // One execution: a panel per prompt, in position order with parallel prompts side by side, text
 // arriving live. Reloading the page replays the events from the start, so text is never doubled.
-import { foldEvent, type ExecutionState, type ExecutionStatus, type PromptState } from "../src/client";
+import { type ExecutionState, type ExecutionStatus, foldEvent, type PromptState } from "../src/client";
 import { errorText, h, show } from "./dom";
 import { client } from "./session";
 
 /** The banner for each way an execution ends: a new ending is a compile error until it has one. */
 const ENDINGS: Record<Exclude<ExecutionStatus, "running">, (state: ExecutionState) => string> = {
-  completed: (state) => `Completed in ${((state.durationMs ?? 0) / 1000).toFixed(1)} s · ${state.usage?.inputTokens ?? 0} tokens in, ${state.usage?.outputTokens ?? 0} out.`,
+  completed: (state) =>
+    `Completed in ${((state.durationMs ?? 0) / 1000).toFixed(1)} s · ${state.usage?.inputTokens ?? 0} tokens in, ${state.usage?.outputTokens ?? 0} out.`,
   failed: (state) => `Failed: ${state.error?.message ?? "unknown error"}`,
   canceled: () => "Canceled. Text received before the cancel is kept.",
   timed_out: () => "Timed out: the execution reached its time limit. Text received so far is kept.",
@@ -24,14 +25,27 @@ function panel(prompt: PromptState): { element: HTMLElement; parts: PanelElement
     meta: h("span", { class: "meta" }),
     output: h("pre", { "aria-live": "polite", "aria-label": `${prompt.name} output` }),
   };
-  const element = h("article", { class: "panel", "data-prompt": prompt.name, "aria-label": prompt.name }, h("h3", {}, prompt.name), parts.status, " ", parts.meta, parts.output);
+  const element = h(
+    "article",
+    { class: "panel", "data-prompt": prompt.name, "aria-label": prompt.name },
+    h("h3", {}, prompt.name),
+    parts.status,
+    " ",
+    parts.meta,
+    parts.output,
+  );
   return { element, parts };
 }
 
 function update(parts: PanelElements, prompt: PromptState): void {
   parts.status.textContent = prompt.status;
   parts.status.className = `status ${prompt.status}`;
-  const details = [prompt.model, prompt.durationMs === null ? null : `${(prompt.durationMs / 1000).toFixed(1)} s`, prompt.usage ? `${prompt.usage.outputTokens} tokens` : null, prompt.error?.message].filter(Boolean);
+  const details = [
+    prompt.model,
+    prompt.durationMs === null ? null : `${(prompt.durationMs / 1000).toFixed(1)} s`,
+    prompt.usage ? `${prompt.usage.outputTokens} tokens` : null,
+    prompt.error?.message,
+  ].filter(Boolean);
   parts.meta.textContent = details.join(" · ");
   if (parts.output.textContent !== prompt.output) parts.output.textContent = prompt.output;
 }
@@ -39,7 +53,17 @@ function update(parts: PanelElements, prompt: PromptState): void {
 export async function renderExecution(executionId: string, signal: AbortSignal): Promise<void> {
   const title = h("h1", {}, "Execution");
   const banner = h("p", { class: "banner", role: "status" }, "Connecting…");
-  const cancel = h("button", { type: "button", onclick: () => client().executions.cancel(executionId).catch((error: unknown) => (banner.textContent = errorText(error))) }, "Cancel");
+  const cancel = h(
+    "button",
+    {
+      type: "button",
+      onclick: () =>
+        client()
+          .executions.cancel(executionId)
+          .catch((error: unknown) => (banner.textContent = errorText(error))),
+    },
+    "Cancel",
+  );
   const rows = h("div");
   show(title, banner, h("div", { class: "actions" }, cancel), rows);
   const panels = new Map<string, PanelElements>();

@@ -20,12 +20,24 @@ function control(field: Field, id: string): { element: HTMLElement; value: () =>
       return { element, value: () => element.checked };
     }
     case "select": {
-      const element = h("select", { id, ...described }, h("option", { value: "" }, "Choose…"), ...(field.options ?? []).map((option) => h("option", { value: option }, option)));
+      const element = h(
+        "select",
+        { id, ...described },
+        h("option", { value: "" }, "Choose…"),
+        ...(field.options ?? []).map((option) => h("option", { value: option }, option)),
+      );
       return { element, value: () => element.value || undefined };
     }
     case "multi_select": {
-      const boxes = (field.options ?? []).map((option, i) => ({ option, box: h("input", { type: "checkbox", id: `${id}-${i}` }) }));
-      const element = h("div", { id, role: "group", ...described }, ...boxes.map(({ option, box }, i) => h("label", { for: `${id}-${i}` }, box, ` ${option}`)));
+      const boxes = (field.options ?? []).map((option, i) => ({
+        option,
+        box: h("input", { type: "checkbox", id: `${id}-${i}` }),
+      }));
+      const element = h(
+        "div",
+        { id, role: "group", ...described },
+        ...boxes.map(({ option, box }, i) => h("label", { for: `${id}-${i}` }, box, ` ${option}`)),
+      );
       return { element, value: () => boxes.filter(({ box }) => box.checked).map(({ option }) => option) };
     }
     default: {
@@ -43,7 +55,9 @@ export async function renderRunForm(toolId: string): Promise<void> {
     event.preventDefault();
     errors.replaceChildren();
     for (const { field } of controls) (document.getElementById(`err-${field.name}`) as HTMLElement).textContent = "";
-    const inputs = Object.fromEntries(controls.map(({ field, value }) => [field.name, value()]).filter(([, value]) => value !== undefined));
+    const inputs = Object.fromEntries(
+      controls.map(({ field, value }) => [field.name, value()]).filter(([, value]) => value !== undefined),
+    );
     try {
       const created = await client().executions.create({ toolId, inputs });
       location.hash = `#/executions/${created.id}`;

@@ -1,5 +1,5 @@
 // The signed-in token (kept in localStorage) and the API client built from it.
-import { createClient, type Client } from "../src/client";
+import { type Client, createClient } from "../src/client";
 import { h, show } from "./dom";
 
 const KEY = "aas.token";
@@ -42,6 +42,8 @@ export async function renderSignIn(): Promise<void> {
   const dev = await fetch("/dev/token?user=demo-user").catch(() => null);
   if (dev?.ok) {
     const { token: devToken } = (await dev.json()) as { token: string };
-    form.querySelector(".actions")?.append(h("button", { type: "button", onclick: () => save(devToken) }, "Use a local dev token"));
+    form
+      .querySelector(".actions")
+      ?.append(h("button", { type: "button", onclick: () => save(devToken) }, "Use a local dev token"));
   }
 }

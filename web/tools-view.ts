@@ -19,8 +19,19 @@ export async function renderToolList(): Promise<void> {
             h(
               "li",
               {},
-              h("span", {}, h("strong", {}, tool.name), " ", h("span", { class: "meta" }, tool.visibility === "shared" ? "shared" : "private")),
-              h("span", { class: "actions" }, h("a", { class: "button primary", href: `#/tools/${tool.id}/run` }, `Run ${tool.name}`), tool.isOwner ? h("a", { class: "button", href: `#/tools/${tool.id}/edit` }, "Edit") : null),
+              h(
+                "span",
+                {},
+                h("strong", {}, tool.name),
+                " ",
+                h("span", { class: "meta" }, tool.visibility === "shared" ? "shared" : "private"),
+              ),
+              h(
+                "span",
+                { class: "actions" },
+                h("a", { class: "button primary", href: `#/tools/${tool.id}/run` }, `Run ${tool.name}`),
+                tool.isOwner ? h("a", { class: "button", href: `#/tools/${tool.id}/edit` }, "Edit") : null,
+              ),
             ),
           ),
         ),
@@ -36,7 +47,13 @@ const blankTool = (): ToolInput => ({
   prompts: [{ name: "answer", position: 0, model: "demo", content: "Tell me about {{topic}}." }],
 });
 
-function input(id: string, label: string, value: string, onInput: (value: string) => void, multiline = false): HTMLElement[] {
+function input(
+  id: string,
+  label: string,
+  value: string,
+  onInput: (value: string) => void,
+  multiline = false,
+): HTMLElement[] {
   const control = multiline ? h("textarea", { id }) : h("input", { id, type: "text" });
   control.value = value;
   control.addEventListener("input", () => onInput(control.value));
@@ -59,32 +76,74 @@ export async function renderToolEditor(id?: string): Promise<void> {
           ...input(`f${i}-label`, "Label", field.label, (value) => (field.label = value)),
           h("label", { for: `f${i}-type` }, "Type"),
           select(`f${i}-type`, FIELD_TYPES, field.type, (value) => (field.type = value)),
-          ...input(`f${i}-options`, "Options (comma-separated, for select types)", (field.options ?? []).join(", "), (value) => (field.options = value ? value.split(",").map((item) => item.trim()).filter(Boolean) : undefined)),
+          ...input(
+            `f${i}-options`,
+            "Options (comma-separated, for select types)",
+            (field.options ?? []).join(", "),
+            (value) =>
+              (field.options = value
+                ? value
+                    .split(",")
+                    .map((item) => item.trim())
+                    .filter(Boolean)
+                : undefined),
+          ),
           h("p", { class: "error", id: `err-inputFields.${i}` }),
         ),
       ),
-      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => {
-            tool.inputFields?.push({ name: "", label: "", type: "text" });
-            draw();
+      h(
+        "div",
+        { class: "actions" },
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              tool.inputFields?.push({ name: "", label: "", type: "text" });
+              draw();
+            },
           },
-        }, "Add field")),
+          "Add field",
+        ),
+      ),
       ...tool.prompts.map((prompt, i) =>
         h(
           "fieldset",
           { "data-path": `prompts.${i}` },
           h("legend", {}, `Prompt ${i + 1}`),
           ...input(`p${i}-name`, "Name", prompt.name, (value) => (prompt.name = value)),
-          ...input(`p${i}-position`, "Position (equal positions run in parallel)", String(prompt.position), (value) => (prompt.position = Number(value))),
+          ...input(
+            `p${i}-position`,
+            "Position (equal positions run in parallel)",
+            String(prompt.position),
+            (value) => (prompt.position = Number(value)),
+          ),
           ...input(`p${i}-model`, "Model", prompt.model, (value) => (prompt.model = value)),
-          ...input(`p${i}-content`, "Prompt ({{field}} or {{earlier_prompt}})", prompt.content, (value) => (prompt.content = value), true),
+          ...input(
+            `p${i}-content`,
+            "Prompt ({{field}} or {{earlier_prompt}})",
+            prompt.content,
+            (value) => (prompt.content = value),
+            true,
+          ),
           h("p", { class: "error", id: `err-prompts.${i}` }),
         ),
       ),
-      h("div", { class: "actions" }, h("button", { type: "button", onclick: () => {
-            tool.prompts.push({ name: "", position: tool.prompts.length, model: "demo", content: "" });
-            draw();
+      h(
+        "div",
+        { class: "actions" },
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              tool.prompts.push({ name: "", position: tool.prompts.length, model: "demo", content: "" });
+              draw();
+            },
           },
-        }, "Add prompt")),
+          "Add prompt",
+        ),
+      ),
     );
   };
   draw();
@@ -112,9 +171,19 @@ export async function renderToolEditor(id?: string): Promise<void> {
       ...input("tool-name", "Name", tool.name, (value) => (tool.name = value)),
       ...input("tool-description", "Description", tool.description ?? "", (value) => (tool.description = value), true),
       h("label", { for: "tool-visibility" }, "Visibility"),
-      select("tool-visibility", ["private", "shared"], tool.visibility ?? "private", (value) => (tool.visibility = value as "private" | "shared")),
+      select(
+        "tool-visibility",
+        ["private", "shared"],
+        tool.visibility ?? "private",
+        (value) => (tool.visibility = value as "private" | "shared"),
+      ),
       h("label", { for: "tool-on-error" }, "When a prompt fails"),
-      select("tool-on-error", ["stop", "continue"], tool.onPromptError ?? "stop", (value) => (tool.onPromptError = value as "stop" | "continue")),
+      select(
+        "tool-on-error",
+        ["stop", "continue"],
+        tool.onPromptError ?? "stop",
+        (value) => (tool.onPromptError = value as "stop" | "continue"),
+      ),
       list,
       errors,
       h("div", { class: "actions" }, h("button", { class: "primary", type: "submit" }, "Save tool")),
@@ -123,7 +192,11 @@ export async function renderToolEditor(id?: string): Promise<void> {
 }
 
 function select(id: string, options: string[], value: string, onChange: (value: string) => void): HTMLSelectElement {
-  const element = h("select", { id }, ...options.map((option) => h("option", { value: option, selected: option === value }, option)));
+  const element = h(
+    "select",
+    { id },
+    ...options.map((option) => h("option", { value: option, selected: option === value }, option)),
+  );
   element.addEventListener("change", () => onChange(element.value));
   return element;
 }
@@ -135,6 +208,14 @@ function toEditable(tool: Tool): ToolInput {
     visibility: tool.visibility,
     onPromptError: tool.onPromptError,
     inputFields: tool.inputFields.map((field) => ({ ...field })),
-    prompts: tool.prompts.map(({ name, position, model, content, systemContext, temperature, maxTokens }) => ({ name, position, model, content, systemContext, temperature, maxTokens })),
+    prompts: tool.prompts.map(({ name, position, model, content, systemContext, temperature, maxTokens }) => ({
+      name,
+      position,
+      model,
+      content,
+      systemContext,
+      temperature,
+      maxTokens,
+    })),
   };
 }

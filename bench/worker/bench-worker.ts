@@ -5,7 +5,7 @@ import OpenAI from "openai";
 import { createApp } from "../../src/app";
 import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
 import { countingStorage } from "../../test/helpers/counting-storage";
-import { countingD1, newCounters, type CostCounters } from "./counting";
+import { type CostCounters, countingD1, newCounters } from "./counting";
 
 const workerCounters = newCounters();
 
@@ -33,8 +33,17 @@ const encoder = new TextEncoder();
 const bench = new Hono<{ Bindings: Env }>()
   .post("/bench/baseline", async (c) => {
     const { model, prompt } = await c.req.json<{ model: string; prompt: string }>();
-    const client = new OpenAI({ apiKey: c.env.OPENAI_API_KEY || "bench", baseURL: c.env.OPENAI_BASE_URL, maxRetries: 0 });
-    const stream = await client.chat.completions.create({ model, messages: [{ role: "user", content: prompt }], stream: true, stream_options: { include_usage: true } });
+    const client = new OpenAI({
+      apiKey: c.env.OPENAI_API_KEY || "bench",
+      baseURL: c.env.OPENAI_BASE_URL,
+      maxRetries: 0,
+    });
+    const stream = await client.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: prompt }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const writer = writable.getWriter();
     c.executionCtx.waitUntil(
@@ -42,7 +51,10 @@ const bench = new Hono<{ Bindings: Env }>()
         let id = 0;
         for await (const chunk of stream) {
           const delta = chunk.choices[0]?.delta?.content;
-          if (delta) await writer.write(encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`));
+          if (delta)
+            await writer.write(
+              encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`),
+            );
         }
         await writer.write(encoder.encode(`id: ${++id}\nevent: execution.completed\ndata: {}\n\n`));
         await writer.close();

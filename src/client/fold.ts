@@ -1,6 +1,6 @@
 // Folds execution events into what a UI shows: per prompt, its status and text so far.
 import type { EventError, StoredEvent, Usage } from "../events/types";
-import type { ExecutionStatus as RecordedStatus, FinalExecutionStatus, PromptResultStatus } from "../schemas/statuses";
+import type { FinalExecutionStatus, PromptResultStatus, ExecutionStatus as RecordedStatus } from "../schemas/statuses";
 
 export type PromptStatus = PromptResultStatus;
 /** What a followed execution can be: it has started, so never `pending`. */
@@ -31,7 +31,11 @@ export interface ExecutionState {
   lastEventId: number;
 }
 
-function withPrompt(state: ExecutionState, promptId: string, change: (prompt: PromptState) => PromptState): ExecutionState {
+function withPrompt(
+  state: ExecutionState,
+  promptId: string,
+  change: (prompt: PromptState) => PromptState,
+): ExecutionState {
   return { ...state, prompts: state.prompts.map((prompt) => (prompt.id === promptId ? change(prompt) : prompt)) };
 }
 
@@ -43,7 +47,15 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
       toolId: event.data.toolId,
       toolName: event.data.toolName,
       status: "running",
-      prompts: event.data.prompts.map((prompt) => ({ ...prompt, model: null, status: "pending", output: "", error: null, durationMs: null, usage: null })),
+      prompts: event.data.prompts.map((prompt) => ({
+        ...prompt,
+        model: null,
+        status: "pending",
+        output: "",
+        error: null,
+        durationMs: null,
+        usage: null,
+      })),
       error: null,
       durationMs: null,
       usage: null,
@@ -54,13 +66,30 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
   const next: ExecutionState = { ...state, lastEventId: event.id };
   switch (event.type) {
     case "prompt.started":
-      return withPrompt(next, event.data.promptId, (prompt) => ({ ...prompt, status: "running", model: event.data.model }));
+      return withPrompt(next, event.data.promptId, (prompt) => ({
+        ...prompt,
+        status: "running",
+        model: event.data.model,
+      }));
     case "prompt.delta":
-      return withPrompt(next, event.data.promptId, (prompt) => ({ ...prompt, output: prompt.output + event.data.delta }));
+      return withPrompt(next, event.data.promptId, (prompt) => ({
+        ...prompt,
+        output: prompt.output + event.data.delta,
+      }));
     case "prompt.completed":
-      return withPrompt(next, event.data.promptId, (prompt) => ({ ...prompt, status: "completed", output: event.data.output, durationMs: event.data.durationMs, usage: event.data.usage }));
+      return withPrompt(next, event.data.promptId, (prompt) => ({
+        ...prompt,
+        status: "completed",
+        output: event.data.output,
+        durationMs: event.data.durationMs,
+        usage: event.data.usage,
+      }));
     case "prompt.failed":
-      return withPrompt(next, event.data.promptId, (prompt) => ({ ...prompt, status: "failed", error: event.data.error }));
+      return withPrompt(next, event.data.promptId, (prompt) => ({
+        ...prompt,
+        status: "failed",
+        error: event.data.error,
+      }));
     case "execution.completed":
       return ended(next, "completed", { durationMs: event.data.durationMs, usage: event.data.usage });
     case "execution.failed":
@@ -76,10 +105,25 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
 }
 
 /** The execution ended: prompts never started are skipped, running ones end with it. */
-function ended(state: ExecutionState, status: FinalExecutionStatus, end: Partial<Pick<ExecutionState, "error" | "durationMs" | "usage">>): ExecutionState {
+function ended(
+  state: ExecutionState,
+  status: FinalExecutionStatus,
+  end: Partial<Pick<ExecutionState, "error" | "durationMs" | "usage">>,
+): ExecutionState {
   const leftover: PromptStatus = status === "canceled" ? "canceled" : "failed";
   const prompts = state.prompts.map((prompt) =>
-    prompt.status === "pending" ? { ...prompt, status: "skipped" as const } : prompt.status === "running" ? { ...prompt, status: leftover } : prompt,
+    prompt.status === "pending"
+      ? { ...prompt, status: "skipped" as const }
+      : prompt.status === "running"
+        ? { ...prompt, status: leftover }
+        : prompt,
   );
-  return { ...state, status, error: end.error ?? null, durationMs: end.durationMs ?? null, usage: end.usage ?? null, prompts };
+  return {
+    ...state,
+    status,
+    error: end.error ?? null,
+    durationMs: end.durationMs ?? null,
+    usage: end.usage ?? null,
+    prompts,
+  };
 }

@@ -1,11 +1,12 @@
 // Typed client for the Assistant Architect Stream API, for browsers and Node; no dependencies.
 // `executions.stream` follows an execution's events and reconnects by itself with Last-Event-ID.
-import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../routes/views";
+
 import type { StoredEvent } from "../events/types";
+import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../routes/views";
 import { createSseParser } from "./sse-parser";
 
-export type { StoredEvent, ExecutionEvent, ExecutionEventType, Usage, EventError } from "../events/types";
-export { foldEvent, type ExecutionState, type PromptState, type PromptStatus, type ExecutionStatus } from "./fold";
+export type { EventError, ExecutionEvent, ExecutionEventType, StoredEvent, Usage } from "../events/types";
+export { type ExecutionState, type ExecutionStatus, foldEvent, type PromptState, type PromptStatus } from "./fold";
 
 export type Tool = ReturnType<typeof toolView>;
 export type ToolSummary = ReturnType<typeof toolSummaryView>;
@@ -18,7 +19,15 @@ export interface ToolInput {
   visibility?: "private" | "shared";
   onPromptError?: "stop" | "continue";
   inputFields?: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
-  prompts: { name: string; position: number; model: string; content: string; systemContext?: string | null; temperature?: number | null; maxTokens?: number | null }[];
+  prompts: {
+    name: string;
+    position: number;
+    model: string;
+    content: string;
+    systemContext?: string | null;
+    temperature?: number | null;
+    maxTokens?: number | null;
+  }[];
 }
 
 export interface CreatedExecution {
@@ -74,16 +83,27 @@ const TERMINAL = new Set(["execution.completed", "execution.failed", "execution.
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
-  const body = (await response.json().catch(() => null)) as { error?: { code?: string; message?: string; details?: unknown } } | null;
-  return new ApiError(response.status, body?.error?.code ?? "unknown", body?.error?.message ?? `HTTP ${response.status}`, body?.error?.details);
+  const body = (await response.json().catch(() => null)) as {
+    error?: { code?: string; message?: string; details?: unknown };
+  } | null;
+  return new ApiError(
+    response.status,
+    body?.error?.code ?? "unknown",
+    body?.error?.message ?? `HTTP ${response.status}`,
+    body?.error?.details,
+  );
 }
 
 /** Creates a client. Every method throws ApiError for an error answer. */
@@ -93,10 +113,19 @@ export function createClient(options: ClientOptions) {
   const token = async () => (typeof options.token === "function" ? options.token() : options.token);
   const url = (path: string) => `${options.baseUrl.replace(/\/$/, "")}${path}`;
 
-  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
     const response = await doFetch(url(path), {
       method,
-      headers: { Authorization: `Bearer ${await token()}`, ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...headers },
+      headers: {
+        Authorization: `Bearer ${await token()}`,
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw await toApiError(response);
@@ -118,7 +147,10 @@ export function createClient(options: ClientOptions) {
       let response: Response;
       try {
         response = await doFetch(url(`/api/executions/${encodeURIComponent(executionId)}/events`), {
-          headers: { Authorization: `Bearer ${await token()}`, ...(lastId > 0 ? { "Last-Event-ID": String(lastId) } : {}) },
+          headers: {
+            Authorization: `Bearer ${await token()}`,
+            ...(lastId > 0 ? { "Last-Event-ID": String(lastId) } : {}),
+          },
           signal: streamOptions.signal,
         });
       } catch (error) {
@@ -136,7 +168,12 @@ export function createClient(options: ClientOptions) {
       const pending: StoredEvent[] = [];
       const parser = createSseParser(
         (message) => {
-          if (message.event && message.id) pending.push({ id: Number(message.id), type: message.event, data: JSON.parse(message.data) } as StoredEvent);
+          if (message.event && message.id)
+            pending.push({
+              id: Number(message.id),
+              type: message.event,
+              data: JSON.parse(message.data),
+            } as StoredEvent);
         },
         (ms) => (retryMs = ms),
       );
@@ -170,7 +207,8 @@ export function createClient(options: ClientOptions) {
 
   return {
     tools: {
-      list: (scope: "all" | "mine" | "shared" = "all") => request<{ tools: ToolSummary[] }>("GET", `/api/tools?scope=${scope}`).then((body) => body.tools),
+      list: (scope: "all" | "mine" | "shared" = "all") =>
+        request<{ tools: ToolSummary[] }>("GET", `/api/tools?scope=${scope}`).then((body) => body.tools),
       get: (id: string) => request<Tool>("GET", `/api/tools/${encodeURIComponent(id)}`),
       create: (tool: ToolInput) => request<Tool>("POST", "/api/tools", tool),
       update: (id: string, tool: ToolInput) => request<Tool>("PUT", `/api/tools/${encodeURIComponent(id)}`, tool),
@@ -178,13 +216,26 @@ export function createClient(options: ClientOptions) {
     },
     executions: {
       create: (body: { toolId: string; inputs: Record<string, unknown> }, options: { idempotencyKey?: string } = {}) =>
-        request<CreatedExecution>("POST", "/api/executions", body, options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {}),
+        request<CreatedExecution>(
+          "POST",
+          "/api/executions",
+          body,
+          options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
+        ),
       get: (id: string) => request<ExecutionRecord>("GET", `/api/executions/${encodeURIComponent(id)}`),
       list: (query: { toolId?: string; status?: string; limit?: number; cursor?: string } = {}) => {
-        const params = new URLSearchParams(Object.entries(query).flatMap(([key, value]): [string, string][] => (value === undefined ? [] : [[key, String(value)]])));
-        return request<{ executions: ExecutionSummary[]; nextCursor: string | null }>("GET", `/api/executions?${params}`);
+        const params = new URLSearchParams(
+          Object.entries(query).flatMap(([key, value]): [string, string][] =>
+            value === undefined ? [] : [[key, String(value)]],
+          ),
+        );
+        return request<{ executions: ExecutionSummary[]; nextCursor: string | null }>(
+          "GET",
+          `/api/executions?${params}`,
+        );
       },
-      cancel: (id: string) => request<{ id: string; status: string }>("POST", `/api/executions/${encodeURIComponent(id)}/cancel`),
+      cancel: (id: string) =>
+        request<{ id: string; status: string }>("POST", `/api/executions/${encodeURIComponent(id)}/cancel`),
       stream,
     },
   };

@@ -11,7 +11,10 @@ export interface SseParser {
   feed(chunk: string): void;
 }
 
-export function createSseParser(onMessage: (message: SseMessage) => void, onRetry: (ms: number) => void = () => {}): SseParser {
+export function createSseParser(
+  onMessage: (message: SseMessage) => void,
+  onRetry: (ms: number) => void = () => {},
+): SseParser {
   let buffer = "";
   let data: string[] = [];
   let event: string | undefined;

@@ -1,5 +1,5 @@
 // Builds the Drizzle client over the D1 binding.
-import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
 /** Drizzle over D1, with the binding itself as `$client` (for raw statements in a D1 batch). */

@@ -1,11 +1,18 @@
 // Execution reads and the atomic create: the concurrency check, the execution and its pending
 // prompt results are one D1 batch, so a burst can never exceed the per-user limit. The conditional
 // statements are raw SQL (Drizzle has no INSERT … SELECT … WHERE); values are bound where they stand.
-import { and, asc, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import type { Database } from "./client";
-import { promptOutputParts, promptResults, toolExecutions, type ExecutionRow, type PromptResultRow, type PromptRow } from "./schema";
 import type { ExecutionStatus } from "../schemas/statuses";
+import type { Database } from "./client";
+import {
+  type ExecutionRow,
+  type PromptResultRow,
+  type PromptRow,
+  promptOutputParts,
+  promptResults,
+  toolExecutions,
+} from "./schema";
 
 export interface NewExecution {
   id: string;
@@ -42,22 +49,33 @@ function statement(db: Database, query: SQL): D1PreparedStatement {
 }
 
 /** The owner's live executions other than `executionId`: running, or pending and created after `pendingCutoff`. */
-const liveOthers = (ownerId: string, executionId: string, pendingCutoff: number) => sql`(SELECT count(*) FROM tool_executions
+const liveOthers = (
+  ownerId: string,
+  executionId: string,
+  pendingCutoff: number,
+) => sql`(SELECT count(*) FROM tool_executions
   WHERE owner_id = ${ownerId} AND id != ${executionId} AND (status = 'running' OR (status = 'pending' AND created_at > ${pendingCutoff})))`;
 
 /**
  * Inserts the execution and its pending prompt results if the owner has fewer than
  * `maxConcurrent` live executions. One statement decides, so concurrent calls cannot both win.
  */
-export async function insertExecutionWithinLimit(db: Database, execution: NewExecution, limits: SlotLimits): Promise<CreateOutcome> {
+export async function insertExecutionWithinLimit(
+  db: Database,
+  execution: NewExecution,
+  limits: SlotLimits,
+): Promise<CreateOutcome> {
   const now = execution.createdAt;
   const startedAt = execution.status === "running" ? now : null;
-  const insertExecution = statement(db, sql`INSERT INTO tool_executions
+  const insertExecution = statement(
+    db,
+    sql`INSERT INTO tool_executions
       (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at, started_at)
     SELECT ${execution.id}, ${execution.ownerId}, ${execution.toolId}, ${execution.toolName}, ${execution.status},
       ${JSON.stringify(execution.inputs)}, ${execution.idempotencyKey}, ${execution.durableObjectId}, ${now}, ${startedAt}
     WHERE ${liveOthers(execution.ownerId, execution.id, now - limits.pendingTtlMs)} < ${limits.maxConcurrent}
-    ON CONFLICT (owner_id, idempotency_key) DO NOTHING`);
+    ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
+  );
   // One bound parameter carries every prompt (D1 allows 100 per statement; a tool has up to 20 prompts).
   const rows = execution.prompts.map((prompt) => ({
     id: crypto.randomUUID(),
@@ -67,14 +85,20 @@ export async function insertExecutionWithinLimit(db: Database, execution: NewExe
     ordinal: prompt.ordinal,
     model: prompt.model,
   }));
-  const insertResults = statement(db, sql`INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, status)
+  const insertResults = statement(
+    db,
+    sql`INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, status)
     SELECT json_extract(value, '$.id'), ${execution.id}, json_extract(value, '$.promptId'), json_extract(value, '$.name'),
       json_extract(value, '$.position'), json_extract(value, '$.ordinal'), json_extract(value, '$.model'), 'pending'
     FROM json_each(${JSON.stringify(rows)})
-    WHERE EXISTS (SELECT 1 FROM tool_executions WHERE id = ${execution.id})`);
+    WHERE EXISTS (SELECT 1 FROM tool_executions WHERE id = ${execution.id})`,
+  );
   const [inserted] = await db.$client.batch([insertExecution, insertResults]);
   if ((inserted?.meta.changes ?? 0) > 0) return "created";
-  if (execution.idempotencyKey !== null && (await findExecutionByIdempotencyKey(db, execution.ownerId, execution.idempotencyKey))) {
+  if (
+    execution.idempotencyKey !== null &&
+    (await findExecutionByIdempotencyKey(db, execution.ownerId, execution.idempotencyKey))
+  ) {
     return "idempotency_conflict";
   }
   return "limit_reached";
@@ -86,18 +110,30 @@ export type StartOutcome = "started" | "not_pending" | "expired" | "limit_reache
  * Marks a pending execution running under the same atomic limit as a create: it must be pending,
  * younger than the pending TTL, and its owner must have fewer than `maxConcurrent` other live ones.
  */
-export async function markPendingRunning(db: Database, execution: { id: string; ownerId: string }, startedAt: number, limits: SlotLimits): Promise<StartOutcome> {
+export async function markPendingRunning(
+  db: Database,
+  execution: { id: string; ownerId: string },
+  startedAt: number,
+  limits: SlotLimits,
+): Promise<StartOutcome> {
   const cutoff = startedAt - limits.pendingTtlMs;
   const result = await db.run(sql`UPDATE tool_executions SET status = 'running', started_at = ${startedAt}
     WHERE id = ${execution.id} AND status = 'pending' AND created_at > ${cutoff}
       AND ${liveOthers(execution.ownerId, execution.id, cutoff)} < ${limits.maxConcurrent}`);
   if (result.meta.changes > 0) return "started";
-  const [row] = await db.select({ status: toolExecutions.status, createdAt: toolExecutions.createdAt }).from(toolExecutions).where(eq(toolExecutions.id, execution.id));
+  const [row] = await db
+    .select({ status: toolExecutions.status, createdAt: toolExecutions.createdAt })
+    .from(toolExecutions)
+    .where(eq(toolExecutions.id, execution.id));
   if (row?.status !== "pending") return "not_pending";
   return row.createdAt <= cutoff ? "expired" : "limit_reached";
 }
 
-export async function findExecutionByIdempotencyKey(db: Database, ownerId: string, key: string): Promise<ExecutionRow | undefined> {
+export async function findExecutionByIdempotencyKey(
+  db: Database,
+  ownerId: string,
+  key: string,
+): Promise<ExecutionRow | undefined> {
   const [row] = await db
     .select()
     .from(toolExecutions)
@@ -117,8 +153,16 @@ export async function findOwnExecution(db: Database, id: string, ownerId: string
 /** An execution's prompt results in run order, long outputs reassembled from their parts. */
 export async function findPromptResults(db: Database, executionId: string): Promise<PromptResultRow[]> {
   const [results, parts] = await db.batch([
-    db.select().from(promptResults).where(eq(promptResults.executionId, executionId)).orderBy(asc(promptResults.ordinal)),
-    db.select().from(promptOutputParts).where(eq(promptOutputParts.executionId, executionId)).orderBy(asc(promptOutputParts.promptId), asc(promptOutputParts.part)),
+    db
+      .select()
+      .from(promptResults)
+      .where(eq(promptResults.executionId, executionId))
+      .orderBy(asc(promptResults.ordinal)),
+    db
+      .select()
+      .from(promptOutputParts)
+      .where(eq(promptOutputParts.executionId, executionId))
+      .orderBy(asc(promptOutputParts.promptId), asc(promptOutputParts.part)),
   ]);
   if (parts.length === 0) return results;
   return results.map((result) => {
@@ -135,13 +179,20 @@ export interface ExecutionListQuery {
 }
 
 /** The owner's executions, newest first, keyset-paginated on (createdAt, id). */
-export async function listExecutions(db: Database, ownerId: string, query: ExecutionListQuery): Promise<ExecutionRow[]> {
+export async function listExecutions(
+  db: Database,
+  ownerId: string,
+  query: ExecutionListQuery,
+): Promise<ExecutionRow[]> {
   const conditions: SQL[] = [eq(toolExecutions.ownerId, ownerId)];
   if (query.toolId) conditions.push(eq(toolExecutions.toolId, query.toolId));
   if (query.status) conditions.push(eq(toolExecutions.status, query.status));
   if (query.cursor) {
     const { createdAt, id } = query.cursor;
-    const older = or(lt(toolExecutions.createdAt, createdAt), and(eq(toolExecutions.createdAt, createdAt), lt(toolExecutions.id, id)));
+    const older = or(
+      lt(toolExecutions.createdAt, createdAt),
+      and(eq(toolExecutions.createdAt, createdAt), lt(toolExecutions.id, id)),
+    );
     if (older) conditions.push(older);
   }
   return db

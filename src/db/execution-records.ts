@@ -2,12 +2,11 @@
 // end, the end). Each write is retried briefly; a write that still fails is reported to the caller.
 import { and, eq, inArray, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Database } from "./client";
-import { promptOutputParts, promptResults, toolExecutions } from "./schema";
 import type { ErrorInfo, Usage } from "../events/types";
 import { splitText } from "../lib/text-parts";
 import type { FinalExecutionStatus, FinalPromptStatus } from "../schemas/statuses";
-
+import type { Database } from "./client";
+import { promptOutputParts, promptResults, toolExecutions } from "./schema";
 
 /** A prompt's end state, as recorded. */
 export interface PromptOutcome {
@@ -86,7 +85,10 @@ export class ExecutionRecords {
       this.db
         .insert(promptOutputParts)
         .values({ executionId: this.executionId, promptId, part: index + 1, text })
-        .onConflictDoUpdate({ target: [promptOutputParts.executionId, promptOutputParts.promptId, promptOutputParts.part], set: { text } }),
+        .onConflictDoUpdate({
+          target: [promptOutputParts.executionId, promptOutputParts.promptId, promptOutputParts.part],
+          set: { text },
+        }),
     );
     return [update, ...parts];
   }
@@ -100,8 +102,17 @@ export class ExecutionRecords {
    * (never started) or `endedRunningAs` (was running) — nothing stays pending or running.
    * The execution row is already `running`: the service writes it so when the run starts.
    */
-  async finishExecution(status: FinalExecutionStatus, error: ErrorInfo | null, completedAt: number, endedRunningAs: FinalPromptStatus, promptsOpen = true): Promise<void> {
-    const execution = this.db.update(toolExecutions).set({ status, error, completedAt }).where(eq(toolExecutions.id, this.executionId));
+  async finishExecution(
+    status: FinalExecutionStatus,
+    error: ErrorInfo | null,
+    completedAt: number,
+    endedRunningAs: FinalPromptStatus,
+    promptsOpen = true,
+  ): Promise<void> {
+    const execution = this.db
+      .update(toolExecutions)
+      .set({ status, error, completedAt })
+      .where(eq(toolExecutions.id, this.executionId));
     // When the caller knows every prompt already ended, the second statement would change nothing.
     if (!promptsOpen) {
       await withRetry(() => execution);
@@ -109,8 +120,13 @@ export class ExecutionRecords {
     }
     const openPrompts = this.db
       .update(promptResults)
-      .set({ status: sql`CASE ${promptResults.status} WHEN 'pending' THEN 'skipped' ELSE ${endedRunningAs} END`, completedAt })
-      .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.status, ["pending", "running"])));
+      .set({
+        status: sql`CASE ${promptResults.status} WHEN 'pending' THEN 'skipped' ELSE ${endedRunningAs} END`,
+        completedAt,
+      })
+      .where(
+        and(eq(promptResults.executionId, this.executionId), inArray(promptResults.status, ["pending", "running"])),
+      );
     await withRetry(() => this.db.batch([execution, openPrompts]));
   }
 
@@ -119,18 +135,33 @@ export class ExecutionRecords {
    * prompts `skipped`. Only a still-pending row created at or before `createdBefore` changes; true if it did.
    */
   async expirePending(createdBefore: number, now: number, ttlMs: number): Promise<boolean> {
-    const error: ErrorInfo = { code: "expired", message: `The execution was not started within ${ttlMs} ms of its creation, so it was canceled` };
+    const error: ErrorInfo = {
+      code: "expired",
+      message: `The execution was not started within ${ttlMs} ms of its creation, so it was canceled`,
+    };
     const [expired] = await withRetry(() =>
       this.db.batch([
         this.db
           .update(toolExecutions)
           .set({ status: "canceled", error, completedAt: now })
-          .where(and(eq(toolExecutions.id, this.executionId), eq(toolExecutions.status, "pending"), lte(toolExecutions.createdAt, createdBefore)))
+          .where(
+            and(
+              eq(toolExecutions.id, this.executionId),
+              eq(toolExecutions.status, "pending"),
+              lte(toolExecutions.createdAt, createdBefore),
+            ),
+          )
           .returning({ id: toolExecutions.id }),
         this.db
           .update(promptResults)
           .set({ status: "skipped", completedAt: now })
-          .where(and(eq(promptResults.executionId, this.executionId), eq(promptResults.status, "pending"), sql`EXISTS (SELECT 1 FROM tool_executions WHERE id = ${this.executionId} AND status = 'canceled')`)),
+          .where(
+            and(
+              eq(promptResults.executionId, this.executionId),
+              eq(promptResults.status, "pending"),
+              sql`EXISTS (SELECT 1 FROM tool_executions WHERE id = ${this.executionId} AND status = 'canceled')`,
+            ),
+          ),
       ]),
     );
     return expired.length > 0;
@@ -141,7 +172,12 @@ export class ExecutionRecords {
     const [first, ...rest] = [
       this.db
         .update(toolExecutions)
-        .set({ status: snapshot.status, error: snapshot.error, startedAt: snapshot.startedAt, completedAt: snapshot.completedAt })
+        .set({
+          status: snapshot.status,
+          error: snapshot.error,
+          startedAt: snapshot.startedAt,
+          completedAt: snapshot.completedAt,
+        })
         .where(eq(toolExecutions.id, this.executionId)),
       ...snapshot.prompts.flatMap((prompt) => this.promptWrites(prompt.promptId, prompt)),
     ];

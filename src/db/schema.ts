@@ -14,12 +14,19 @@ export const tools = sqliteTable(
     ownerId: text("owner_id").notNull(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
-    visibility: text("visibility", { enum: ["private", "shared"] }).notNull().default("private"),
-    onPromptError: text("on_prompt_error", { enum: ["stop", "continue"] }).notNull().default("stop"),
+    visibility: text("visibility", { enum: ["private", "shared"] })
+      .notNull()
+      .default("private"),
+    onPromptError: text("on_prompt_error", { enum: ["stop", "continue"] })
+      .notNull()
+      .default("stop"),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
-  (t) => [index("tools_owner_created_idx").on(t.ownerId, t.createdAt), index("tools_visibility_created_idx").on(t.visibility, t.createdAt)],
+  (t) => [
+    index("tools_owner_created_idx").on(t.ownerId, t.createdAt),
+    index("tools_visibility_created_idx").on(t.visibility, t.createdAt),
+  ],
 );
 
 export const toolInputFields = sqliteTable(
@@ -56,7 +63,10 @@ export const chainPrompts = sqliteTable(
     temperature: real("temperature"),
     maxTokens: integer("max_tokens"),
   },
-  (t) => [uniqueIndex("chain_prompts_tool_name_idx").on(t.toolId, t.name), index("chain_prompts_tool_ordinal_idx").on(t.toolId, t.ordinal)],
+  (t) => [
+    uniqueIndex("chain_prompts_tool_name_idx").on(t.toolId, t.name),
+    index("chain_prompts_tool_ordinal_idx").on(t.toolId, t.ordinal),
+  ],
 );
 
 export const toolExecutions = sqliteTable(
@@ -104,7 +114,10 @@ export const promptResults = sqliteTable(
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
   },
-  (t) => [uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId), index("prompt_results_execution_ordinal_idx").on(t.executionId, t.ordinal)],
+  (t) => [
+    uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId),
+    index("prompt_results_execution_ordinal_idx").on(t.executionId, t.ordinal),
+  ],
 );
 
 /** The rest of a prompt's output when it is longer than one stored part (see lib/text-parts). */

@@ -2,11 +2,11 @@
 import { and, asc, desc, eq, or } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
-import { chainPrompts, toolInputFields, tools, type ToolRecord, type ToolRow } from "./schema";
+import { chainPrompts, type ToolRecord, type ToolRow, toolInputFields, tools } from "./schema";
 
 export type { ToolRecord } from "./schema";
-import { inRunOrder, type ToolBody } from "../schemas/tool";
 
+import { inRunOrder, type ToolBody } from "../schemas/tool";
 
 export type ToolScope = "all" | "mine" | "shared";
 

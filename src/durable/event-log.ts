@@ -1,8 +1,9 @@
 // An execution's event log in the Durable Object's SQLite. Every event gets its id at once and is
 // served live from memory; deltas are written to storage in batches (by time and size), so storage
 // writes grow with time, not with tokens. Replays coalesce deltas, never reorder or drop them.
-import { MAX_PART_UNITS, splitText } from "../lib/text-parts";
+
 import type { ExecutionEvent, StoredEvent } from "../events/types";
+import { MAX_PART_UNITS, splitText } from "../lib/text-parts";
 
 /** How long deltas may wait in memory before one storage row holds them all. */
 export const DELTA_FLUSH_MS = 200;
@@ -21,15 +22,24 @@ interface Row extends Record<string, SqlStorageValue> {
   body: string;
 }
 
-const size = (event: StoredEvent) => (event.type === "prompt.delta" ? event.data.delta.length + 64 : JSON.stringify(event.data).length + 64);
+const size = (event: StoredEvent) =>
+  event.type === "prompt.delta" ? event.data.delta.length + 64 : JSON.stringify(event.data).length + 64;
 
 /** Merges consecutive deltas of the same prompt; the merged event keeps the last id. */
 export function coalesceDeltas(events: readonly StoredEvent[]): StoredEvent[] {
   const out: StoredEvent[] = [];
   for (const current of events) {
     const previous = out.at(-1);
-    if (previous?.type === "prompt.delta" && current.type === "prompt.delta" && previous.data.promptId === current.data.promptId) {
-      out[out.length - 1] = { id: current.id, type: "prompt.delta", data: { promptId: current.data.promptId, delta: previous.data.delta + current.data.delta } };
+    if (
+      previous?.type === "prompt.delta" &&
+      current.type === "prompt.delta" &&
+      previous.data.promptId === current.data.promptId
+    ) {
+      out[out.length - 1] = {
+        id: current.id,
+        type: "prompt.delta",
+        data: { promptId: current.data.promptId, delta: previous.data.delta + current.data.delta },
+      };
     } else {
       out.push(current);
     }
@@ -49,9 +59,13 @@ export class EventLog {
     private readonly sql: SqlStorage,
     private readonly kv: SyncKvStorage,
   ) {
-    sql.exec("CREATE TABLE IF NOT EXISTS event_log (last_id INTEGER PRIMARY KEY, first_id INTEGER NOT NULL, body TEXT NOT NULL)");
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS event_log (last_id INTEGER PRIMARY KEY, first_id INTEGER NOT NULL, body TEXT NOT NULL)",
+    );
     // A body over one part's size (a multi-megabyte prompt.completed) is stored here; its event_log body is "".
-    sql.exec("CREATE TABLE IF NOT EXISTS event_log_parts (last_id INTEGER NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (last_id, part))");
+    sql.exec(
+      "CREATE TABLE IF NOT EXISTS event_log_parts (last_id INTEGER NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (last_id, part))",
+    );
     const stored = sql.exec<{ last: number | null }>("SELECT max(last_id) AS last FROM event_log").one().last ?? 0;
     this.reservedThrough = Math.max(stored, kv.get<number>("eventIdsReservedThrough") ?? 0);
     this.nextId = this.reservedThrough + 1;
@@ -94,7 +108,8 @@ export class EventLog {
     if (afterId >= this.lastId) return [];
     const first = this.tail[0];
     // Without a tail (released, or a fresh object) everything is in storage.
-    const events = first && afterId >= first.id - 1 ? this.fromTail(afterId, maxBytes) : this.fromStorage(afterId, maxBytes);
+    const events =
+      first && afterId >= first.id - 1 ? this.fromTail(afterId, maxBytes) : this.fromStorage(afterId, maxBytes);
     return coalesceDeltas(events);
   }
 
@@ -104,7 +119,8 @@ export class EventLog {
     const outputs = new Map<string, string>();
     for (const row of this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log ORDER BY last_id").toArray()) {
       const body = this.bodyOf(row);
-      if ("d" in body) for (const [promptId, text] of body.d) outputs.set(promptId, (outputs.get(promptId) ?? "") + text);
+      if ("d" in body)
+        for (const [promptId, text] of body.d) outputs.set(promptId, (outputs.get(promptId) ?? "") + text);
     }
     return outputs;
   }
@@ -134,14 +150,22 @@ export class EventLog {
 
   private write(firstId: number, lastId: number, body: RowBody): void {
     const parts = splitText(JSON.stringify(body));
-    this.sql.exec("INSERT INTO event_log (last_id, first_id, body) VALUES (?, ?, ?)", lastId, firstId, parts.length === 1 ? parts[0] : "");
+    this.sql.exec(
+      "INSERT INTO event_log (last_id, first_id, body) VALUES (?, ?, ?)",
+      lastId,
+      firstId,
+      parts.length === 1 ? parts[0] : "",
+    );
     if (parts.length === 1) return;
-    for (const [part, text] of parts.entries()) this.sql.exec("INSERT INTO event_log_parts (last_id, part, text) VALUES (?, ?, ?)", lastId, part, text);
+    for (const [part, text] of parts.entries())
+      this.sql.exec("INSERT INTO event_log_parts (last_id, part, text) VALUES (?, ?, ?)", lastId, part, text);
   }
 
   private bodyOf(row: Row): RowBody {
     if (row.body !== "") return JSON.parse(row.body) as RowBody;
-    const parts = this.sql.exec<{ text: string }>("SELECT text FROM event_log_parts WHERE last_id = ? ORDER BY part", row.last_id).toArray();
+    const parts = this.sql
+      .exec<{ text: string }>("SELECT text FROM event_log_parts WHERE last_id = ? ORDER BY part", row.last_id)
+      .toArray();
     return JSON.parse(parts.map((part) => part.text).join("")) as RowBody;
   }
 
@@ -161,7 +185,11 @@ export class EventLog {
     const first = this.tail[0]?.id ?? 0;
     const out: StoredEvent[] = [];
     let bytes = 0;
-    for (let i = Math.max(0, afterId + 1 - first); i < this.tail.length && (out.length === 0 || bytes < maxBytes); i++) {
+    for (
+      let i = Math.max(0, afterId + 1 - first);
+      i < this.tail.length && (out.length === 0 || bytes < maxBytes);
+      i++
+    ) {
       const item = this.tail[i];
       if (!item) break;
       out.push(item);
@@ -174,7 +202,9 @@ export class EventLog {
     this.flush();
     const out: StoredEvent[] = [];
     let bytes = 0;
-    const rows = this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log WHERE last_id > ? ORDER BY last_id LIMIT 256", afterId).toArray();
+    const rows = this.sql
+      .exec<Row>("SELECT first_id, last_id, body FROM event_log WHERE last_id > ? ORDER BY last_id LIMIT 256", afterId)
+      .toArray();
     for (const row of rows) {
       const body = this.bodyOf(row);
       if ("e" in body) {

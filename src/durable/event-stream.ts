@@ -1,9 +1,10 @@
 // One subscriber's SSE stream, pulled by the client: events are read from the log only when the
 // client is ready, so a slow or vanished client never makes the object buffer. Pings while idle;
 // the connection closes at its time cap or after the terminal event, and is released either way.
-import { encodeEvent, PING, retryLine, type StreamFormat } from "../events/sse";
+
 import { encodeLegacyEvent, type LegacyContext } from "../events/legacy";
-import { type StoredEvent } from "../events/types";
+import { encodeEvent, PING, retryLine, type StreamFormat } from "../events/sse";
+import type { StoredEvent } from "../events/types";
 
 /** Wakes waiting subscribers when the log grows. */
 export class ChangeNotifier {
@@ -63,7 +64,8 @@ export interface EventStreamOptions {
 /** A ReadableStream of SSE bytes following the log from `afterId`. */
 export function createEventStream(source: EventSourceView, options: EventStreamOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const encode = (event: StoredEvent) => (options.format === "legacy" ? encodeLegacyEvent(event, options.legacy) : encodeEvent(event));
+  const encode = (event: StoredEvent) =>
+    options.format === "legacy" ? encodeLegacyEvent(event, options.legacy) : encodeEvent(event);
   let cursor = options.afterId;
   let released = false;
   let pendingWait: { cancel: () => void } | undefined;

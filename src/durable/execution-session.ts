@@ -6,19 +6,20 @@ import { createDb } from "../db/client";
 import { ExecutionRecords } from "../db/execution-records";
 import { stopEnding } from "../engine/endings";
 import type { ExecutionPlan } from "../engine/plan";
-import * as transition from "../engine/state";
 import type { SessionState } from "../engine/state";
+import * as transition from "../engine/state";
 import { canceledByUser, timedOut } from "../engine/stop-reasons";
 import { legacyContext } from "../events/legacy";
 import type { StreamFormat } from "../events/sse";
-import { event, type ExecutionEvent } from "../events/types";
+import { type ExecutionEvent, event } from "../events/types";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
 import { expirePendingRecords, repairRecords } from "./final-records";
-import { loadPendingExpiry, loadState, savePendingExpiry, savePlan, saveState, type PendingExpiry, type SessionStorage } from "./session-storage";
 import { executeRun, finishRun, type RunHost } from "./session-run";
+import type { PendingExpiry, SessionStorage } from "./session-storage";
+import * as stored from "./session-storage";
 import type { OpenStreamResult, SessionInternals, SessionStatus } from "./session-types";
 
 /** The alarm fires at least this often while running: keeps the object alive, notices a dead run. */
@@ -44,7 +45,7 @@ export class ExecutionSession extends DurableObject<Env> {
     this.storage = { sql: ctx.storage.sql, kv: ctx.storage.kv };
     this.database = env.DB;
     this.eventLog = new EventLog(this.storage.sql, this.storage.kv);
-    this.state = loadState(this.storage.kv);
+    this.state = stored.loadState(this.storage.kv);
   }
 
   /**
@@ -70,9 +71,16 @@ export class ExecutionSession extends DurableObject<Env> {
       return this.status();
     }
     const now = this.now();
-    savePlan(this.storage.kv, plan);
+    stored.savePlan(this.storage.kv, plan);
     this.apply(transition.initialState(plan, now, getConfig(this.env).maxExecutionMs));
-    this.emit(event("execution.started", { executionId: plan.executionId, toolId: plan.toolId, toolName: plan.toolName, prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })) }));
+    this.emit(
+      event("execution.started", {
+        executionId: plan.executionId,
+        toolId: plan.toolId,
+        toolName: plan.toolName,
+        prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })),
+      }),
+    );
     const controller = new AbortController();
     this.controller = controller;
     // `run` is set before the first await: state says running, so anyone finding no run would take it for dead.
@@ -91,7 +99,7 @@ export class ExecutionSession extends DurableObject<Env> {
    */
   async expirePendingAt(expiry: PendingExpiry): Promise<void> {
     if (this.state) return;
-    savePendingExpiry(this.storage.kv, expiry);
+    stored.savePendingExpiry(this.storage.kv, expiry);
     await this.ctx.storage.setAlarm(expiry.createdAt + expiry.ttlMs);
   }
 
@@ -103,11 +111,17 @@ export class ExecutionSession extends DurableObject<Env> {
     if (terminalEventId !== null && request.afterId >= this.eventLog.lastId) return { kind: "finished" };
     this.subscribers++;
     const stream = createEventStream(
-      { read: (afterId) => this.eventLog.readAfter(afterId), finished: () => this.state?.terminalEventId != null, notifier: this.notifier },
+      {
+        read: (afterId) => this.eventLog.readAfter(afterId),
+        finished: () => this.state?.terminalEventId != null,
+        notifier: this.notifier,
+      },
       {
         afterId: request.afterId,
         format: request.format,
-        legacy: legacyContext({ ...plan, promptIds: plan.prompts.map((prompt) => prompt.id) }, () => transition.canceledPromptIds(this.state)),
+        legacy: legacyContext({ ...plan, promptIds: plan.prompts.map((prompt) => prompt.id) }, () =>
+          transition.canceledPromptIds(this.state),
+        ),
         maxConnectionMs: getConfig(this.env).streamMaxConnectionMs,
         onRelease: () => this.subscribers--,
       },
@@ -129,7 +143,11 @@ export class ExecutionSession extends DurableObject<Env> {
   }
 
   status(): SessionStatus {
-    return { status: this.state?.status ?? "unknown", lastEventId: this.eventLog.lastId, subscribers: this.subscribers };
+    return {
+      status: this.state?.status ?? "unknown",
+      lastEventId: this.eventLog.lastId,
+      subscribers: this.subscribers,
+    };
   }
 
   override async alarm(): Promise<void> {
@@ -162,7 +180,7 @@ export class ExecutionSession extends DurableObject<Env> {
   /** Stores the next state: the one place the object's state changes. */
   private apply(next: SessionState): SessionState {
     this.state = next;
-    saveState(this.storage.kv, next);
+    stored.saveState(this.storage.kv, next);
     return next;
   }
 
@@ -199,7 +217,7 @@ export class ExecutionSession extends DurableObject<Env> {
   /** State says running but no run lives here: the object restarted mid-run. Finish the records. */
   private async recoverIfStale(): Promise<void> {
     const state = this.state;
-    if (!state || state.status !== "running" || this.run) return;
+    if (state?.status !== "running" || this.run) return;
     log("warn", "finishing an execution whose run died", { executionId: state.plan.executionId });
     this.apply(transition.recordsOwed(state, true));
     this.run = finishRun(this.host(), stopEnding(transition.stopAfterRestart(state, this.now()), state.limitMs));
@@ -218,9 +236,12 @@ export class ExecutionSession extends DurableObject<Env> {
 
   /** Never started: expire the pending execution's records, then forget it. */
   private async expirePending(): Promise<void> {
-    const expiry = loadPendingExpiry(this.storage.kv);
+    const expiry = stored.loadPendingExpiry(this.storage.kv);
     if (!expiry) return;
-    if (await expirePendingRecords(new ExecutionRecords(createDb(this.database), expiry.executionId), expiry, this.now())) await this.ctx.storage.deleteAll();
+    if (
+      await expirePendingRecords(new ExecutionRecords(createDb(this.database), expiry.executionId), expiry, this.now())
+    )
+      await this.ctx.storage.deleteAll();
     else await this.ctx.storage.setAlarm(this.now() + D1_REPAIR_RETRY_MS);
   }
 }

@@ -4,8 +4,8 @@
 import type { ExecutionRecords, ExecutionSnapshot } from "../db/execution-records";
 import type { Ending } from "../engine/endings";
 import type { SessionState } from "../engine/state";
-import type { PendingExpiry } from "./session-storage";
 import { describeError, log } from "../lib/log";
+import type { PendingExpiry } from "./session-storage";
 
 export interface FinalWrite {
   ending: Ending;
@@ -15,13 +15,28 @@ export interface FinalWrite {
 }
 
 /** True when D1 holds the final state; false when it is still owed (the alarm retries). */
-export async function writeFinalRecords(records: ExecutionRecords, state: SessionState, snapshot: () => ExecutionSnapshot, end: FinalWrite): Promise<boolean> {
+export async function writeFinalRecords(
+  records: ExecutionRecords,
+  state: SessionState,
+  snapshot: () => ExecutionSnapshot,
+  end: FinalWrite,
+): Promise<boolean> {
   try {
     if (state.owesSnapshot) await records.writeSnapshot(snapshot());
-    else await records.finishExecution(end.ending.status, end.ending.error, end.now, end.ending.runningBecomes, end.promptsOpen);
+    else
+      await records.finishExecution(
+        end.ending.status,
+        end.ending.error,
+        end.now,
+        end.ending.runningBecomes,
+        end.promptsOpen,
+      );
     return true;
   } catch (error) {
-    log("error", "D1 final write failed; will retry from the alarm", { executionId: state.plan.executionId, error: describeError(error) });
+    log("error", "D1 final write failed; will retry from the alarm", {
+      executionId: state.plan.executionId,
+      error: describeError(error),
+    });
     return false;
   }
 }
@@ -32,18 +47,28 @@ export async function repairRecords(records: ExecutionRecords, snapshot: Executi
     await records.writeSnapshot(snapshot);
     return true;
   } catch (error) {
-    log("warn", "D1 still unavailable; record repair postponed", { executionId: records.executionId, error: describeError(error) });
+    log("warn", "D1 still unavailable; record repair postponed", {
+      executionId: records.executionId,
+      error: describeError(error),
+    });
     return false;
   }
 }
 
 /** Expires a pending execution nobody started (a no-op if it started); true when D1 answered. */
-export async function expirePendingRecords(records: ExecutionRecords, expiry: PendingExpiry, now: number): Promise<boolean> {
+export async function expirePendingRecords(
+  records: ExecutionRecords,
+  expiry: PendingExpiry,
+  now: number,
+): Promise<boolean> {
   try {
     await records.expirePending(expiry.createdAt, now, expiry.ttlMs);
     return true;
   } catch (error) {
-    log("warn", "D1 unavailable; pending expiry postponed", { executionId: expiry.executionId, error: describeError(error) });
+    log("warn", "D1 unavailable; pending expiry postponed", {
+      executionId: expiry.executionId,
+      error: describeError(error),
+    });
     return false;
   }
 }

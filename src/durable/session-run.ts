@@ -2,9 +2,9 @@
 // run when D1 fails), and ends it. It reaches the object only through a narrow host.
 import type { ExecutionRecords } from "../db/execution-records";
 import { ChainRunner } from "../engine/chain-runner";
-import { endingOf, type Ending } from "../engine/endings";
-import * as transition from "../engine/state";
+import { type Ending, endingOf } from "../engine/endings";
 import type { SessionState } from "../engine/state";
+import * as transition from "../engine/state";
 import { databaseUnavailable } from "../engine/stop-reasons";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
@@ -69,7 +69,11 @@ export async function finishRun(host: RunHost, ending: Ending): Promise<void> {
   let state = host.apply(end.state);
   for (const item of end.events) host.emit(item);
   const snapshot = () => transition.snapshotOf(state, host.outputs(), now);
-  const written = await writeFinalRecords(host.records(), state, snapshot, { ending, now, promptsOpen: end.promptsOpen });
+  const written = await writeFinalRecords(host.records(), state, snapshot, {
+    ending,
+    now,
+    promptsOpen: end.promptsOpen,
+  });
   state = host.apply(transition.recordsOwed(state, !written));
   host.emit(ending.terminal);
   state = host.apply(transition.terminalStored(state, host.lastEventId()));

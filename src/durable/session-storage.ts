@@ -36,6 +36,7 @@ export function saveState(kv: SyncKvStorage, state: SessionState): void {
   kv.put(STATE, rest);
 }
 
-export const loadPendingExpiry = (kv: SyncKvStorage): PendingExpiry | undefined => kv.get<PendingExpiry>(PENDING_EXPIRY);
+export const loadPendingExpiry = (kv: SyncKvStorage): PendingExpiry | undefined =>
+  kv.get<PendingExpiry>(PENDING_EXPIRY);
 
 export const savePendingExpiry = (kv: SyncKvStorage, expiry: PendingExpiry): void => kv.put(PENDING_EXPIRY, expiry);

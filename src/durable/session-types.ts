@@ -9,7 +9,10 @@ export interface SessionStatus {
   subscribers: number;
 }
 
-export type OpenStreamResult = { kind: "stream"; stream: ReadableStream<Uint8Array> } | { kind: "finished" } | { kind: "unknown" };
+export type OpenStreamResult =
+  | { kind: "stream"; stream: ReadableStream<Uint8Array> }
+  | { kind: "finished" }
+  | { kind: "unknown" };
 
 /** What the object reads from outside itself: its storage, D1 and the clock. */
 export interface SessionInternals {

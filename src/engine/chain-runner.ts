@@ -1,16 +1,16 @@
 // Runs one execution's prompts: by position, prompts sharing a position in parallel, each rendered
 // from the inputs and earlier outputs (templates compiled once) and streamed from its model.
+
+import type { PromptOutcome } from "../db/execution-records";
 import type { ErrorInfo } from "../events/types";
+import { type ExecutionEvent, event, type Usage } from "../events/types";
+import { describeError, log } from "../lib/log";
+import { type CompiledTemplate, compileTemplate, ordinalAliases, renderTemplate } from "../lib/templates";
 import type { ModelResolver } from "../models";
 import { resilientStream } from "../models/resilient-stream";
 import { ModelError } from "../models/types";
-import { groupByPosition, type ExecutionPlan, type PlannedPrompt } from "./plan";
-import { stopReasonOf, type StopReason } from "./stop-reasons";
-import { describeError, log } from "../lib/log";
-import type { PromptOutcome } from "../db/execution-records";
-import { compileTemplate, ordinalAliases, renderTemplate, type CompiledTemplate } from "../lib/templates";
-import { event, type ExecutionEvent, type Usage } from "../events/types";
-
+import { type ExecutionPlan, groupByPosition, type PlannedPrompt } from "./plan";
+import { type StopReason, stopReasonOf } from "./stop-reasons";
 
 export interface RunnerDeps {
   plan: ExecutionPlan;
@@ -24,7 +24,10 @@ export interface RunnerDeps {
   onPromptEnd: (promptId: string, outcome: PromptOutcome) => Promise<void>;
 }
 
-export type RunResult = { status: "completed"; usage: Usage } | { status: "failed"; error: ErrorInfo; usage: Usage } | { status: "stopped"; reason: StopReason; usage: Usage };
+export type RunResult =
+  | { status: "completed"; usage: Usage }
+  | { status: "failed"; error: ErrorInfo; usage: Usage }
+  | { status: "stopped"; reason: StopReason; usage: Usage };
 
 function failureOf(error: unknown): ErrorInfo {
   if (error instanceof ModelError) return { code: error.code, message: error.message };
@@ -49,7 +52,11 @@ export class ChainRunner {
       return await this.runGroups();
     } catch (error) {
       log("error", "run failed unexpectedly", { executionId: this.deps.plan.executionId, error: describeError(error) });
-      return { status: "failed", error: { code: "internal", message: "The execution failed unexpectedly" }, usage: { inputTokens: 0, outputTokens: 0 } };
+      return {
+        status: "failed",
+        error: { code: "internal", message: "The execution failed unexpectedly" },
+        usage: { inputTokens: 0, outputTokens: 0 },
+      };
     }
   }
 
@@ -77,7 +84,10 @@ export class ChainRunner {
         usage.inputTokens += outcome.usage?.inputTokens ?? 0;
         usage.outputTokens += outcome.usage?.outputTokens ?? 0;
         if (outcome.status === "failed" && plan.onPromptError === "stop" && !failure && !signal.aborted) {
-          failure = { code: "prompt_failed", message: `Prompt "${prompt.name}" failed: ${outcome.error?.message ?? "unknown error"}` };
+          failure = {
+            code: "prompt_failed",
+            message: `Prompt "${prompt.name}" failed: ${outcome.error?.message ?? "unknown error"}`,
+          };
         }
       });
     }
@@ -96,14 +106,29 @@ export class ChainRunner {
     };
   }
 
-  private async runPrompt(prompt: PlannedPrompt, values: ReadonlyMap<string, string>, startedAt: number, startRecorded: Promise<void>): Promise<PromptOutcome> {
+  private async runPrompt(
+    prompt: PlannedPrompt,
+    values: ReadonlyMap<string, string>,
+    startedAt: number,
+    startRecorded: Promise<void>,
+  ): Promise<PromptOutcome> {
     const { emit, signal } = this.deps;
-    emit(event("prompt.started", { promptId: prompt.id, name: prompt.name, position: prompt.position, model: prompt.model }));
+    emit(
+      event("prompt.started", {
+        promptId: prompt.id,
+        name: prompt.name,
+        position: prompt.position,
+        model: prompt.model,
+      }),
+    );
     let output = "";
     let usage: Usage | null = null;
     let outcome: PromptOutcome;
     try {
-      const stream = resilientStream(this.deps.resolveModel(prompt.model), this.render(prompt, values), { signal, idleTimeoutMs: this.deps.idleTimeoutMs });
+      const stream = resilientStream(this.deps.resolveModel(prompt.model), this.render(prompt, values), {
+        signal,
+        idleTimeoutMs: this.deps.idleTimeoutMs,
+      });
       for await (const chunk of stream) {
         if (chunk.type === "usage") {
           usage = chunk.usage;
@@ -120,7 +145,14 @@ export class ChainRunner {
       const failure = stop ? { code: stop.code, message: stop.message } : failureOf(error);
       // Canceled prompts end quietly (execution.canceled says it); every other end is a prompt.failed.
       if (stop?.code !== "canceled") emit(event("prompt.failed", { promptId: prompt.id, error: failure }));
-      outcome = { status: stop?.code === "canceled" ? "canceled" : "failed", output, error: failure, startedAt, completedAt: Date.now(), usage };
+      outcome = {
+        status: stop?.code === "canceled" ? "canceled" : "failed",
+        output,
+        error: failure,
+        startedAt,
+        completedAt: Date.now(),
+        usage,
+      };
     }
     await startRecorded;
     await this.deps.onPromptEnd(prompt.id, outcome);

@@ -1,11 +1,11 @@
 // The Durable Object's persisted view of its run, and every change to it as a pure function: each
 // takes the state and returns the next one (and what it implies); the object stores what it gets.
 import type { ExecutionSnapshot, PromptOutcome } from "../db/execution-records";
-import { event, type ErrorInfo, type ExecutionEvent, type Usage } from "../events/types";
+import { type ErrorInfo, type ExecutionEvent, event, type Usage } from "../events/types";
 import type { ExecutionStatus, FinalExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 import type { Ending } from "./endings";
 import type { ExecutionPlan } from "./plan";
-import { canceledByUser, interrupted, timedOut, type StopReason } from "./stop-reasons";
+import { canceledByUser, interrupted, type StopReason, timedOut } from "./stop-reasons";
 
 export interface PromptState {
   status: PromptResultStatus;
@@ -63,7 +63,12 @@ export const promptsStarted = (state: SessionState, promptIds: readonly string[]
 
 /** A prompt ended, whatever the outcome. */
 export const promptEnded = (state: SessionState, promptId: string, outcome: PromptOutcome): SessionState =>
-  withPrompt(state, promptId, { status: outcome.status, completedAt: outcome.completedAt, usage: outcome.usage, error: outcome.error });
+  withPrompt(state, promptId, {
+    status: outcome.status,
+    completedAt: outcome.completedAt,
+    usage: outcome.usage,
+    error: outcome.error,
+  });
 
 export const cancelRequested = (state: SessionState): SessionState => ({ ...state, cancelRequested: true });
 
@@ -93,17 +98,25 @@ export function finished(state: SessionState, ending: Ending, now: number): Fini
       prompts[promptId] = { ...prompt, status: "skipped" };
     } else if (prompt.status === "running") {
       prompts[promptId] = { ...prompt, status: ending.runningBecomes, completedAt: now, error: ending.error };
-      if (ending.runningBecomes === "failed" && ending.error) events.push(event("prompt.failed", { promptId, error: ending.error }));
+      if (ending.runningBecomes === "failed" && ending.error)
+        events.push(event("prompt.failed", { promptId, error: ending.error }));
     } else {
       prompts[promptId] = prompt;
     }
   }
   const promptsOpen = Object.values(state.prompts).some(isOpen);
-  return { state: { ...state, prompts, status: ending.status, error: ending.error, finishedAt: now }, events, promptsOpen };
+  return {
+    state: { ...state, prompts, status: ending.status, error: ending.error, finishedAt: now },
+    events,
+    promptsOpen,
+  };
 }
 
 /** The terminal event is in the log: followers close after it. */
-export const terminalStored = (state: SessionState, eventId: number): SessionState => ({ ...state, terminalEventId: eventId });
+export const terminalStored = (state: SessionState, eventId: number): SessionState => ({
+  ...state,
+  terminalEventId: eventId,
+});
 
 /** Why a run found dead after a restart stops: a cancel asked for, the cap passed, or the restart itself. */
 export function stopAfterRestart(state: SessionState, now: number): StopReason {

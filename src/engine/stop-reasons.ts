@@ -8,9 +8,15 @@ export interface StopReason {
 
 export const canceledByUser = (): StopReason => ({ code: "canceled", message: "Canceled by the user" });
 
-export const timedOut = (limitMs: number): StopReason => ({ code: "timed_out", message: `The execution exceeded its ${limitMs} ms limit` });
+export const timedOut = (limitMs: number): StopReason => ({
+  code: "timed_out",
+  message: `The execution exceeded its ${limitMs} ms limit`,
+});
 
-export const interrupted = (): StopReason => ({ code: "interrupted", message: "The execution was interrupted (its worker restarted) and could not finish" });
+export const interrupted = (): StopReason => ({
+  code: "interrupted",
+  message: "The execution was interrupted (its worker restarted) and could not finish",
+});
 
 export const databaseUnavailable = (): StopReason => ({
   code: "database_unavailable",
@@ -21,4 +27,5 @@ export const isStopReason = (value: unknown): value is StopReason =>
   typeof value === "object" && value !== null && "code" in value && "message" in value;
 
 /** The reason an aborted signal carries (a bare abort reads as a cancel). */
-export const stopReasonOf = (signal: AbortSignal): StopReason => (isStopReason(signal.reason) ? signal.reason : canceledByUser());
+export const stopReasonOf = (signal: AbortSignal): StopReason =>
+  isStopReason(signal.reason) ? signal.reason : canceledByUser();

@@ -17,7 +17,12 @@ export function legacyContext(
   execution: { executionId: string; toolName: string; promptIds: readonly string[] },
   canceledPromptIds: () => readonly string[],
 ): LegacyContext {
-  return { executionId: execution.executionId, toolName: execution.toolName, promptIds: [...execution.promptIds], canceledPromptIds };
+  return {
+    executionId: execution.executionId,
+    toolName: execution.toolName,
+    promptIds: [...execution.promptIds],
+    canceledPromptIds,
+  };
 }
 
 /** The `prompt_error` text of a prompt stopped by a cancel. */
@@ -31,7 +36,12 @@ function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame {
     case "execution.started":
       return { type: "metadata", totalPrompts: stored.data.prompts.length, toolName: stored.data.toolName };
     case "prompt.started":
-      return { type: "prompt_start", promptIndex: promptIndex(stored.data.promptId), promptId: stored.data.promptId, modelName: stored.data.model };
+      return {
+        type: "prompt_start",
+        promptIndex: promptIndex(stored.data.promptId),
+        promptId: stored.data.promptId,
+        modelName: stored.data.model,
+      };
     case "prompt.delta":
       return { type: "token", promptIndex: promptIndex(stored.data.promptId), token: stored.data.delta };
     case "prompt.completed":
@@ -60,7 +70,10 @@ export function encodeLegacyEvent(stored: StoredEvent, context: LegacyContext): 
     stored.type === "execution.canceled"
       ? context
           .canceledPromptIds()
-          .map((promptId) => `data: ${JSON.stringify({ type: "prompt_error", promptIndex: context.promptIds.indexOf(promptId), error: CANCELED_PROMPT_MESSAGE })}\n\n`)
+          .map(
+            (promptId) =>
+              `data: ${JSON.stringify({ type: "prompt_error", promptIndex: context.promptIds.indexOf(promptId), error: CANCELED_PROMPT_MESSAGE })}\n\n`,
+          )
           .join("")
       : "";
   return `${closing}id: ${stored.id}\ndata: ${JSON.stringify(legacyFrame(stored, context))}\n\n`;

@@ -3,7 +3,7 @@
 import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 import { encodeLegacyEvent, legacyContext } from "./legacy";
 import { encodeEvent, type StreamFormat } from "./sse";
-import { event, type ErrorInfo, type ExecutionEvent, type StoredEvent } from "./types";
+import { type ErrorInfo, type ExecutionEvent, event, type StoredEvent } from "./types";
 
 /** What the replay needs of an execution's record (a D1 row has it). */
 export interface RecordedExecution {
@@ -40,19 +40,29 @@ function terminalOf(execution: RecordedExecution, results: readonly RecordedProm
         usage.inputTokens += result.inputTokens ?? 0;
         usage.outputTokens += result.outputTokens ?? 0;
       }
-      return event("execution.completed", { durationMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt), usage });
+      return event("execution.completed", {
+        durationMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt),
+        usage,
+      });
     }
     case "canceled":
       return event("execution.canceled", {});
     case "timed_out":
-      return event("execution.timed_out", { limitMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt) });
+      return event("execution.timed_out", {
+        limitMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt),
+      });
     default:
       return event("execution.failed", { error });
   }
 }
 
 /** The SSE text after `afterId`, or null when there is nothing after it. */
-export function replayFromRecords(execution: RecordedExecution, results: readonly RecordedPrompt[], afterId: number, format: StreamFormat): string | null {
+export function replayFromRecords(
+  execution: RecordedExecution,
+  results: readonly RecordedPrompt[],
+  afterId: number,
+  format: StreamFormat,
+): string | null {
   const events: ExecutionEvent[] = [
     event("execution.started", {
       executionId: execution.id,
@@ -63,20 +73,45 @@ export function replayFromRecords(execution: RecordedExecution, results: readonl
   ];
   for (const result of results) {
     if (result.status === "skipped" || result.status === "pending") continue;
-    events.push(event("prompt.started", { promptId: result.promptId, name: result.name, position: result.position, model: result.model }));
+    events.push(
+      event("prompt.started", {
+        promptId: result.promptId,
+        name: result.name,
+        position: result.position,
+        model: result.model,
+      }),
+    );
     if (result.output) events.push(event("prompt.delta", { promptId: result.promptId, delta: result.output }));
     if (result.status === "completed") {
-      const usage = result.inputTokens === null ? null : { inputTokens: result.inputTokens, outputTokens: result.outputTokens ?? 0 };
-      events.push(event("prompt.completed", { promptId: result.promptId, output: result.output, durationMs: result.durationMs ?? 0, usage }));
+      const usage =
+        result.inputTokens === null
+          ? null
+          : { inputTokens: result.inputTokens, outputTokens: result.outputTokens ?? 0 };
+      events.push(
+        event("prompt.completed", {
+          promptId: result.promptId,
+          output: result.output,
+          durationMs: result.durationMs ?? 0,
+          usage,
+        }),
+      );
     } else if (result.status === "failed") {
-      events.push(event("prompt.failed", { promptId: result.promptId, error: result.error ?? { code: "internal", message: "failed" } }));
+      events.push(
+        event("prompt.failed", {
+          promptId: result.promptId,
+          error: result.error ?? { code: "internal", message: "failed" },
+        }),
+      );
     }
   }
   events.push(terminalOf(execution, results));
-  const stored = events.map((item, index) => ({ ...item, id: index + 1 }) as StoredEvent).filter((item) => item.id > afterId);
+  const stored = events
+    .map((item, index) => ({ ...item, id: index + 1 }) as StoredEvent)
+    .filter((item) => item.id > afterId);
   if (stored.length === 0) return null;
-  const legacy = legacyContext({ executionId: execution.id, toolName: execution.toolName, promptIds: results.map((result) => result.promptId) }, () =>
-    results.filter((result) => result.status === "canceled").map((result) => result.promptId),
+  const legacy = legacyContext(
+    { executionId: execution.id, toolName: execution.toolName, promptIds: results.map((result) => result.promptId) },
+    () => results.filter((result) => result.status === "canceled").map((result) => result.promptId),
   );
   return stored.map((item) => (format === "legacy" ? encodeLegacyEvent(item, legacy) : encodeEvent(item))).join("");
 }

@@ -42,7 +42,12 @@ export type ExecutionEvent = { [K in ExecutionEventType]: { type: K; data: Execu
 /** An event with its position in the execution's log (1, 2, 3 …). */
 export type StoredEvent = ExecutionEvent & { id: number };
 
-export const TERMINAL_EVENT_TYPES = ["execution.completed", "execution.failed", "execution.canceled", "execution.timed_out"] as const;
+export const TERMINAL_EVENT_TYPES = [
+  "execution.completed",
+  "execution.failed",
+  "execution.canceled",
+  "execution.timed_out",
+] as const;
 export type TerminalEvent = Extract<ExecutionEvent, { type: (typeof TERMINAL_EVENT_TYPES)[number] }>;
 
 export const isTerminal = (event: ExecutionEvent): event is TerminalEvent =>

@@ -1,6 +1,7 @@
 // Verifies access tokens (SPEC §2): HS256 with JWT_SECRET, RS256/ES256 against JWKS_URL when set.
-import { decodeHeader, verify, verifyWithJwks } from "hono/utils/jwt/jwt";
+
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import { decodeHeader, verify, verifyWithJwks } from "hono/utils/jwt/jwt";
 import type { JWTPayload } from "hono/utils/jwt/types";
 import type { Config } from "./config";
 import { AppError } from "./errors";

@@ -12,5 +12,7 @@ export function log(level: Level, message: string, fields: Record<string, unknow
 
 /** An error's name and message, safe for a log line (no stack). */
 export function describeError(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: "Unknown", message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: "Unknown", message: String(error) };
 }

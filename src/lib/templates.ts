@@ -49,7 +49,9 @@ function decodeEntity(entity: string, body: string): string {
  */
 export function decodePromptContent(content: string): string {
   return content
-    .replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});/g, (entity, body: string) => decodeEntity(entity, body))
+    .replace(/&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z]{2,8});/g, (entity, body: string) =>
+      decodeEntity(entity, body),
+    )
     .replace(/\\([${}_])/g, "$1");
 }
 

@@ -28,7 +28,8 @@ export const authenticate = (options: AuthOptions = {}) => {
       return;
     }
     if (!header) throw new AppError("unauthorized", "Missing Authorization header");
-    if (header.length > MAX_AUTHORIZATION_BYTES) throw new AppError("unauthorized", `Authorization header is longer than ${MAX_AUTHORIZATION_BYTES} bytes`);
+    if (header.length > MAX_AUTHORIZATION_BYTES)
+      throw new AppError("unauthorized", `Authorization header is longer than ${MAX_AUTHORIZATION_BYTES} bytes`);
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw new AppError("unauthorized", "Authorization header must be 'Bearer <token>'");
     c.set("userId", await verifyAccessToken(match[1], c.var.config));

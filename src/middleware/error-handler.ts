@@ -15,7 +15,8 @@ function respond(c: Context<AppEnv>, error: AppError): Response {
 export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   const requestId = c.get("requestId");
   if (error instanceof AppError) {
-    if (error.code === "internal") log("error", "internal error", { requestId, error: describeError(error.cause ?? error) });
+    if (error.code === "internal")
+      log("error", "internal error", { requestId, error: describeError(error.cause ?? error) });
     return respond(c, error);
   }
   if (error instanceof HTTPException && error.status < 500) {

@@ -13,7 +13,10 @@ export function toFieldIssues(issues: readonly { path: readonly PropertyKey[]; m
 }
 
 /** Validates a request part with zod; failures throw `validation_failed` listing every issue. */
-export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) =>
+export const validate = <Target extends keyof ValidationTargets, Schema extends ZodType>(
+  target: Target,
+  schema: Schema,
+) =>
   zValidator(target, schema, (result) => {
     if (!result.success) {
       const fields = toFieldIssues(result.error.issues);

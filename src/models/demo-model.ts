@@ -1,6 +1,6 @@
 // The built-in offline model `demo`: streams its prompt back word by word, so local runs need no key.
 import { abortableSleep } from "../lib/abortable-sleep";
-import type { ModelClient, ModelChunk } from "./types";
+import type { ModelChunk, ModelClient } from "./types";
 
 export const DEMO_MODEL = "demo";
 
@@ -17,7 +17,10 @@ export function createDemoModel(wordDelayMs = 25): ModelClient {
       }
       yield {
         type: "usage",
-        usage: { inputTokens: approximateTokens((request.systemContext ?? "") + request.prompt), outputTokens: approximateTokens(request.prompt) },
+        usage: {
+          inputTokens: approximateTokens((request.systemContext ?? "") + request.prompt),
+          outputTokens: approximateTokens(request.prompt),
+        },
       };
     },
   };

@@ -14,7 +14,11 @@ function openaiFor(config: Config): ModelClient {
   const key = `${config.openaiBaseUrl}\n${config.openaiApiKey}\n${config.promptIdleTimeoutMs}`;
   let client = openaiClients.get(key);
   if (!client) {
-    client = createOpenAIModel({ apiKey: config.openaiApiKey, baseURL: config.openaiBaseUrl, timeoutMs: config.promptIdleTimeoutMs });
+    client = createOpenAIModel({
+      apiKey: config.openaiApiKey,
+      baseURL: config.openaiBaseUrl,
+      timeoutMs: config.promptIdleTimeoutMs,
+    });
     openaiClients.set(key, client);
   }
   return client;

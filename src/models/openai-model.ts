@@ -1,7 +1,7 @@
 // Streams chat completions from any OpenAI-compatible endpoint through the `openai` SDK.
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import { ModelError, type ChatRequest, type ModelChunk, type ModelClient } from "./types";
+import { type ChatRequest, type ModelChunk, type ModelClient, ModelError } from "./types";
 
 export interface OpenAIModelOptions {
   apiKey: string;
@@ -22,15 +22,23 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
 /** Maps SDK errors to ModelError: 429/5xx and connection failures are retryable. */
 function toModelError(error: unknown): unknown {
   if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.APIConnectionError) return new ModelError("model_unavailable", `Model endpoint unreachable: ${error.message}`, true);
+  if (error instanceof OpenAI.APIConnectionError)
+    return new ModelError("model_unavailable", `Model endpoint unreachable: ${error.message}`, true);
   if (error instanceof OpenAI.APIError) {
     const status = error.status ?? 0;
     const retryable = status === 429 || status >= 500;
-    return new ModelError(retryable ? "model_unavailable" : "model_error", `Model answered ${status}: ${error.message}`, retryable, retryAfterMs(error.headers));
+    return new ModelError(
+      retryable ? "model_unavailable" : "model_error",
+      `Model answered ${status}: ${error.message}`,
+      retryable,
+      retryAfterMs(error.headers),
+    );
   }
-  if (error instanceof SyntaxError) return new ModelError("model_bad_response", `Model sent a malformed chunk: ${error.message}`);
+  if (error instanceof SyntaxError)
+    return new ModelError("model_bad_response", `Model sent a malformed chunk: ${error.message}`);
   // Anything else thrown while reading the body is the connection failing (workerd: "Network connection lost").
-  if (error instanceof Error) return new ModelError("model_unavailable", `Connection to the model lost: ${error.message}`, true);
+  if (error instanceof Error)
+    return new ModelError("model_unavailable", `Connection to the model lost: ${error.message}`, true);
   return error;
 }
 
@@ -43,7 +51,12 @@ function messages(request: ChatRequest): ChatCompletionMessageParam[] {
 
 /** A ModelClient over one `openai` client, created once and reused for every prompt of a run. */
 export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
-  const client = new OpenAI({ apiKey: options.apiKey || "not-set", baseURL: options.baseURL, maxRetries: 0, timeout: options.timeoutMs });
+  const client = new OpenAI({
+    apiKey: options.apiKey || "not-set",
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+  });
   return {
     async *stream(request, signal): AsyncIterable<ModelChunk> {
       try {
@@ -63,11 +76,16 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
           const choice = chunk.choices[0];
           if (choice?.delta?.content) yield { type: "delta", text: choice.delta.content };
           if (choice?.finish_reason) finished = true;
-          if (chunk.usage) yield { type: "usage", usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens } };
+          if (chunk.usage)
+            yield {
+              type: "usage",
+              usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens },
+            };
         }
         // The SDK ends quietly when the connection is cut; only a finish_reason means the answer is whole.
         if (signal.aborted) throw signal.reason;
-        if (!finished) throw new ModelError("model_unavailable", "The model's stream ended before the answer was finished", true);
+        if (!finished)
+          throw new ModelError("model_unavailable", "The model's stream ended before the answer was finished", true);
       } catch (error) {
         throw toModelError(error);
       }

@@ -1,7 +1,7 @@
 // Wraps a model stream with the service's policy: retry 429/5xx/network before the first token
 // with backoff, fail the prompt when no token arrives for the idle timeout, stop on abort.
 import { abortableSleep } from "../lib/abortable-sleep";
-import { ModelError, type ChatRequest, type ModelChunk, type ModelClient } from "./types";
+import { type ChatRequest, type ModelChunk, type ModelClient, ModelError } from "./types";
 
 export interface ResilienceOptions {
   signal: AbortSignal;
@@ -23,7 +23,12 @@ function backoff(attempt: number, error: ModelError, base: number, max: number):
 }
 
 /** One attempt; the idle timer is re-armed by every chunk and aborts the request when it fires. */
-async function* attemptStream(model: ModelClient, request: ChatRequest, outer: AbortSignal, idleTimeoutMs: number): AsyncGenerator<ModelChunk> {
+async function* attemptStream(
+  model: ModelClient,
+  request: ChatRequest,
+  outer: AbortSignal,
+  idleTimeoutMs: number,
+): AsyncGenerator<ModelChunk> {
   const controller = new AbortController();
   const forward = () => controller.abort(outer.reason);
   outer.addEventListener("abort", forward, { once: true });
@@ -54,7 +59,11 @@ async function* attemptStream(model: ModelClient, request: ChatRequest, outer: A
 }
 
 /** Streams `request` from `model` under the retry, idle-timeout and abort policy. */
-export async function* resilientStream(model: ModelClient, request: ChatRequest, options: ResilienceOptions): AsyncGenerator<ModelChunk> {
+export async function* resilientStream(
+  model: ModelClient,
+  request: ChatRequest,
+  options: ResilienceOptions,
+): AsyncGenerator<ModelChunk> {
   const maxAttempts = options.maxAttempts ?? 4;
   for (let attempt = 1; ; attempt++) {
     let receivedText = false;
@@ -65,7 +74,12 @@ export async function* resilientStream(model: ModelClient, request: ChatRequest,
       }
       return;
     } catch (error) {
-      const retry = error instanceof ModelError && error.retryable && !receivedText && attempt < maxAttempts && !options.signal.aborted;
+      const retry =
+        error instanceof ModelError &&
+        error.retryable &&
+        !receivedText &&
+        attempt < maxAttempts &&
+        !options.signal.aborted;
       if (!retry) throw error;
       const delay = backoff(attempt, error, options.baseDelayMs ?? 250, options.maxDelayMs ?? 8_000);
       options.onRetry?.(attempt, error, delay);

@@ -22,7 +22,14 @@ export const assistantArchitectRoutes = new Hono<AppEnv>().post("/stream", valid
     execution = existing;
   } else {
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
-    execution = (await executions.create(c.var.userId, { toolId: body.toolId, inputs: body.inputs ?? {}, idempotencyKey, start: true })).execution;
+    execution = (
+      await executions.create(c.var.userId, {
+        toolId: body.toolId,
+        inputs: body.inputs ?? {},
+        idempotencyKey,
+        start: true,
+      })
+    ).execution;
   }
   const afterId = parseLastEventId(c.req.header("Last-Event-ID"));
   return executions.events(execution, afterId, "legacy", { "X-Execution-Id": execution.id });

@@ -10,8 +10,13 @@ import { devTokenQuery } from "../schemas/api";
 const DEV_TOKEN_TTL_SECONDS = 12 * 60 * 60;
 
 export const devRoutes = new Hono<AppEnv>().get("/token", validate("query", devTokenQuery), async (c) => {
-  if (!c.var.config.devTokens || !c.var.config.jwtSecret) throw new AppError("not_found", `No route for GET ${c.req.path}`);
+  if (!c.var.config.devTokens || !c.var.config.jwtSecret)
+    throw new AppError("not_found", `No route for GET ${c.req.path}`);
   const now = Math.floor(Date.now() / 1000);
-  const token = await sign({ sub: c.req.valid("query").user, iat: now, exp: now + DEV_TOKEN_TTL_SECONDS }, c.var.config.jwtSecret, "HS256");
+  const token = await sign(
+    { sub: c.req.valid("query").user, iat: now, exp: now + DEV_TOKEN_TTL_SECONDS },
+    c.var.config.jwtSecret,
+    "HS256",
+  );
   return c.json({ token, expiresIn: DEV_TOKEN_TTL_SECONDS });
 });

@@ -13,9 +13,16 @@ export const docsRoutes = new Hono<AppEnv>()
   .get("/docs", (c) => {
     const document = openApi();
     const sections = ROUTES.map((route) => {
-      const operation = document.paths[openApiPath(route.path)]?.[route.method] as { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: { "application/json": { schema: unknown } } } };
-      const params = operation.parameters.map((parameter) => `${parameter.name} (${parameter.in}${parameter.required ? ", required" : ""})`).join(", ");
-      const body = operation.requestBody ? JSON.stringify(operation.requestBody.content["application/json"].schema, null, 2) : "";
+      const operation = document.paths[openApiPath(route.path)]?.[route.method] as {
+        parameters: { name: string; in: string; required: boolean }[];
+        requestBody?: { content: { "application/json": { schema: unknown } } };
+      };
+      const params = operation.parameters
+        .map((parameter) => `${parameter.name} (${parameter.in}${parameter.required ? ", required" : ""})`)
+        .join(", ");
+      const body = operation.requestBody
+        ? JSON.stringify(operation.requestBody.content["application/json"].schema, null, 2)
+        : "";
       return html`<section>
         <h2><code>${route.method.toUpperCase()} ${route.path}</code></h2>
         <p>${route.summary}${route.description ? html`<br />${route.description}` : ""}</p>

@@ -26,7 +26,10 @@ export const executionRoutes = new Hono<AppEnv>()
   })
   .get("/", validate("query", executionListQuery), async (c) => {
     const { cursor, ...query } = c.req.valid("query");
-    const rows = await c.var.executions.list(c.var.userId, { ...query, cursor: cursor ? decodeCursor(cursor) : undefined });
+    const rows = await c.var.executions.list(c.var.userId, {
+      ...query,
+      cursor: cursor ? decodeCursor(cursor) : undefined,
+    });
     const last = rows.at(-1);
     return c.json({
       executions: rows.map(executionSummaryView),
@@ -41,10 +44,16 @@ export const executionRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
     // With a Bearer header the auth middleware set userId; without one it let a ?token= through for this route.
-    const userId = c.req.header("Authorization") ? c.var.userId : await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id);
+    const userId = c.req.header("Authorization")
+      ? c.var.userId
+      : await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id);
     const execution = await c.var.executions.findOwn(userId, id);
     if (!execution) throw notFound("Execution");
-    return c.var.executions.events(execution, parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId), "events");
+    return c.var.executions.events(
+      execution,
+      parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId),
+      "events",
+    );
   })
   .post("/:id/cancel", validate("param", idParam), async (c) => {
     const { id } = c.req.valid("param");

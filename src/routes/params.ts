@@ -5,7 +5,8 @@ import { idempotencyKey } from "../schemas/api";
 /** `Last-Event-ID` (header) or `?lastEventId=`: a non-negative integer; absent means from the start. */
 export function parseLastEventId(raw: string | undefined): number {
   if (raw === undefined || raw.trim() === "") return 0;
-  if (!/^\d{1,15}$/.test(raw.trim())) throw new AppError("validation_failed", "Last-Event-ID must be a non-negative integer");
+  if (!/^\d{1,15}$/.test(raw.trim()))
+    throw new AppError("validation_failed", "Last-Event-ID must be a non-negative integer");
   return Number(raw.trim());
 }
 

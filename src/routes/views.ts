@@ -72,7 +72,10 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       startedAt: isoTime(result.startedAt),
       completedAt: isoTime(result.completedAt),
       durationMs: result.durationMs,
-      usage: result.inputTokens === null && result.outputTokens === null ? null : { inputTokens: result.inputTokens ?? 0, outputTokens: result.outputTokens ?? 0 },
+      usage:
+        result.inputTokens === null && result.outputTokens === null
+          ? null
+          : { inputTokens: result.inputTokens ?? 0, outputTokens: result.outputTokens ?? 0 },
     })),
   };
 }

@@ -40,7 +40,8 @@ export const streamBody = z
     executionId: z.string().min(1).max(128).optional(),
   })
   .refine((body) => body.inputs !== undefined || body.executionId !== undefined, {
-    message: "Send inputs (to start a new execution) or executionId (of your pending execution, optionally with its inputs)",
+    message:
+      "Send inputs (to start a new execution) or executionId (of your pending execution, optionally with its inputs)",
   });
 
 export const devTokenQuery = z.strictObject({ user: z.string().min(1).max(100).default("demo-user") });

@@ -1,7 +1,8 @@
 // Checks an execution's inputs against the tool's fields (SPEC §4–5) and turns them into template values.
-import { AppError } from "../lib/errors";
-import { LIMITS, type FieldType } from "./tool";
+
 import type { FieldIssue } from "../lib/errors";
+import { AppError } from "../lib/errors";
+import { type FieldType, LIMITS } from "./tool";
 
 export interface FieldSpec {
   name: string;
@@ -14,7 +15,10 @@ export interface FieldSpec {
 type Check = (value: unknown, field: FieldSpec) => string | { text: string };
 
 const isEmpty = (value: unknown) =>
-  value === undefined || value === null || (typeof value === "string" && value.trim() === "") || (Array.isArray(value) && value.length === 0);
+  value === undefined ||
+  value === null ||
+  (typeof value === "string" && value.trim() === "") ||
+  (Array.isArray(value) && value.length === 0);
 
 const text: Check = (value) => (typeof value === "string" ? { text: value } : "must be a string");
 
@@ -27,7 +31,9 @@ const CHECKS: Record<FieldType, Check> = {
   },
   boolean: (value) => (typeof value === "boolean" ? { text: String(value) } : "must be true or false"),
   select: (value, field) =>
-    typeof value === "string" && (field.options ?? []).includes(value) ? { text: value } : `must be one of: ${(field.options ?? []).join(", ")}`,
+    typeof value === "string" && (field.options ?? []).includes(value)
+      ? { text: value }
+      : `must be one of: ${(field.options ?? []).join(", ")}`,
   multi_select: (value, field) => {
     const options = field.options ?? [];
     // The original form sent one chosen option as a plain string: a one-item list.
@@ -46,7 +52,10 @@ const CHECKS: Record<FieldType, Check> = {
 export function resolveInputs(fields: readonly FieldSpec[], inputs: Record<string, unknown>): Map<string, string> {
   const size = new TextEncoder().encode(JSON.stringify(inputs)).length;
   if (size > LIMITS.inputBytesPerExecution) {
-    throw new AppError("validation_failed", `Inputs are ${size} bytes; the limit is ${LIMITS.inputBytesPerExecution} bytes (100 KB) per execution`);
+    throw new AppError(
+      "validation_failed",
+      `Inputs are ${size} bytes; the limit is ${LIMITS.inputBytesPerExecution} bytes (100 KB) per execution`,
+    );
   }
   const issues: FieldIssue[] = [];
   const values = new Map<string, string>();
@@ -66,7 +75,9 @@ export function resolveInputs(fields: readonly FieldSpec[], inputs: Record<strin
     else values.set(field.name, result.text);
   }
   if (issues.length > 0) {
-    throw new AppError("validation_failed", `Invalid inputs: ${issues.map((issue) => issue.message).join("; ")}`, { details: { fields: issues } });
+    throw new AppError("validation_failed", `Invalid inputs: ${issues.map((issue) => issue.message).join("; ")}`, {
+      details: { fields: issues },
+    });
   }
   return values;
 }
@@ -76,15 +87,26 @@ export function resolveInputs(fields: readonly FieldSpec[], inputs: Record<strin
  * `executionId`) against the stored ones, compared as the text each field substitutes, so `"2"` and
  * `["2"]` for a multi_select agree. Throws `validation_failed` naming every field that differs.
  */
-export function assertSameInputs(fields: readonly FieldSpec[], stored: Record<string, unknown>, sent: Record<string, unknown>): void {
+export function assertSameInputs(
+  fields: readonly FieldSpec[],
+  stored: Record<string, unknown>,
+  sent: Record<string, unknown>,
+): void {
   const before = resolveInputs(fields, stored);
   const after = resolveInputs(fields, sent);
   const issues: FieldIssue[] = fields
     .filter((field) => before.get(field.name) !== after.get(field.name))
-    .map((field) => ({ path: `inputs.${field.name}`, message: `${field.label} differs from the value this execution was created with` }));
+    .map((field) => ({
+      path: `inputs.${field.name}`,
+      message: `${field.label} differs from the value this execution was created with`,
+    }));
   if (issues.length > 0) {
-    throw new AppError("validation_failed", `These inputs differ from the execution's: ${issues.map((issue) => issue.message).join("; ")}`, {
-      details: { fields: issues },
-    });
+    throw new AppError(
+      "validation_failed",
+      `These inputs differ from the execution's: ${issues.map((issue) => issue.message).join("; ")}`,
+      {
+        details: { fields: issues },
+      },
+    );
   }
 }

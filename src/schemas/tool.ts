@@ -1,7 +1,7 @@
 // The tool body (SPEC §4): its zod schema and the checks that need the whole tool (names, placeholders).
 import { z } from "zod";
-import { AppError } from "../lib/errors";
 import type { FieldIssue } from "../lib/errors";
+import { AppError } from "../lib/errors";
 import { compileTemplate, NAME_PATTERN, ordinalReference } from "../lib/templates";
 
 export const LIMITS = {
@@ -49,7 +49,10 @@ export const toolBodySchema = z.strictObject({
   description: z.string().max(5000).default(""),
   visibility: z.enum(["private", "shared"]).default("private"),
   onPromptError: z.enum(["stop", "continue"]).default("stop"),
-  inputFields: z.array(inputFieldSchema).max(LIMITS.inputFieldsPerTool, `a tool has at most ${LIMITS.inputFieldsPerTool} input fields`).default([]),
+  inputFields: z
+    .array(inputFieldSchema)
+    .max(LIMITS.inputFieldsPerTool, `a tool has at most ${LIMITS.inputFieldsPerTool} input fields`)
+    .default([]),
   prompts: z
     .array(promptSchema)
     .min(1, "a tool needs at least one prompt")
@@ -72,7 +75,10 @@ function checkFields(body: ToolBody, issues: FieldIssue[]): void {
   body.inputFields.forEach((field, i) => {
     const needsOptions = field.type === "select" || field.type === "multi_select";
     if (needsOptions && (!field.options || field.options.length === 0)) {
-      issues.push({ path: `inputFields.${i}.options`, message: `field "${field.name}" of type ${field.type} needs options` });
+      issues.push({
+        path: `inputFields.${i}.options`,
+        message: `field "${field.name}" of type ${field.type} needs options`,
+      });
     }
   });
 }
@@ -108,7 +114,10 @@ function checkPlaceholders(body: ToolBody, issues: FieldIssue[]): void {
       const ordinal = position === undefined ? ordinalReference(placeholder) : undefined;
       const target = position ?? (ordinal === undefined ? undefined : runOrder[ordinal - 1]?.position);
       if (target === undefined) {
-        issues.push({ path, message: `prompt "${prompt.name}" uses {{${placeholder}}}, which names no input field or prompt` });
+        issues.push({
+          path,
+          message: `prompt "${prompt.name}" uses {{${placeholder}}}, which names no input field or prompt`,
+        });
       } else if (target >= prompt.position) {
         issues.push({
           path,

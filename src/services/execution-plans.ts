@@ -15,17 +15,19 @@ export function planFor(execution: ExecutionRow, tool: ToolRecord, values: Reado
     toolId: tool.tool.id,
     toolName: tool.tool.name,
     onPromptError: tool.tool.onPromptError,
-    prompts: tool.prompts.map(({ id, name, position, ordinal, model, systemContext, content, temperature, maxTokens }) => ({
-      id,
-      name,
-      position,
-      ordinal,
-      model,
-      systemContext,
-      content,
-      temperature,
-      maxTokens,
-    })),
+    prompts: tool.prompts.map(
+      ({ id, name, position, ordinal, model, systemContext, content, temperature, maxTokens }) => ({
+        id,
+        name,
+        position,
+        ordinal,
+        model,
+        systemContext,
+        content,
+        temperature,
+        maxTokens,
+      }),
+    ),
     values: Object.fromEntries(values),
   };
 }

@@ -2,13 +2,13 @@
 // read, list, cancel, and open the event stream. Each run is handed to its own Durable Object.
 import type { Database } from "../db/client";
 import {
+  type ExecutionListQuery,
   findExecutionByIdempotencyKey,
   findOwnExecution,
   findPromptResults,
   insertExecutionWithinLimit,
   listExecutions,
   markPendingRunning,
-  type ExecutionListQuery,
   type SlotLimits,
 } from "../db/execution-queries";
 import { ExecutionRecords } from "../db/execution-records";
@@ -68,7 +68,10 @@ export class ExecutionService {
     if (!tool) throw notFound("Tool");
     const values = resolveInputs(fieldsOf(tool), request.inputs);
     const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
-    if (!success) throw new AppError("rate_limited", "Too many executions started; try again shortly", { retryAfter: RATE_LIMIT_PERIOD_SECONDS });
+    if (!success)
+      throw new AppError("rate_limited", "Too many executions started; try again shortly", {
+        retryAfter: RATE_LIMIT_PERIOD_SECONDS,
+      });
     const id = crypto.randomUUID();
     const createdAt = Date.now();
     const durableObjectId = this.env.EXECUTION_SESSION.idFromName(id).toString();
@@ -86,7 +89,11 @@ export class ExecutionService {
       startedAt: request.start ? createdAt : null,
       completedAt: null,
     };
-    const outcome = await insertExecutionWithinLimit(this.db, { ...execution, durableObjectId, prompts: tool.prompts }, this.limits());
+    const outcome = await insertExecutionWithinLimit(
+      this.db,
+      { ...execution, durableObjectId, prompts: tool.prompts },
+      this.limits(),
+    );
     if (outcome === "idempotency_conflict") {
       const raced = await this.replayed(userId, request);
       if (raced) return raced;
@@ -130,7 +137,11 @@ export class ExecutionService {
    * The original endpoint with an `executionId`: starts it when pending, else attaches to its run.
    * `sentInputs`, when given, must match the stored inputs.
    */
-  async attach(userId: string, execution: ExecutionRow, sentInputs: Record<string, unknown> | undefined): Promise<void> {
+  async attach(
+    userId: string,
+    execution: ExecutionRow,
+    sentInputs: Record<string, unknown> | undefined,
+  ): Promise<void> {
     if (execution.error?.code === "expired") throw this.pending.expiredConflict();
     if (execution.status !== "pending" && sentInputs === undefined) return;
     const tool = await findReadableTool(this.db, execution.toolId, userId);
@@ -140,14 +151,21 @@ export class ExecutionService {
   }
 
   /** An SSE response with the events after `afterId`: live, replayed, or rebuilt from D1. */
-  async events(execution: ExecutionRow, afterId: number, format: StreamFormat, headers: Record<string, string> = {}): Promise<Response> {
+  async events(
+    execution: ExecutionRow,
+    afterId: number,
+    format: StreamFormat,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const opened = await this.stub(execution.id).openStream({ afterId, format });
     if (opened.kind === "finished") return new Response(null, { status: 204, headers });
     if (opened.kind === "stream") return new Response(opened.stream, { headers: { ...SSE_HEADERS, ...headers } });
     if (execution.status === "pending") throw new AppError("conflict", "The execution has not started");
     // The object's log is gone (retention): rebuild the events from the records.
     const body = replayFromRecords(execution, await findPromptResults(this.db, execution.id), afterId, format);
-    return body === null ? new Response(null, { status: 204, headers }) : new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
+    return body === null
+      ? new Response(null, { status: 204, headers })
+      : new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
   }
 
   /** Cancels a running execution (its object aborts the model calls) or a pending one; idempotent. Returns the status after. */
@@ -165,8 +183,10 @@ export class ExecutionService {
   /** Starts a pending execution that was created earlier (the original endpoint's flow). */
   private async startPending(execution: ExecutionRow, tool: ToolRecord): Promise<void> {
     const results = await findPromptResults(this.db, execution.id);
-    const sameChain = results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
-    if (!sameChain) throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
+    const sameChain =
+      results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
+    if (!sameChain)
+      throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
     const plan = planFor(execution, tool, resolveInputs(fieldsOf(tool), execution.inputs));
     // Only the request that flips pending → running starts it; a concurrent one just attaches.
     const outcome = await markPendingRunning(this.db, execution, Date.now(), this.limits());
@@ -184,9 +204,17 @@ export class ExecutionService {
       const { status } = await this.stub(execution.id).start(plan);
       return status === "unknown" ? "pending" : status;
     } catch (error) {
-      log("error", "could not start the execution's Durable Object", { executionId: execution.id, error: describeError(error) });
+      log("error", "could not start the execution's Durable Object", {
+        executionId: execution.id,
+        error: describeError(error),
+      });
       // Nothing ran: the execution fails and every prompt is skipped, so no record stays pending.
-      await new ExecutionRecords(this.db, execution.id).finishExecution("failed", { code: "internal", message: "The execution could not be started" }, Date.now(), "failed");
+      await new ExecutionRecords(this.db, execution.id).finishExecution(
+        "failed",
+        { code: "internal", message: "The execution could not be started" },
+        Date.now(),
+        "failed",
+      );
       throw new AppError("internal", "The execution could not be started", { cause: error });
     }
   }
@@ -200,9 +228,13 @@ export class ExecutionService {
   }
 
   private tooManyExecutions(): AppError {
-    return new AppError("too_many_executions", `You already have ${this.config.maxConcurrentExecutions} executions running; wait for one to finish`, {
-      retryAfter: 5,
-    });
+    return new AppError(
+      "too_many_executions",
+      `You already have ${this.config.maxConcurrentExecutions} executions running; wait for one to finish`,
+      {
+        retryAfter: 5,
+      },
+    );
   }
 
   /** The execution this Idempotency-Key already made, if any; the key reused for a different request is a conflict. */

@@ -29,12 +29,18 @@ export class PendingExecutions {
       await stub.expirePendingAt({ executionId: execution.id, createdAt: execution.createdAt, ttlMs: this.ttlMs });
     } catch (error) {
       // The next read expires it instead; the slot is never held past the TTL either way.
-      log("warn", "could not schedule a pending execution's expiry", { executionId: execution.id, error: describeError(error) });
+      log("warn", "could not schedule a pending execution's expiry", {
+        executionId: execution.id,
+        error: describeError(error),
+      });
     }
   }
 
   /** What starting an expired execution answers. */
   expiredConflict(): AppError {
-    return new AppError("conflict", `This execution was not started within ${this.ttlMs} ms of its creation and has expired; create a new one`);
+    return new AppError(
+      "conflict",
+      `This execution was not started within ${this.ttlMs} ms of its creation and has expired; create a new one`,
+    );
   }
 }

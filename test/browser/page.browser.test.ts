@@ -1,6 +1,6 @@
 // The page in a real browser (Debian Chromium driven by playwright-core) against wrangler dev.
 import { randomUUID } from "node:crypto";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { UpstreamAttempt } from "../upstream/scripts";
 
@@ -17,14 +17,25 @@ let browser: Browser;
 beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
 });
 afterAll(async () => browser?.close());
 
 async function model(...attempts: UpstreamAttempt[]): Promise<string> {
   const name = `page-${randomUUID()}`;
-  await fetch(`${inject("pageUpstreamUrl")}/__scripts`, { method: "POST", body: JSON.stringify({ model: name, attempts }) });
+  await fetch(`${inject("pageUpstreamUrl")}/__scripts`, {
+    method: "POST",
+    body: JSON.stringify({ model: name, attempts }),
+  });
   return name;
 }
 
@@ -43,7 +54,11 @@ async function signedIn(width = 1200): Promise<{ page: Page; token: string }> {
 }
 
 async function createTool(token: string, body: unknown): Promise<string> {
-  const response = await fetch(`${base()}/api/tools`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = await fetch(`${base()}/api/tools`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(201);
   return ((await response.json()) as { id: string }).id;
 }
@@ -63,7 +78,10 @@ const chain = (outline: string, parallelA: string, parallelB: string) => ({
 
 async function runTool(page: Page, toolName: string, topic?: string) {
   await page.goto(`${base()}/#/`);
-  await page.getByRole("link", { name: `Run ${toolName}` }).first().click();
+  await page
+    .getByRole("link", { name: `Run ${toolName}` })
+    .first()
+    .click();
   if (topic !== undefined) await page.getByLabel("Topic (required)").fill(topic);
   await page.getByRole("button", { name: "Run" }).click();
 }
@@ -76,14 +94,23 @@ describe("the page", () => {
     const outline = words(20, "o").join("");
     const activity = words(30, "a").join("");
     const homework = words(30, "h").join("");
-    await createTool(token, chain(await model({ kind: "stream", chunks: words(20, "o"), chunkDelayMs: 20 }), await model({ kind: "stream", chunks: words(30, "a"), chunkDelayMs: 20 }), await model({ kind: "stream", chunks: words(30, "h"), chunkDelayMs: 20 })));
+    await createTool(
+      token,
+      chain(
+        await model({ kind: "stream", chunks: words(20, "o"), chunkDelayMs: 20 }),
+        await model({ kind: "stream", chunks: words(30, "a"), chunkDelayMs: 20 }),
+        await model({ kind: "stream", chunks: words(30, "h"), chunkDelayMs: 20 }),
+      ),
+    );
     await runTool(page, "Lesson planner", "fractions");
     await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "o3" }).waitFor();
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
     expect((await panelText(page, "outline")).trim()).toBe(outline.trim());
     expect((await panelText(page, "activity")).trim()).toBe(activity.trim());
     expect((await panelText(page, "homework")).trim()).toBe(homework.trim());
-    const [activityBox, homeworkBox] = await Promise.all(["activity", "homework"].map((name) => page.locator(`article[data-prompt="${name}"]`).boundingBox()));
+    const [activityBox, homeworkBox] = await Promise.all(
+      ["activity", "homework"].map((name) => page.locator(`article[data-prompt="${name}"]`).boundingBox()),
+    );
     expect(activityBox?.y).toBe(homeworkBox?.y);
     expect(await page.locator('article[data-prompt="outline"] .status').innerText()).toBe("completed");
     expect(await page.getByRole("button", { name: "Cancel" }).isVisible()).toBe(false);

@@ -10,10 +10,14 @@ type Snippet = (baseUrl: string, token: string, toolId: string) => Promise<unkno
 function loadSnippets(): Record<string, Snippet> {
   const markdown = readFileSync("docs/client.md", "utf8");
   const blocks = [...markdown.matchAll(/```js\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
-  const names = blocks.map((block) => /async function (\w+)/.exec(block)?.[1]).filter((name): name is string => Boolean(name));
+  const names = blocks
+    .map((block) => /async function (\w+)/.exec(block)?.[1])
+    .filter((name): name is string => Boolean(name));
   const body = `${blocks.join("\n")}\nreturn { ${names.join(", ")} };`;
   // The docs' imports, provided as globals a browser page or module would have.
-  const make = new Function("EventSource", "createClient", "foldEvent", body) as (...args: unknown[]) => Record<string, Snippet>;
+  const make = new Function("EventSource", "createClient", "foldEvent", body) as (
+    ...args: unknown[]
+  ) => Record<string, Snippet>;
   return make(EventSource, createClient, foldEvent);
 }
 
@@ -21,13 +25,24 @@ describe("docs/client.md", () => {
   const snippets = loadSnippets();
 
   it("has the four snippets", () => {
-    expect(Object.keys(snippets).sort()).toEqual(["followWithEventSource", "runWithClient", "runWithFetch", "startThenCancel"]);
+    expect(Object.keys(snippets).sort()).toEqual([
+      "followWithEventSource",
+      "runWithClient",
+      "runWithFetch",
+      "startThenCancel",
+    ]);
   });
 
   it("followWithEventSource streams a run to its end", async () => {
     const user = newUser();
-    const tool = await createTool(user, await scriptModel({ kind: "stream", chunks: ["Native ", "EventSource"], chunkDelayMs: 5 }));
-    const result = (await snippets.followWithEventSource?.(baseUrl(), signToken(user), tool.id)) as { end: string; outputs: Record<string, string> };
+    const tool = await createTool(
+      user,
+      await scriptModel({ kind: "stream", chunks: ["Native ", "EventSource"], chunkDelayMs: 5 }),
+    );
+    const result = (await snippets.followWithEventSource?.(baseUrl(), signToken(user), tool.id)) as {
+      end: string;
+      outputs: Record<string, string>;
+    };
     expect(result.end).toBe("execution.completed");
     expect(result.outputs[tool.prompts[0]!.id]).toBe("Native EventSource");
   });
@@ -35,15 +50,33 @@ describe("docs/client.md", () => {
   it("runWithFetch reads the original frames", async () => {
     const user = newUser();
     const tool = await createTool(user, await scriptModel({ kind: "stream", chunks: ["fetch ", "frames"] }));
-    const result = (await snippets.runWithFetch?.(baseUrl(), signToken(user), tool.id)) as { executionId: string; frames: { type: string; token?: string }[] };
-    expect(result.frames.map((frame) => frame.type)).toEqual(["metadata", "prompt_start", "token", "token", "prompt_complete", "complete"]);
-    expect(result.frames.filter((frame) => frame.type === "token").map((frame) => frame.token).join("")).toBe("fetch frames");
+    const result = (await snippets.runWithFetch?.(baseUrl(), signToken(user), tool.id)) as {
+      executionId: string;
+      frames: { type: string; token?: string }[];
+    };
+    expect(result.frames.map((frame) => frame.type)).toEqual([
+      "metadata",
+      "prompt_start",
+      "token",
+      "token",
+      "prompt_complete",
+      "complete",
+    ]);
+    expect(
+      result.frames
+        .filter((frame) => frame.type === "token")
+        .map((frame) => frame.token)
+        .join(""),
+    ).toBe("fetch frames");
   });
 
   it("runWithClient folds the run into per-prompt state", async () => {
     const user = newUser();
     const tool = await createTool(user, await scriptModel({ kind: "stream", chunks: ["typed ", "client"] }));
-    const state = (await snippets.runWithClient?.(baseUrl(), signToken(user), tool.id)) as { status: string; prompts: { output: string }[] };
+    const state = (await snippets.runWithClient?.(baseUrl(), signToken(user), tool.id)) as {
+      status: string;
+      prompts: { output: string }[];
+    };
     expect(state.status).toBe("completed");
     expect(state.prompts[0]?.output).toBe("typed client");
   });

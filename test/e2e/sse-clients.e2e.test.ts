@@ -1,5 +1,5 @@
 // Third-party SSE clients against the real Worker out of process: what a browser integration does.
-import { fetchEventSource, type EventSourceMessage } from "@microsoft/fetch-event-source";
+import { type EventSourceMessage, fetchEventSource } from "@microsoft/fetch-event-source";
 import { EventSource } from "eventsource";
 import { describe, expect, it } from "vitest";
 import { apiJson, baseUrl, createTool, newUser, scriptModel, signToken } from "./helpers";
@@ -9,7 +9,17 @@ const browserish = globalThis as { window?: unknown; document?: unknown };
 browserish.window ??= globalThis;
 browserish.document ??= { hidden: false, addEventListener() {}, removeEventListener() {} };
 
-const EVENT_NAMES = ["execution.started", "prompt.started", "prompt.delta", "prompt.completed", "prompt.failed", "execution.completed", "execution.failed", "execution.canceled", "execution.timed_out"];
+const EVENT_NAMES = [
+  "execution.started",
+  "prompt.started",
+  "prompt.delta",
+  "prompt.completed",
+  "prompt.failed",
+  "execution.completed",
+  "execution.failed",
+  "execution.canceled",
+  "execution.timed_out",
+];
 const TEXT = Array.from({ length: 40 }, (_, i) => `w${i} `).join("");
 
 function slowStream(chunkDelayMs: number) {
@@ -21,7 +31,10 @@ describe("native EventSource semantics (the eventsource package)", () => {
   it("follows a run across server-closed connections with ?token=, resuming by Last-Event-ID, each event exactly once, and stops at 204", async () => {
     const user = newUser();
     const tool = await createTool(user, await slowStream(60));
-    const execution = await apiJson<{ id: string; eventsUrl: string; streamToken: string }>("/api/executions", user, { toolId: tool.id, inputs: { topic: "e2e" } });
+    const execution = await apiJson<{ id: string; eventsUrl: string; streamToken: string }>("/api/executions", user, {
+      toolId: tool.id,
+      inputs: { topic: "e2e" },
+    });
     const received: { id: number; type: string; data: Record<string, unknown> }[] = [];
     let opens = 0;
     await new Promise<void>((resolve, reject) => {
@@ -32,7 +45,13 @@ describe("native EventSource semantics (the eventsource package)", () => {
       }, 45_000);
       source.onopen = () => opens++;
       for (const name of EVENT_NAMES) {
-        source.addEventListener(name, (message) => received.push({ id: Number(message.lastEventId), type: name, data: JSON.parse(message.data) as Record<string, unknown> }));
+        source.addEventListener(name, (message) =>
+          received.push({
+            id: Number(message.lastEventId),
+            type: name,
+            data: JSON.parse(message.data) as Record<string, unknown>,
+          }),
+        );
       }
       source.onerror = () => {
         // After the terminal event the server closes; the reconnect gets 204 and EventSource gives up.
@@ -45,11 +64,17 @@ describe("native EventSource semantics (the eventsource package)", () => {
     expect(opens).toBeGreaterThanOrEqual(2);
     const ids = received.map((item) => item.id);
     expect(ids).toEqual([...new Set(ids)].sort((a, b) => a - b));
-    const output = received.filter((item) => item.type === "prompt.delta").map((item) => item.data.delta).join("");
+    const output = received
+      .filter((item) => item.type === "prompt.delta")
+      .map((item) => item.data.delta)
+      .join("");
     expect(output).toBe(TEXT);
     expect(received.filter((item) => item.type === "execution.completed")).toHaveLength(1);
     expect(received.at(-1)?.type).toBe("execution.completed");
-    const record = await apiJson<{ status: string; results: { output: string }[] }>(`/api/executions/${execution.id}`, user);
+    const record = await apiJson<{ status: string; results: { output: string }[] }>(
+      `/api/executions/${execution.id}`,
+      user,
+    );
     expect(record).toMatchObject({ status: "completed", results: [{ output: TEXT }] });
   });
 });
@@ -84,14 +109,22 @@ describe("fetch-based SSE with POST (@microsoft/fetch-event-source)", () => {
       },
     });
     expect(frames[0]).toEqual({ type: "metadata", totalPrompts: 1, toolName: "E2E" });
-    expect(frames.filter((frame) => frame.type === "token").map((frame) => frame.token).join("")).toBe(TEXT);
+    expect(
+      frames
+        .filter((frame) => frame.type === "token")
+        .map((frame) => frame.token)
+        .join(""),
+    ).toBe(TEXT);
     expect(frames.at(-1)).toEqual({ type: "complete", executionId });
   });
 
   it("resumes a dropped GET stream with the Last-Event-ID header and completes the output exactly", async () => {
     const user = newUser();
     const tool = await createTool(user, await slowStream(20));
-    const execution = await apiJson<{ id: string; eventsUrl: string }>("/api/executions", user, { toolId: tool.id, inputs: { topic: "drop" } });
+    const execution = await apiJson<{ id: string; eventsUrl: string }>("/api/executions", user, {
+      toolId: tool.id,
+      inputs: { topic: "drop" },
+    });
     const deltas: string[] = [];
     let lastId = "";
     let terminal = "";

@@ -12,21 +12,39 @@ export interface CreatedExecution {
   streamToken: string;
 }
 
-export async function createToolFor(user: string, body: TestToolBody): Promise<{ id: string; prompts: { id: string; name: string }[] }> {
-  const { status, body: tool } = await apiJson<{ id: string; prompts: { id: string; name: string }[] }>("/api/tools", { user, body });
+export async function createToolFor(
+  user: string,
+  body: TestToolBody,
+): Promise<{ id: string; prompts: { id: string; name: string }[] }> {
+  const { status, body: tool } = await apiJson<{ id: string; prompts: { id: string; name: string }[] }>("/api/tools", {
+    user,
+    body,
+  });
   expect(status).toBe(201);
   return tool;
 }
 
-export async function startExecution(user: string, toolId: string, inputs: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<CreatedExecution> {
-  const { status, body } = await apiJson<CreatedExecution>("/api/executions", { user, body: { toolId, inputs }, headers });
+export async function startExecution(
+  user: string,
+  toolId: string,
+  inputs: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<CreatedExecution> {
+  const { status, body } = await apiJson<CreatedExecution>("/api/executions", {
+    user,
+    body: { toolId, inputs },
+    headers,
+  });
   expect(status, JSON.stringify(body)).toBe(201);
   return body;
 }
 
 /** Follows an execution's events from `afterId` until the server closes the stream. */
 export async function followEvents(user: string, executionId: string, afterId = 0): Promise<StoredEvent[]> {
-  const response = await api(`/api/executions/${executionId}/events`, { user, headers: afterId ? { "Last-Event-ID": String(afterId) } : {} });
+  const response = await api(`/api/executions/${executionId}/events`, {
+    user,
+    headers: afterId ? { "Last-Event-ID": String(afterId) } : {},
+  });
   if (response.status === 204) return [];
   expect(response.status).toBe(200);
   return toEvents((await readSse(response)).messages);
@@ -38,7 +56,15 @@ export interface ExecutionRecordJson {
   error: { code: string; message: string } | null;
   startedAt: string | null;
   completedAt: string | null;
-  results: { promptId: string; name: string; status: string; output: string; error: { code: string; message: string } | null; durationMs: number | null; usage: { inputTokens: number; outputTokens: number } | null }[];
+  results: {
+    promptId: string;
+    name: string;
+    status: string;
+    output: string;
+    error: { code: string; message: string } | null;
+    durationMs: number | null;
+    usage: { inputTokens: number; outputTokens: number } | null;
+  }[];
 }
 
 export async function getRecord(user: string, executionId: string): Promise<ExecutionRecordJson> {
@@ -52,8 +78,13 @@ export async function getRecord(user: string, executionId: string): Promise<Exec
  * what the upstream sent), then drops the connection. Returns the last event id seen.
  */
 export async function waitForOutput(user: string, executionId: string, text: string): Promise<number> {
-  const read = await readSse(await api(`/api/executions/${executionId}/events`, { user }), (messages) =>
-    messages.filter((message) => message.event === "prompt.delta").map((message) => (JSON.parse(message.data) as { delta: string }).delta).join("") === text,
+  const read = await readSse(
+    await api(`/api/executions/${executionId}/events`, { user }),
+    (messages) =>
+      messages
+        .filter((message) => message.event === "prompt.delta")
+        .map((message) => (JSON.parse(message.data) as { delta: string }).delta)
+        .join("") === text,
   );
   if (read.ended) throw new Error(`the stream ended before the output was "${text}"`);
   return Number(read.messages.at(-1)?.id ?? 0);

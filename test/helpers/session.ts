@@ -15,4 +15,5 @@ export function stateOf(instance: ExecutionSession): SessionState {
 }
 
 /** Moves the object's clock `ms` ahead, as if that much time had passed. */
-export const advanceClock = (instance: ExecutionSession, ms: number): void => instance.internals().useClock(() => Date.now() + ms);
+export const advanceClock = (instance: ExecutionSession, ms: number): void =>
+  instance.internals().useClock(() => Date.now() + ms);

@@ -14,7 +14,10 @@ export interface SseRead {
  * Reads `response` until the server closes it, or until `stopWhen` says so (then the
  * connection is dropped, as a client that goes away would).
  */
-export async function readSse(response: Response, stopWhen: (messages: EventSourceMessage[]) => boolean = () => false): Promise<SseRead> {
+export async function readSse(
+  response: Response,
+  stopWhen: (messages: EventSourceMessage[]) => boolean = () => false,
+): Promise<SseRead> {
   const read: SseRead = { messages: [], comments: [], retry: null, ended: false };
   const parser = createParser({
     onEvent: (message) => read.messages.push(message),
@@ -40,13 +43,17 @@ export async function readSse(response: Response, stopWhen: (messages: EventSour
 
 /** Named events as the typed union, with ids. */
 export function toEvents(messages: readonly EventSourceMessage[]): StoredEvent[] {
-  return messages.map((message) => ({ id: Number(message.id), type: message.event, data: JSON.parse(message.data) }) as StoredEvent);
+  return messages.map(
+    (message) => ({ id: Number(message.id), type: message.event, data: JSON.parse(message.data) }) as StoredEvent,
+  );
 }
 
 /** Concatenated deltas per prompt id. */
 export function outputsOf(events: readonly ExecutionEvent[]): Map<string, string> {
   const outputs = new Map<string, string>();
-  for (const item of events) if (item.type === "prompt.delta") outputs.set(item.data.promptId, (outputs.get(item.data.promptId) ?? "") + item.data.delta);
+  for (const item of events)
+    if (item.type === "prompt.delta")
+      outputs.set(item.data.promptId, (outputs.get(item.data.promptId) ?? "") + item.data.delta);
   return outputs;
 }
 
@@ -54,7 +61,11 @@ export function outputsOf(events: readonly ExecutionEvent[]): Map<string, string
  * Reads `response` in the background: `until` resolves once the messages so far satisfy a check
  * (to act mid-stream without dropping the connection), `ended` once the server closes it.
  */
-export function tapSse(response: Response): { messages: EventSourceMessage[]; until: (check: (messages: EventSourceMessage[]) => boolean) => Promise<void>; ended: Promise<SseRead> } {
+export function tapSse(response: Response): {
+  messages: EventSourceMessage[];
+  until: (check: (messages: EventSourceMessage[]) => boolean) => Promise<void>;
+  ended: Promise<SseRead>;
+} {
   const messages: EventSourceMessage[] = [];
   const waiters: { check: (messages: EventSourceMessage[]) => boolean; resolve: () => void }[] = [];
   const settle = () => {

@@ -5,7 +5,15 @@ export interface TestToolBody {
   visibility?: "private" | "shared";
   onPromptError?: "stop" | "continue";
   inputFields: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
-  prompts: { name: string; position: number; model: string; content: string; systemContext?: string | null; temperature?: number; maxTokens?: number }[];
+  prompts: {
+    name: string;
+    position: number;
+    model: string;
+    content: string;
+    systemContext?: string | null;
+    temperature?: number;
+    maxTokens?: number;
+  }[];
 }
 
 /** The SPEC §4 example tool, with every prompt on `model`. */
@@ -18,8 +26,21 @@ export function lessonPlanner(model = "gpt-4o-mini", overrides: Partial<TestTool
       { name: "grade", label: "Grade", type: "select", options: ["K", "1", "2"], required: false },
     ],
     prompts: [
-      { name: "outline", position: 0, model, systemContext: "You are a curriculum designer.", content: "Outline a lesson on {{topic}} for grade {{grade}}." },
-      { name: "lesson", position: 1, model, content: "Write the full lesson from this outline:\n{{outline}}", temperature: 0.7, maxTokens: 2000 },
+      {
+        name: "outline",
+        position: 0,
+        model,
+        systemContext: "You are a curriculum designer.",
+        content: "Outline a lesson on {{topic}} for grade {{grade}}.",
+      },
+      {
+        name: "lesson",
+        position: 1,
+        model,
+        content: "Write the full lesson from this outline:\n{{outline}}",
+        temperature: 0.7,
+        maxTokens: 2000,
+      },
     ],
     ...overrides,
   };

@@ -7,13 +7,20 @@ export const upstreamOrigin = (): string => new URL(env.OPENAI_BASE_URL).origin;
 /** Registers a script under a fresh model name; use that name as the prompt's model. */
 export async function scriptModel(...attempts: UpstreamAttempt[]): Promise<string> {
   const model = `scripted-${crypto.randomUUID()}`;
-  const response = await fetch(`${upstreamOrigin()}/__scripts`, { method: "POST", body: JSON.stringify({ model, attempts }) });
+  const response = await fetch(`${upstreamOrigin()}/__scripts`, {
+    method: "POST",
+    body: JSON.stringify({ model, attempts }),
+  });
   if (response.status !== 201) throw new Error(`could not script the upstream: ${response.status}`);
   return model;
 }
 
 /** A stream attempt answering `text` in chunks of `size` characters. */
-export function streamOf(text: string, size = 4, extra: Partial<Extract<UpstreamAttempt, { kind: "stream" }>> = {}): UpstreamAttempt {
+export function streamOf(
+  text: string,
+  size = 4,
+  extra: Partial<Extract<UpstreamAttempt, { kind: "stream" }>> = {},
+): UpstreamAttempt {
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
   return { kind: "stream", chunks, ...extra };
@@ -25,7 +32,11 @@ export async function upstreamRequests(model: string): Promise<UpstreamRequestRe
 }
 
 /** Polls until `check` returns a value (for states the service reaches asynchronously). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -16,7 +16,8 @@ async function legacyStream(user: string, body: unknown, headers: Record<string,
   return { response, read: response.status === 200 ? await readSse(response) : null };
 }
 
-const framesOf = (read: Awaited<ReturnType<typeof readSse>> | null): Frame[] => (read?.messages ?? []).map((message) => JSON.parse(message.data) as Frame);
+const framesOf = (read: Awaited<ReturnType<typeof readSse>> | null): Frame[] =>
+  (read?.messages ?? []).map((message) => JSON.parse(message.data) as Frame);
 
 describe("POST /api/assistant-architect/stream (the original endpoint)", () => {
   it("streams the original unnamed frames, each with an id, and the X-Execution-Id header", async () => {
@@ -35,35 +36,63 @@ describe("POST /api/assistant-architect/stream (the original endpoint)", () => {
 
     const frames = framesOf(read);
     expect(frames[0]).toEqual({ type: "metadata", totalPrompts: 2, toolName: "Lesson planner" });
-    expect(frames[1]).toEqual({ type: "prompt_start", promptIndex: 0, promptId: tool.prompts[0]!.id, modelName: outline });
-    const tokens = frames.filter((frame) => frame.type === "token" && frame.promptIndex === 0).map((frame) => frame.token).join("");
+    expect(frames[1]).toEqual({
+      type: "prompt_start",
+      promptIndex: 0,
+      promptId: tool.prompts[0]!.id,
+      modelName: outline,
+    });
+    const tokens = frames
+      .filter((frame) => frame.type === "token" && frame.promptIndex === 0)
+      .map((frame) => frame.token)
+      .join("");
     expect(tokens).toBe("O1 O2");
-    expect(frames.find((frame) => frame.type === "prompt_complete" && frame.promptIndex === 1)).toEqual({ type: "prompt_complete", promptIndex: 1, result: "L1" });
+    expect(frames.find((frame) => frame.type === "prompt_complete" && frame.promptIndex === 1)).toEqual({
+      type: "prompt_complete",
+      promptIndex: 1,
+      result: "L1",
+    });
     expect(frames.at(-1)).toEqual({ type: "complete", executionId });
     expect((await getRecord(user, executionId!)).status).toBe("completed");
   });
 
   it("ends with prompt_error then an error frame when a prompt fails", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, lessonPlanner(await scriptModel({ kind: "error", status: 400, message: "no such model" })));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(await scriptModel({ kind: "error", status: 400, message: "no such model" })),
+    );
     const { read } = await legacyStream(user, { toolId: tool.id, inputs: { topic: "t" } });
     const frames = framesOf(read);
-    expect(frames.find((frame) => frame.type === "prompt_error")).toMatchObject({ promptIndex: 0, error: expect.stringContaining("no such model") });
+    expect(frames.find((frame) => frame.type === "prompt_error")).toMatchObject({
+      promptIndex: 0,
+      error: expect.stringContaining("no such model"),
+    });
     expect(frames.at(-1)).toMatchObject({ type: "error", error: expect.stringContaining('Prompt "outline" failed') });
   });
 
   it("runs a pending execution created earlier, and a retry attaches to the same run", async () => {
     const user = newUser();
     const model = await scriptModel(streamOf("pending run"));
-    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}}" }] }));
-    const created = await apiJson<{ id: string; status: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "t" }, start: false } });
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}}" }] }),
+    );
+    const created = await apiJson<{ id: string; status: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "t" }, start: false },
+    });
     expect(created.body.status).toBe("pending");
     const first = await legacyStream(user, { toolId: tool.id, executionId: created.body.id });
     expect(first.response.headers.get("X-Execution-Id")).toBe(created.body.id);
     expect(framesOf(first.read).at(-1)).toEqual({ type: "complete", executionId: created.body.id });
 
     const lastId = first.read?.messages.at(-3)?.id ?? "0";
-    const retry = await legacyStream(user, { toolId: tool.id, executionId: created.body.id }, { "Last-Event-ID": lastId });
+    const retry = await legacyStream(
+      user,
+      { toolId: tool.id, executionId: created.body.id },
+      { "Last-Event-ID": lastId },
+    );
     expect(framesOf(retry.read).map((frame) => frame.type)).toEqual(["prompt_complete", "complete"]);
     expect(await upstreamRequests(model)).toHaveLength(1);
   });
@@ -73,9 +102,14 @@ describe("POST /api/assistant-architect/stream (the original endpoint)", () => {
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("x"))));
     expect((await legacyStream(user, { toolId: tool.id })).response.status).toBe(400);
     expect((await legacyStream(user, { toolId: tool.id, inputs: {}, executionId: "x" })).response.status).toBe(404);
-    const missing = await apiJson<ErrorJson>("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId: crypto.randomUUID() } });
+    const missing = await apiJson<ErrorJson>("/api/assistant-architect/stream", {
+      user,
+      body: { toolId: tool.id, executionId: crypto.randomUUID() },
+    });
     expect(missing.status).toBe(404);
-    expect((await legacyStream(user, { toolId: crypto.randomUUID(), inputs: { topic: "t" } })).response.status).toBe(404);
+    expect((await legacyStream(user, { toolId: crypto.randomUUID(), inputs: { topic: "t" } })).response.status).toBe(
+      404,
+    );
   });
 
   it("needs a Bearer token", async () => {

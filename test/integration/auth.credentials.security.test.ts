@@ -11,7 +11,8 @@ import { lessonPlanner } from "../helpers/tools";
 
 const FRAGMENT = 8;
 const now = () => Math.floor(Date.now() / 1000);
-const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+const encode = (value: unknown) =>
+  btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 
 /** Every run of FRAGMENT characters of every part of the token: none may appear in a response. */
 function fragmentsOf(token: string): string[] {
@@ -39,22 +40,41 @@ describe("access-token refusals never quote the token", () => {
     ["wrong signature", () => tokenFor(newUser(), {}, "another-secret-0123456789abcdef0123456789"), /signature/],
     ["no exp", () => sign({ sub: newUser() }, env.JWT_SECRET, "HS256"), /no exp/],
     ["no sub", () => sign({ exp: now() + 60 }, env.JWT_SECRET, "HS256"), /sub/],
-    ["alg none", async () => `${encode({ alg: "none", typ: "JWT" })}.${encode({ sub: "x", exp: now() + 60 })}.`, /algorithm/],
-    ["garbage", async () => "eyJhbGciOiJIUzI1NiJ9.not-json-at-all-0123456789.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw", /Invalid token|Malformed/],
-    ["unknown kid", async () => `${encode({ alg: "RS256", kid: "no-such-key-0123456789" })}.${encode({ sub: "x", exp: now() + 60 })}.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw`, /Invalid token/],
+    [
+      "alg none",
+      async () => `${encode({ alg: "none", typ: "JWT" })}.${encode({ sub: "x", exp: now() + 60 })}.`,
+      /algorithm/,
+    ],
+    [
+      "garbage",
+      async () => "eyJhbGciOiJIUzI1NiJ9.not-json-at-all-0123456789.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw",
+      /Invalid token|Malformed/,
+    ],
+    [
+      "unknown kid",
+      async () =>
+        `${encode({ alg: "RS256", kid: "no-such-key-0123456789" })}.${encode({ sub: "x", exp: now() + 60 })}.c2lnbmF0dXJlLXRoYXQtaXMtbG9uZw`,
+      /Invalid token/,
+    ],
   ];
 
   for (const [name, make, reason] of cases) {
     it(`refuses a token (${name}) with a reason and no fragment of it`, async () => {
       const token = await make();
-      const message = await expectRefusalWithoutEcho(await api("/api/tools", { headers: { Authorization: `Bearer ${token}` } }), token);
+      const message = await expectRefusalWithoutEcho(
+        await api("/api/tools", { headers: { Authorization: `Bearer ${token}` } }),
+        token,
+      );
       expect(message).toMatch(reason);
     });
   }
 
   it("refuses an Authorization header over 8 KB before parsing it", async () => {
     const token = `${encode({ alg: "HS256" })}.${"A".repeat(MAX_AUTHORIZATION_BYTES)}.sig`;
-    const message = await expectRefusalWithoutEcho(await api("/api/tools", { headers: { Authorization: `Bearer ${token}` } }), token);
+    const message = await expectRefusalWithoutEcho(
+      await api("/api/tools", { headers: { Authorization: `Bearer ${token}` } }),
+      token,
+    );
     expect(message).toBe(`Authorization header is longer than ${MAX_AUTHORIZATION_BYTES} bytes`);
     // A real token well under the cap still works.
     expect((await api("/api/tools", { user: newUser() })).status).toBe(200);
@@ -71,7 +91,10 @@ describe("stream tokens", () => {
   it("refuses a stream token without exp, even when correctly signed for the execution", async () => {
     const { user, execution } = await runningExecution();
     const token = await sign({ sub: user, exe: execution.id, scope: "events:read", iat: now() }, streamKey, "HS256");
-    const message = await expectRefusalWithoutEcho(await api(`/api/executions/${execution.id}/events?token=${token}`), token);
+    const message = await expectRefusalWithoutEcho(
+      await api(`/api/executions/${execution.id}/events?token=${token}`),
+      token,
+    );
     expect(message).toBe("Invalid or expired stream token");
   });
 
@@ -80,11 +103,16 @@ describe("stream tokens", () => {
     const tokens = [
       await sign({ sub: user, exe: execution.id, scope: "events:read", exp: now() - 5 }, streamKey, "HS256"),
       await sign({ sub: user, exe: crypto.randomUUID(), scope: "events:read", exp: now() + 60 }, streamKey, "HS256"),
-      await sign({ sub: user, exe: execution.id, scope: "events:read", exp: now() + 60 }, "forged-key-0123456789abcdef", "HS256"),
+      await sign(
+        { sub: user, exe: execution.id, scope: "events:read", exp: now() + 60 },
+        "forged-key-0123456789abcdef",
+        "HS256",
+      ),
       // An access token is not a stream token.
       await tokenFor(user),
     ];
-    for (const token of tokens) await expectRefusalWithoutEcho(await api(`/api/executions/${execution.id}/events?token=${token}`), token);
+    for (const token of tokens)
+      await expectRefusalWithoutEcho(await api(`/api/executions/${execution.id}/events?token=${token}`), token);
     // The token the API issued still works.
     const good = await api(`/api/executions/${execution.id}/events?token=${execution.streamToken}`);
     expect(good.status).toBe(200);

@@ -62,7 +62,8 @@ describe("Bearer authentication on /api/*", () => {
   });
 
   it("rejects the 'none' algorithm", async () => {
-    const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+    const encode = (value: unknown) =>
+      btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
     const token = `${encode({ alg: "none", typ: "JWT" })}.${encode({ sub: "x", exp: Math.floor(Date.now() / 1000) + 60 })}.`;
     const { response } = await withToken(token);
     expect(response.status).toBe(401);
@@ -77,12 +78,19 @@ describe("Bearer authentication on /api/*", () => {
     const kid = `key-${crypto.randomUUID()}`;
     const publicJwk = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
     const upstream = new URL(getConfig(env).openaiBaseUrl).origin;
-    await fetch(`${upstream}/__jwks`, { method: "POST", body: JSON.stringify({ keys: [{ ...publicJwk, kid, alg: "RS256", use: "sig" }] }) });
+    await fetch(`${upstream}/__jwks`, {
+      method: "POST",
+      body: JSON.stringify({ keys: [{ ...publicJwk, kid, alg: "RS256", use: "sig" }] }),
+    });
     const privateJwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
     const now = Math.floor(Date.now() / 1000);
     const token = await sign({ sub: "rs-user", exp: now + 60 }, { ...privateJwk, kid, alg: "RS256" }, "RS256");
     expect((await withToken(token)).response.status).toBe(200);
-    const stranger = await sign({ sub: "rs-user", exp: now + 60 }, { ...privateJwk, kid: "unknown-kid", alg: "RS256" }, "RS256");
+    const stranger = await sign(
+      { sub: "rs-user", exp: now + 60 },
+      { ...privateJwk, kid: "unknown-kid", alg: "RS256" },
+      "RS256",
+    );
     expect((await withToken(stranger)).response.status).toBe(401);
   });
 });
@@ -102,7 +110,9 @@ describe("verifyAccessToken with issuer and audience configured", () => {
   });
 
   it("rejects a wrong issuer", async () => {
-    expect(await reason({ iss: "https://evil.example", aud: "assistant-architect" })).toMatch(/^unauthorized: Invalid token/);
+    expect(await reason({ iss: "https://evil.example", aud: "assistant-architect" })).toMatch(
+      /^unauthorized: Invalid token/,
+    );
   });
 
   it("rejects a wrong or missing audience", async () => {

@@ -1,6 +1,13 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ApiError, createClient, foldEvent, StreamError, type ExecutionState, type StoredEvent } from "../../src/client";
+import {
+  ApiError,
+  createClient,
+  type ExecutionState,
+  foldEvent,
+  type StoredEvent,
+  StreamError,
+} from "../../src/client";
 import { newUser, tokenFor } from "../helpers/auth";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf } from "../helpers/upstream";
@@ -35,7 +42,9 @@ async function clientFor(user: string, fetchImpl: typeof fetch = workerFetch) {
   return createClient({ baseUrl: "http://localhost", token, fetch: fetchImpl });
 }
 
-async function collect(events: AsyncIterable<StoredEvent>): Promise<{ events: StoredEvent[]; state: ExecutionState | null }> {
+async function collect(
+  events: AsyncIterable<StoredEvent>,
+): Promise<{ events: StoredEvent[]; state: ExecutionState | null }> {
   const seen: StoredEvent[] = [];
   let state: ExecutionState | null = null;
   for await (const event of events) {
@@ -91,33 +100,52 @@ describe("the typed client", () => {
     const user = newUser();
     const setup = await clientFor(user);
     const tool = await setup.tools.create(lessonPlanner(await scriptModel(streamOf("after retries"))));
-    const created = await setup.executions.create({ toolId: tool.id, inputs: { topic: "t" } }, { idempotencyKey: `k-${crypto.randomUUID()}` });
+    const created = await setup.executions.create(
+      { toolId: tool.id, inputs: { topic: "t" } },
+      { idempotencyKey: `k-${crypto.randomUUID()}` },
+    );
     const statuses = [503, 429];
     const refusingTwice: typeof fetch = async (input, init) => {
       const status = statuses.shift();
-      return status ? new Response(JSON.stringify({ error: { code: "internal", message: "busy" } }), { status }) : workerFetch(input, init);
+      return status
+        ? new Response(JSON.stringify({ error: { code: "internal", message: "busy" } }), { status })
+        : workerFetch(input, init);
     };
-    const { state } = await collect((await clientFor(user, refusingTwice)).executions.stream(created.id, { retryDelayMs: 1 }));
+    const { state } = await collect(
+      (await clientFor(user, refusingTwice)).executions.stream(created.id, { retryDelayMs: 1 }),
+    );
     expect(state?.prompts[0]?.output).toBe("after retries");
-    expect((await setup.executions.list({ toolId: tool.id, status: "completed", limit: 5 })).executions).toHaveLength(1);
+    expect((await setup.executions.list({ toolId: tool.id, status: "completed", limit: 5 })).executions).toHaveLength(
+      1,
+    );
     expect((await setup.executions.cancel(created.id)).status).toBe("completed");
   });
 
   it("takes a token function, called for each request", async () => {
     const user = newUser();
     let calls = 0;
-    const client = createClient({ baseUrl: "http://localhost/", token: async () => {
+    const client = createClient({
+      baseUrl: "http://localhost/",
+      token: async () => {
         calls++;
         return tokenFor(user);
-      }, fetch: workerFetch });
+      },
+      fetch: workerFetch,
+    });
     await client.tools.list();
     await client.tools.list("shared");
     expect(calls).toBe(2);
   });
 
   it("gives up with a StreamError after the reconnect bound", async () => {
-    const client = createClient({ baseUrl: "http://localhost", token: "x", fetch: async () => Promise.reject(new TypeError("offline")) });
-    await expect(collect(client.executions.stream("any", { maxRetries: 2, retryDelayMs: 1 }))).rejects.toBeInstanceOf(StreamError);
+    const client = createClient({
+      baseUrl: "http://localhost",
+      token: "x",
+      fetch: async () => Promise.reject(new TypeError("offline")),
+    });
+    await expect(collect(client.executions.stream("any", { maxRetries: 2, retryDelayMs: 1 }))).rejects.toBeInstanceOf(
+      StreamError,
+    );
   });
 
   it("surfaces a refused stream (someone else's execution) as ApiError without retrying", async () => {
@@ -129,7 +157,19 @@ describe("the typed client", () => {
 describe("foldEvent", () => {
   it("marks what a cancel left unfinished as canceled or skipped", () => {
     const events = [
-      { id: 1, type: "execution.started", data: { executionId: "e", toolId: "t", toolName: "T", prompts: [{ id: "a", name: "a", position: 0 }, { id: "b", name: "b", position: 1 }] } },
+      {
+        id: 1,
+        type: "execution.started",
+        data: {
+          executionId: "e",
+          toolId: "t",
+          toolName: "T",
+          prompts: [
+            { id: "a", name: "a", position: 0 },
+            { id: "b", name: "b", position: 1 },
+          ],
+        },
+      },
       { id: 2, type: "prompt.started", data: { promptId: "a", name: "a", position: 0, model: "m" } },
       { id: 3, type: "prompt.delta", data: { promptId: "a", delta: "par" } },
       { id: 4, type: "execution.canceled", data: {} },

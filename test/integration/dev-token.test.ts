@@ -13,11 +13,19 @@ describe("GET /dev/token", () => {
   it("signs a working access token for the user when enabled", async () => {
     const app = createApp();
     const devEnv = { ...env, DEV_TOKENS: "true" };
-    const response = await app.fetch(new Request("http://localhost/dev/token?user=teacher-7"), devEnv, createExecutionContext());
+    const response = await app.fetch(
+      new Request("http://localhost/dev/token?user=teacher-7"),
+      devEnv,
+      createExecutionContext(),
+    );
     expect(response.status).toBe(200);
     const { token, expiresIn } = (await response.json()) as { token: string; expiresIn: number };
     expect(expiresIn).toBe(43_200);
-    const tools = await app.fetch(new Request("http://localhost/api/tools", { headers: { Authorization: `Bearer ${token}` } }), devEnv, createExecutionContext());
+    const tools = await app.fetch(
+      new Request("http://localhost/api/tools", { headers: { Authorization: `Bearer ${token}` } }),
+      devEnv,
+      createExecutionContext(),
+    );
     expect(tools.status).toBe(200);
     const bad = await app.fetch(new Request("http://localhost/dev/token?user="), devEnv, createExecutionContext());
     expect(bad.status).toBe(400);

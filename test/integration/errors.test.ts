@@ -17,16 +17,25 @@ describe("error responses (SPEC §3)", () => {
   });
 
   it("answers a wrong content type with a 4xx, not a 500", async () => {
-    const { status } = await apiJson<ErrorJson>("/api/tools", { user: newUser(), rawBody: "name=x", headers: { "Content-Type": "text/plain" } });
+    const { status } = await apiJson<ErrorJson>("/api/tools", {
+      user: newUser(),
+      rawBody: "name=x",
+      headers: { "Content-Type": "text/plain" },
+    });
     expect(status).toBeGreaterThanOrEqual(400);
     expect(status).toBeLessThan(500);
   });
 
   it("names each bad field of an invalid body", async () => {
-    const { status, body } = await apiJson<ErrorJson>("/api/tools", { user: newUser(), body: { name: "", prompts: [{ name: "p" }] } });
+    const { status, body } = await apiJson<ErrorJson>("/api/tools", {
+      user: newUser(),
+      body: { name: "", prompts: [{ name: "p" }] },
+    });
     expect(status).toBe(400);
     const paths = body.error.details?.fields?.map((field) => field.path) ?? [];
-    expect(paths).toEqual(expect.arrayContaining(["name", "prompts.0.position", "prompts.0.model", "prompts.0.content"]));
+    expect(paths).toEqual(
+      expect.arrayContaining(["name", "prompts.0.position", "prompts.0.model", "prompts.0.content"]),
+    );
   });
 
   it("answers an oversize body with 413 payload_too_large", async () => {
@@ -52,7 +61,11 @@ describe("CORS", () => {
   it("allows a configured origin and exposes X-Execution-Id", async () => {
     const response = await api("/api/tools", {
       method: "OPTIONS",
-      headers: { Origin: "https://app.example.edu", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization" },
+      headers: {
+        Origin: "https://app.example.edu",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization",
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get("Access-Control-Allow-Origin")).toBe("https://app.example.edu");

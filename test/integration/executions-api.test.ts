@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser, tokenFor } from "../helpers/auth";
-import { createToolFor, followEvents, getRecord, startExecution, type CreatedExecution } from "../helpers/executions";
+import { type CreatedExecution, createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
 import { outputsOf, readSse, toEvents } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
@@ -21,7 +21,10 @@ describe("POST /api/executions", () => {
   it("returns 201 with id, status, eventsUrl and a stream token", async () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("ok"))));
-    const { status, body } = await apiJson<CreatedExecution>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "t" } } });
+    const { status, body } = await apiJson<CreatedExecution>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "t" } },
+    });
     expect(status).toBe(201);
     expect(body).toMatchObject({ status: "running", eventsUrl: `/api/executions/${body.id}/events` });
     expect(body.streamToken.split(".")).toHaveLength(3);
@@ -34,7 +37,9 @@ describe("POST /api/executions", () => {
       user,
       lessonPlanner(model, {
         inputFields: [...EVERY_TYPE, { name: "grade", label: "Grade", type: "select", options: ["K", "1"] }],
-        prompts: [{ name: "p", position: 0, model, content: "{{topic}} {{grade}} {{count}} {{tags}} {{flag}} {{note}}" }],
+        prompts: [
+          { name: "p", position: 0, model, content: "{{topic}} {{grade}} {{count}} {{tags}} {{flag}} {{note}}" },
+        ],
       }),
     );
     const { status, body } = await apiJson<ErrorJson>("/api/executions", {
@@ -57,7 +62,12 @@ describe("POST /api/executions", () => {
         prompts: [{ name: "p", position: 0, model, content: "{{topic}}|${count}|{{tags}}|{{flag}}|{{note}}|" }],
       }),
     );
-    const execution = await startExecution(user, tool.id, { topic: "{{count}}", count: "3", tags: ["a", "b"], flag: false });
+    const execution = await startExecution(user, tool.id, {
+      topic: "{{count}}",
+      count: "3",
+      tags: ["a", "b"],
+      flag: false,
+    });
     await followEvents(user, execution.id);
     const [request] = await upstreamRequests(model);
     expect(request?.body.messages.at(-1)?.content).toBe("{{count}}|3|a, b|false||");
@@ -66,7 +76,10 @@ describe("POST /api/executions", () => {
   it("rejects more than 100 KB of inputs, saying so", async () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("ok"))));
-    const { status, body } = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x".repeat(110_000) } } });
+    const { status, body } = await apiJson<ErrorJson>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "x".repeat(110_000) } },
+    });
     expect(status).toBe(400);
     expect(body.error.message).toContain("100 KB");
   });
@@ -77,7 +90,10 @@ describe("POST /api/executions", () => {
     const model = await scriptModel(streamOf("shared ok"));
     const privateTool = await createToolFor(owner, lessonPlanner(model));
     const sharedTool = await createToolFor(owner, lessonPlanner(model, { visibility: "shared" }));
-    expect((await apiJson("/api/executions", { user: other, body: { toolId: privateTool.id, inputs: { topic: "x" } } })).status).toBe(404);
+    expect(
+      (await apiJson("/api/executions", { user: other, body: { toolId: privateTool.id, inputs: { topic: "x" } } }))
+        .status,
+    ).toBe(404);
     const execution = await startExecution(other, sharedTool.id, { topic: "x" });
     expect((await followEvents(other, execution.id)).at(-1)?.type).toBe("execution.completed");
     // The run belongs to whoever ran it: the tool's owner cannot see it.
@@ -87,10 +103,19 @@ describe("POST /api/executions", () => {
   it("returns the same execution for a retried POST with the same Idempotency-Key, and runs it once", async () => {
     const user = newUser();
     const model = await scriptModel(streamOf("once"));
-    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}}" }] }));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}}" }] }),
+    );
     const headers = { "Idempotency-Key": `key-${crypto.randomUUID()}` };
     const responses = await Promise.all(
-      Array.from({ length: 4 }, () => apiJson<CreatedExecution>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } }, headers })),
+      Array.from({ length: 4 }, () =>
+        apiJson<CreatedExecution>("/api/executions", {
+          user,
+          body: { toolId: tool.id, inputs: { topic: "x" } },
+          headers,
+        }),
+      ),
     );
     const ids = new Set(responses.map((response) => response.body.id));
     expect(ids.size).toBe(1);
@@ -98,16 +123,32 @@ describe("POST /api/executions", () => {
     const [id] = [...ids];
     await followEvents(user, id!);
     expect(await upstreamRequests(model)).toHaveLength(1);
-    const reused = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "different" } }, headers });
+    const reused = await apiJson<ErrorJson>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "different" } },
+      headers,
+    });
     expect(reused.status).toBe(409);
   });
 
   it("limits each user to MAX_CONCURRENT_EXECUTIONS under a burst, exactly, and frees the slot when one ends", async () => {
     const user = newUser();
     const model = await hanging();
-    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}}" }] }));
-    const burst = await Promise.all(Array.from({ length: 12 }, () => apiJson<CreatedExecution | ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } })));
-    const created = burst.filter((response) => response.status === 201).map((response) => (response.body as CreatedExecution).id);
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}}" }] }),
+    );
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        apiJson<CreatedExecution | ErrorJson>("/api/executions", {
+          user,
+          body: { toolId: tool.id, inputs: { topic: "x" } },
+        }),
+      ),
+    );
+    const created = burst
+      .filter((response) => response.status === 201)
+      .map((response) => (response.body as CreatedExecution).id);
     const refused = burst.filter((response) => response.status === 429);
     expect(created).toHaveLength(5);
     expect(refused).toHaveLength(7);
@@ -120,24 +161,39 @@ describe("POST /api/executions", () => {
     await startExecution(other, otherTool.id, { topic: "x" });
 
     await apiJson(`/api/executions/${created[0]}/cancel`, { user, method: "POST" });
-    const again = await apiJson<CreatedExecution>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } });
+    const again = await apiJson<CreatedExecution>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "x" } },
+    });
     expect(again.status).toBe(201);
-    for (const id of [...created, again.body.id]) await apiJson(`/api/executions/${id}/cancel`, { user, method: "POST" });
+    for (const id of [...created, again.body.id])
+      await apiJson(`/api/executions/${id}/cancel`, { user, method: "POST" });
   });
 
   it("rate-limits execution creation per user with 429 rate_limited and Retry-After", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("fast")), { prompts: [{ name: "p", position: 0, model: "rate", content: "{{topic}}" }] }));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(await scriptModel(streamOf("fast")), {
+        prompts: [{ name: "p", position: 0, model: "rate", content: "{{topic}}" }],
+      }),
+    );
     let limited: { status: number; body: ErrorJson; headers: Headers } | undefined;
     for (let i = 0; i < 80 && !limited; i++) {
-      const response = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } });
+      const response = await apiJson<ErrorJson>("/api/executions", {
+        user,
+        body: { toolId: tool.id, inputs: { topic: "x" } },
+      });
       if (response.body.error?.code === "rate_limited") limited = response;
     }
     expect(limited?.status).toBe(429);
     expect(Number(limited?.headers.get("Retry-After"))).toBeGreaterThan(0);
     const other = newUser();
     const otherTool = await createToolFor(other, lessonPlanner("rate-other"));
-    expect((await apiJson("/api/executions", { user: other, body: { toolId: otherTool.id, inputs: { topic: "x" } } })).status).toBe(201);
+    expect(
+      (await apiJson("/api/executions", { user: other, body: { toolId: otherTool.id, inputs: { topic: "x" } } }))
+        .status,
+    ).toBe(201);
   });
 });
 
@@ -159,7 +215,9 @@ describe("parallel prompts", () => {
     const execution = await startExecution(user, tool.id, { topic: "t" });
     const events = await followEvents(user, execution.id);
     const [a, b] = tool.prompts;
-    const deltaOwners = events.filter((item) => item.type === "prompt.delta").map((item) => (item.type === "prompt.delta" ? item.data.promptId : ""));
+    const deltaOwners = events
+      .filter((item) => item.type === "prompt.delta")
+      .map((item) => (item.type === "prompt.delta" ? item.data.promptId : ""));
     const firstB = deltaOwners.indexOf(b!.id);
     const lastA = deltaOwners.lastIndexOf(a!.id);
     expect(firstB).toBeLessThan(lastA);
@@ -190,7 +248,10 @@ describe("reading executions", () => {
     expect(byTool.body.executions.map((item) => item.id)).toEqual([ids[2], ids[0]]);
     const first = await apiJson<Page>("/api/executions?limit=2", { user });
     expect(first.body.executions).toHaveLength(2);
-    const second = await apiJson<Page>(`/api/executions?limit=2&cursor=${encodeURIComponent(first.body.nextCursor ?? "")}`, { user });
+    const second = await apiJson<Page>(
+      `/api/executions?limit=2&cursor=${encodeURIComponent(first.body.nextCursor ?? "")}`,
+      { user },
+    );
     expect(second.body.executions.map((item) => item.id)).toEqual([ids[0]]);
     expect((await apiJson(`/api/executions?status=exploded`, { user })).status).toBe(400);
     expect((await apiJson(`/api/executions?cursor=%%%`, { user })).status).toBe(400);
@@ -198,14 +259,22 @@ describe("reading executions", () => {
 
   it("returns the full record", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("out", 1, { usage: { prompt_tokens: 3, completion_tokens: 2 } }))));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(await scriptModel(streamOf("out", 1, { usage: { prompt_tokens: 3, completion_tokens: 2 } }))),
+    );
     const execution = await startExecution(user, tool.id, { topic: "x" });
     await followEvents(user, execution.id);
     const record = await getRecord(user, execution.id);
     expect(record).toMatchObject({ id: execution.id, status: "completed", error: null });
     expect(record.startedAt).not.toBeNull();
     expect(record.completedAt).not.toBeNull();
-    expect(record.results[0]).toMatchObject({ name: "outline", status: "completed", output: "out", usage: { inputTokens: 3, outputTokens: 2 } });
+    expect(record.results[0]).toMatchObject({
+      name: "outline",
+      status: "completed",
+      output: "out",
+      usage: { inputTokens: 3, outputTokens: 2 },
+    });
     expect(record.results[0]?.durationMs).toBeGreaterThanOrEqual(0);
   });
 

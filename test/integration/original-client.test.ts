@@ -20,7 +20,8 @@ interface Frame {
   [key: string]: unknown;
 }
 
-const frames = (messages: readonly EventSourceMessage[]): Frame[] => messages.map((message) => JSON.parse(message.data) as Frame);
+const frames = (messages: readonly EventSourceMessage[]): Frame[] =>
+  messages.map((message) => JSON.parse(message.data) as Frame);
 
 /** What the original client shows per prompt index after reading `frames`. */
 function originalClientView(all: readonly Frame[]): Map<number, string> {
@@ -45,32 +46,49 @@ const parallelTool = (first: string, second: string, later: string): TestToolBod
 });
 
 const legacyPost = (user: string, body: unknown) => api("/api/assistant-architect/stream", { user, body });
-const tokensOf = (all: readonly Frame[], index: number) => all.filter((frame) => frame.type === "token" && frame.promptIndex === index).length;
+const tokensOf = (all: readonly Frame[], index: number) =>
+  all.filter((frame) => frame.type === "token" && frame.promptIndex === index).length;
 
 describe("the original client's requests", () => {
   it("starts its pending execution when it sends executionId with the same inputs", async () => {
     const user = newUser();
     const model = await scriptModel(streamOf("ran once"));
-    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}} {{grade}}" }] }));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}} {{grade}}" }] }),
+    );
     const inputs = { topic: "tides", grade: "2" };
-    const created = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs, start: false } });
+    const created = await apiJson<{ id: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs, start: false },
+    });
     const response = await legacyPost(user, { toolId: tool.id, executionId: created.body.id, inputs });
     expect(response.status).toBe(200);
     expect(response.headers.get("X-Execution-Id")).toBe(created.body.id);
     const read = await tapSse(response).ended;
     expect(frames(read.messages).at(-1)).toEqual({ type: "complete", executionId: created.body.id });
-    expect((await upstreamRequests(model)).map((request) => request.body.messages.at(-1)?.content)).toEqual(["tides 2"]);
+    expect((await upstreamRequests(model)).map((request) => request.body.messages.at(-1)?.content)).toEqual([
+      "tides 2",
+    ]);
   });
 
   it("refuses inputs that differ from the pending execution's with a 400 naming each field, and runs nothing", async () => {
     const user = newUser();
     const model = await scriptModel(streamOf("never"));
     const tool = await createToolFor(user, lessonPlanner(model));
-    const created = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "tides", grade: "1" }, start: false } });
-    const refused = await apiJson<ErrorJson>("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId: created.body.id, inputs: { topic: "waves", grade: "1" } } });
+    const created = await apiJson<{ id: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "tides", grade: "1" }, start: false },
+    });
+    const refused = await apiJson<ErrorJson>("/api/assistant-architect/stream", {
+      user,
+      body: { toolId: tool.id, executionId: created.body.id, inputs: { topic: "waves", grade: "1" } },
+    });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe("validation_failed");
-    expect(refused.body.error.details?.fields).toEqual([{ path: "inputs.topic", message: "Topic differs from the value this execution was created with" }]);
+    expect(refused.body.error.details?.fields).toEqual([
+      { path: "inputs.topic", message: "Topic differs from the value this execution was created with" },
+    ]);
     expect(await upstreamRequests(model)).toHaveLength(0);
     expect((await getRecord(user, created.body.id)).status).toBe("pending");
   });
@@ -80,23 +98,41 @@ describe("the original client's requests", () => {
     const model = await scriptModel(streamOf("ok"));
     const tool = await createToolFor(user, {
       name: "Subjects",
-      inputFields: [{ name: "subjects", label: "Subjects", type: "multi_select", options: ["math", "art"], required: true }],
+      inputFields: [
+        { name: "subjects", label: "Subjects", type: "multi_select", options: ["math", "art"], required: true },
+      ],
       prompts: [{ name: "p", position: 0, model, content: "Plan {{subjects}}." }],
     });
     const response = await legacyPost(user, { toolId: tool.id, inputs: { subjects: "art" } });
     expect(response.status).toBe(200);
     await tapSse(response).ended;
-    const bad = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { subjects: "music" } } });
+    const bad = await apiJson<ErrorJson>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { subjects: "music" } },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details?.fields?.[0]).toEqual({ path: "inputs.subjects", message: "Subjects must be a list of: math, art" });
-    const list = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { subjects: ["math", "art"] } } });
+    expect(bad.body.error.details?.fields?.[0]).toEqual({
+      path: "inputs.subjects",
+      message: "Subjects must be a list of: math, art",
+    });
+    const list = await apiJson<{ id: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { subjects: ["math", "art"] } },
+    });
     expect(list.status).toBe(201);
     // A pending execution created with a list agrees with the same option sent as a string.
-    const pending = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { subjects: ["art"] }, start: false } });
+    const pending = await apiJson<{ id: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { subjects: ["art"] }, start: false },
+    });
     const same = await legacyPost(user, { toolId: tool.id, executionId: pending.body.id, inputs: { subjects: "art" } });
     expect(same.status).toBe(200);
     await tapSse(same).ended;
-    expect((await upstreamRequests(model)).map((request) => request.body.messages.at(-1)?.content)).toEqual(["Plan art.", "Plan math, art.", "Plan art."]);
+    expect((await upstreamRequests(model)).map((request) => request.body.messages.at(-1)?.content)).toEqual([
+      "Plan art.",
+      "Plan math, art.",
+      "Plan art.",
+    ]);
   });
 });
 
@@ -104,7 +140,10 @@ describe("the original client never leaves a prompt running after the end", () =
   it("cancel: each running prompt gets a prompt_error before the final error frame; the later one gets none", async () => {
     const user = newUser();
     const hanging = () => scriptModel({ kind: "stream", chunks: ["partial ", "never"], hangAfter: 1 });
-    const tool = await createToolFor(user, parallelTool(await hanging(), await hanging(), await scriptModel(streamOf("x"))));
+    const tool = await createToolFor(
+      user,
+      parallelTool(await hanging(), await hanging(), await scriptModel(streamOf("x"))),
+    );
     const response = await legacyPost(user, { toolId: tool.id, inputs: { topic: "t" } });
     const tap = tapSse(response);
     await tap.until((messages) => tokensOf(frames(messages), 0) > 0 && tokensOf(frames(messages), 1) > 0);
@@ -125,7 +164,10 @@ describe("the original client never leaves a prompt running after the end", () =
 
   it("a client resuming after a cancel gets the prompt_error frames again with the final frame", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, lessonPlanner(await scriptModel({ kind: "stream", chunks: ["a ", "b"], hangAfter: 1 })));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(await scriptModel({ kind: "stream", chunks: ["a ", "b"], hangAfter: 1 })),
+    );
     const response = await legacyPost(user, { toolId: tool.id, inputs: { topic: "t" } });
     const tap = tapSse(response);
     await tap.until((messages) => tokensOf(frames(messages), 0) > 0);
@@ -133,14 +175,21 @@ describe("the original client never leaves a prompt running after the end", () =
     await api(`/api/executions/${executionId}/cancel`, { user, method: "POST" });
     const read = await tap.ended;
     const beforeEnd = read.messages.filter((message) => message.id).at(-2)?.id ?? "0";
-    const resumed = await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId }, headers: { "Last-Event-ID": beforeEnd } });
+    const resumed = await api("/api/assistant-architect/stream", {
+      user,
+      body: { toolId: tool.id, executionId },
+      headers: { "Last-Event-ID": beforeEnd },
+    });
     const again = frames((await tapSse(resumed).ended).messages);
     expect(again.map((frame) => frame.type)).toEqual(["prompt_error", "error"]);
   });
 
   it("timeout: the running prompt gets a prompt_error before the final error frame", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, lessonPlanner(await scriptModel({ kind: "stream", chunks: ["slow ", "never"], hangAfter: 1 })));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(await scriptModel({ kind: "stream", chunks: ["slow ", "never"], hangAfter: 1 })),
+    );
     const response = await legacyPost(user, { toolId: tool.id, inputs: { topic: "t" } });
     const tap = tapSse(response);
     await tap.until((messages) => tokensOf(frames(messages), 0) > 0);
@@ -159,8 +208,17 @@ describe("the original client never leaves a prompt running after the end", () =
 
   it("a chain stopped by a failed prompt: the failure is a prompt_error, its parallel twin completes, nothing stays running", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, parallelTool(await scriptModel({ kind: "error", status: 400, message: "refused" }), await scriptModel(streamOf("fine", 2)), await scriptModel(streamOf("x"))));
-    const all = frames((await tapSse(await legacyPost(user, { toolId: tool.id, inputs: { topic: "t" } })).ended).messages);
+    const tool = await createToolFor(
+      user,
+      parallelTool(
+        await scriptModel({ kind: "error", status: 400, message: "refused" }),
+        await scriptModel(streamOf("fine", 2)),
+        await scriptModel(streamOf("x")),
+      ),
+    );
+    const all = frames(
+      (await tapSse(await legacyPost(user, { toolId: tool.id, inputs: { topic: "t" } })).ended).messages,
+    );
     expect([...originalClientView(all)].sort()).toEqual([
       [0, "failed"],
       [1, "completed"],

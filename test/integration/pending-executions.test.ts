@@ -18,10 +18,15 @@ const TTL_MS = getConfig(env).pendingTtlMs;
 
 /** Moves an execution's creation back past the pending TTL, as if that much time had passed. */
 const ageBeyondTtl = (executionId: string) =>
-  env.DB.prepare("UPDATE tool_executions SET created_at = created_at - ? WHERE id = ?").bind(TTL_MS + 1_000, executionId).run();
+  env.DB.prepare("UPDATE tool_executions SET created_at = created_at - ? WHERE id = ?")
+    .bind(TTL_MS + 1_000, executionId)
+    .run();
 
 async function pendingExecution(user: string, toolId: string): Promise<string> {
-  const created = await apiJson<{ id: string; status: string }>("/api/executions", { user, body: { toolId, inputs: { topic: "t" }, start: false } });
+  const created = await apiJson<{ id: string; status: string }>("/api/executions", {
+    user,
+    body: { toolId, inputs: { topic: "t" }, start: false },
+  });
   expect(created.body.status).toBe("pending");
   return created.body.id;
 }
@@ -30,7 +35,9 @@ const expectExpired = async (user: string, executionId: string) => {
   const record = await getRecord(user, executionId);
   expect(record.status).toBe("canceled");
   expect(record.error?.code).toBe("expired");
-  expect(record.error?.message).toBe(`The execution was not started within ${TTL_MS} ms of its creation, so it was canceled`);
+  expect(record.error?.message).toBe(
+    `The execution was not started within ${TTL_MS} ms of its creation, so it was canceled`,
+  );
   expect(record.results.map((result) => result.status)).toEqual(["skipped", "skipped"]);
 };
 
@@ -51,7 +58,9 @@ describe("pending executions expire after PENDING_TTL_MS", () => {
     await ageBeyondTtl(second);
     await expectExpired(user, first);
     const list = await apiJson<{ executions: { id: string; status: string }[] }>("/api/executions", { user });
-    expect(list.body.executions.map((execution) => [execution.id, execution.status]).sort()).toEqual([first, second].sort().map((id) => [id, "canceled"]));
+    expect(list.body.executions.map((execution) => [execution.id, execution.status]).sort()).toEqual(
+      [first, second].sort().map((id) => [id, "canceled"]),
+    );
   });
 
   it("cannot be started once expired: the original endpoint answers 409 and nothing runs", async () => {
@@ -59,7 +68,10 @@ describe("pending executions expire after PENDING_TTL_MS", () => {
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
     const id = await pendingExecution(user, tool.id);
     await ageBeyondTtl(id);
-    const refused = await apiJson<ErrorJson>("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId: id } });
+    const refused = await apiJson<ErrorJson>("/api/assistant-architect/stream", {
+      user,
+      body: { toolId: tool.id, executionId: id },
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/has expired; create a new one/);
     await expectExpired(user, id);
@@ -74,19 +86,31 @@ describe("the concurrency limit holds for pending executions", () => {
     const pending: string[] = [];
     for (let i = 0; i < 5; i++) pending.push(await pendingExecution(user, tool.id));
     // While young, the pending ones hold the five slots.
-    expect((await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "t" } } })).status).toBe(429);
+    expect(
+      (await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "t" } } })).status,
+    ).toBe(429);
     for (const id of pending) await ageBeyondTtl(id);
     const running: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const created = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "t" } } });
+      const created = await apiJson<{ id: string }>("/api/executions", {
+        user,
+        body: { toolId: tool.id, inputs: { topic: "t" } },
+      });
       expect(created.status).toBe(201);
       running.push(created.body.id);
     }
     for (const id of pending) {
-      const started = await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId: id } });
+      const started = await api("/api/assistant-architect/stream", {
+        user,
+        body: { toolId: tool.id, executionId: id },
+      });
       expect(started.status).toBe(409);
     }
-    const live = await env.DB.prepare("SELECT count(*) AS n FROM tool_executions WHERE owner_id = ? AND status = 'running'").bind(user).first<{ n: number }>();
+    const live = await env.DB.prepare(
+      "SELECT count(*) AS n FROM tool_executions WHERE owner_id = ? AND status = 'running'",
+    )
+      .bind(user)
+      .first<{ n: number }>();
     expect(live?.n).toBe(5);
     for (const id of running) await api(`/api/executions/${id}/cancel`, { user, method: "POST" });
   });
@@ -96,19 +120,47 @@ describe("the concurrency limit holds for pending executions", () => {
     const insert = (status: "pending" | "running") =>
       insertExecutionWithinLimit(
         createDb(env.DB),
-        { id: crypto.randomUUID(), status, createdAt: Date.now(), ownerId: owner, toolId: "t", toolName: "T", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts: [] },
+        {
+          id: crypto.randomUUID(),
+          status,
+          createdAt: Date.now(),
+          ownerId: owner,
+          toolId: "t",
+          toolName: "T",
+          inputs: {},
+          idempotencyKey: null,
+          durableObjectId: "do",
+          prompts: [],
+        },
         { maxConcurrent: 100, pendingTtlMs: TTL_MS },
       );
     const pendingId = crypto.randomUUID();
     await insertExecutionWithinLimit(
       createDb(env.DB),
-      { id: pendingId, status: "pending", createdAt: Date.now(), ownerId: owner, toolId: "t", toolName: "T", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts: [] },
+      {
+        id: pendingId,
+        status: "pending",
+        createdAt: Date.now(),
+        ownerId: owner,
+        toolId: "t",
+        toolName: "T",
+        inputs: {},
+        idempotencyKey: null,
+        durableObjectId: "do",
+        prompts: [],
+      },
       { maxConcurrent: 100, pendingTtlMs: TTL_MS },
     );
     for (let i = 0; i < 5; i++) expect(await insert("running")).toBe("created");
     const execution = { id: pendingId, ownerId: owner };
-    expect(await markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 5, pendingTtlMs: TTL_MS })).toBe("limit_reached");
-    const both = await Promise.all([0, 1].map(() => markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 6, pendingTtlMs: TTL_MS })));
+    expect(
+      await markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 5, pendingTtlMs: TTL_MS }),
+    ).toBe("limit_reached");
+    const both = await Promise.all(
+      [0, 1].map(() =>
+        markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 6, pendingTtlMs: TTL_MS }),
+      ),
+    );
     expect(both.sort()).toEqual(["not_pending", "started"]);
   });
 });

@@ -15,14 +15,24 @@ describe("cancel", () => {
     const execution = await startExecution(user, tool.id, { topic: "cancel" });
     // Cancel once the client has seen both chunks: what the object received is what it keeps.
     const seen = await waitForOutput(user, execution.id, "Part one ");
-    const response = await api(`/api/executions/${execution.id}/events`, { user, headers: { "Last-Event-ID": String(seen) } });
+    const response = await api(`/api/executions/${execution.id}/events`, {
+      user,
+      headers: { "Last-Event-ID": String(seen) },
+    });
     const read = readSse(response);
 
     const canceledAt = Date.now();
-    const { status, body } = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, { user, method: "POST" });
+    const { status, body } = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, {
+      user,
+      method: "POST",
+    });
     expect(status).toBe(200);
     expect(body.status).toBe("canceled");
-    const closedAt = await waitFor(async () => (await upstreamRequests(model))[0]?.clientClosedAt, 2_000, "upstream connection closed");
+    const closedAt = await waitFor(
+      async () => (await upstreamRequests(model))[0]?.clientClosedAt,
+      2_000,
+      "upstream connection closed",
+    );
     expect(closedAt - canceledAt).toBeLessThan(1_000);
 
     const events = toEvents((await read).messages);
@@ -38,7 +48,10 @@ describe("cancel", () => {
   it("cancels a pending execution that never started: canceled, every prompt skipped", async () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
-    const { body } = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" }, start: false } });
+    const { body } = await apiJson<{ id: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { topic: "x" }, start: false },
+    });
     const canceled = await apiJson<{ status: string }>(`/api/executions/${body.id}/cancel`, { user, method: "POST" });
     expect(canceled.body.status).toBe("canceled");
     const record = await getRecord(user, body.id);
@@ -52,7 +65,10 @@ describe("cancel", () => {
     const tool = await createToolFor(user, lessonPlanner(model));
     const execution = await startExecution(user, tool.id, { topic: "x" });
     const first = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, { user, method: "POST" });
-    const second = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, { user, method: "POST" });
+    const second = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, {
+      user,
+      method: "POST",
+    });
     expect([first.body.status, second.body.status]).toEqual(["canceled", "canceled"]);
     const events = await followEvents(user, execution.id);
     expect(events.filter((item) => item.type === "execution.canceled")).toHaveLength(1);
@@ -63,15 +79,24 @@ describe("cancel", () => {
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("done"))));
     const execution = await startExecution(user, tool.id, { topic: "x" });
     await followEvents(user, execution.id);
-    const { body } = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, { user, method: "POST" });
+    const { body } = await apiJson<{ status: string }>(`/api/executions/${execution.id}/cancel`, {
+      user,
+      method: "POST",
+    });
     expect(body.status).toBe("completed");
   });
 
   it("answers 404 for someone else's execution", async () => {
     const user = newUser();
-    const tool = await createToolFor(user, lessonPlanner(await scriptModel({ kind: "stream", chunks: ["a"], hangAfter: 0 })));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(await scriptModel({ kind: "stream", chunks: ["a"], hangAfter: 0 })),
+    );
     const execution = await startExecution(user, tool.id, { topic: "x" });
-    const { status, body } = await apiJson<ErrorJson>(`/api/executions/${execution.id}/cancel`, { user: newUser(), method: "POST" });
+    const { status, body } = await apiJson<ErrorJson>(`/api/executions/${execution.id}/cancel`, {
+      user: newUser(),
+      method: "POST",
+    });
     expect(status).toBe(404);
     expect(body.error.code).toBe("not_found");
     await apiJson(`/api/executions/${execution.id}/cancel`, { user, method: "POST" });
@@ -89,10 +114,14 @@ describe("client disconnect", () => {
     const read = await readSse(response, (messages) => messages.some((message) => message.event === "prompt.delta"));
     expect(read.ended).toBe(false);
 
-    const record = await waitFor(async () => {
-      const current = await getRecord(user, execution.id);
-      return current.status === "completed" ? current : undefined;
-    }, 10_000, "execution completed");
+    const record = await waitFor(
+      async () => {
+        const current = await getRecord(user, execution.id);
+        return current.status === "completed" ? current : undefined;
+      },
+      10_000,
+      "execution completed",
+    );
     expect(record.results[0]?.output).toBe(text);
     await waitFor(async () => (await session(execution.id)).subscribers === 0, 5_000, "subscriber released");
   });

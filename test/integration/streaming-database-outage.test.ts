@@ -6,7 +6,7 @@ import type { ExecutionSession } from "../../src/durable/execution-session";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser, tokenFor } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";
-import { flakyD1, type D1Outage } from "../helpers/flaky-d1";
+import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
 import { sessionStub } from "../helpers/session";
 import { readSse } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
@@ -15,14 +15,20 @@ import { scriptModel, streamOf } from "../helpers/upstream";
 /** Creates a pending execution whose Durable Object talks to a D1 that fails on demand. */
 async function pendingWithFlakyDatabase(user: string, model: string) {
   const tool = await createToolFor(user, lessonPlanner(model));
-  const { body } = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "outage" }, start: false } });
+  const { body } = await apiJson<{ id: string }>("/api/executions", {
+    user,
+    body: { toolId: tool.id, inputs: { topic: "outage" }, start: false },
+  });
   const outage: D1Outage = { failWhen: null, failures: 0 };
   const stub = sessionStub(body.id);
-  await runInDurableObject(stub, (instance: ExecutionSession) => instance.internals().useDatabase(flakyD1(env.DB, outage)));
+  await runInDurableObject(stub, (instance: ExecutionSession) =>
+    instance.internals().useDatabase(flakyD1(env.DB, outage)),
+  );
   return { tool, executionId: body.id, outage, stub };
 }
 
-const lastFrame = (read: Awaited<ReturnType<typeof readSse>>) => JSON.parse(read.messages.at(-1)?.data ?? "{}") as { type: string; code?: string; error?: string };
+const lastFrame = (read: Awaited<ReturnType<typeof readSse>>) =>
+  JSON.parse(read.messages.at(-1)?.data ?? "{}") as { type: string; code?: string; error?: string };
 
 describe("D1 outages", () => {
   it("answers a clear 500 when the execution cannot be inserted, and leaves nothing behind", async () => {
@@ -34,7 +40,11 @@ describe("D1 outages", () => {
       headers: { Authorization: `Bearer ${await tokenFor(user)}`, "Content-Type": "application/json" },
       body: JSON.stringify({ toolId: tool.id, inputs: { topic: "x" } }),
     });
-    const response = await createApp().fetch(request, { ...env, DB: flakyD1(env.DB, outage) }, createExecutionContext());
+    const response = await createApp().fetch(
+      request,
+      { ...env, DB: flakyD1(env.DB, outage) },
+      createExecutionContext(),
+    );
     expect(response.status).toBe(500);
     const body = (await response.json()) as ErrorJson;
     expect(body.error.code).toBe("internal");
@@ -46,7 +56,10 @@ describe("D1 outages", () => {
 
   it("stops the run with a clear error event when a status write fails mid-run, and repairs the records when D1 is back", async () => {
     const user = newUser();
-    const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(user, await scriptModel(streamOf("first answer", 3)));
+    const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(
+      user,
+      await scriptModel(streamOf("first answer", 3)),
+    );
     // The first prompt's end cannot be recorded.
     outage.failWhen = /update "prompt_results" set "status" = \?, "output" = \?/i;
     const response = await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId } });
@@ -67,9 +80,14 @@ describe("D1 outages", () => {
 
   it("keeps retrying the final write from the alarm until D1 answers, then records the completed run", async () => {
     const user = newUser();
-    const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(user, await scriptModel(streamOf("all done")));
+    const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(
+      user,
+      await scriptModel(streamOf("all done")),
+    );
     outage.failWhen = /update "tool_executions" set "status" = \?, "error" = \?/i;
-    const read = await readSse(await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId } }));
+    const read = await readSse(
+      await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId } }),
+    );
     expect(lastFrame(read)).toEqual({ type: "complete", executionId });
 
     // Still down: the alarm tries, fails, and stays scheduled.
@@ -91,14 +109,21 @@ describe("an execution whose Durable Object cannot be started", () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
     const unreachable = new Proxy(env.EXECUTION_SESSION, {
-      get: (target, prop) => (prop === "get" ? () => ({ start: () => Promise.reject(new Error("object unavailable")) }) : Reflect.get(target, prop, target).bind(target)),
+      get: (target, prop) =>
+        prop === "get"
+          ? () => ({ start: () => Promise.reject(new Error("object unavailable")) })
+          : Reflect.get(target, prop, target).bind(target),
     });
     const request = new Request("http://localhost/api/executions", {
       method: "POST",
       headers: { Authorization: `Bearer ${await tokenFor(user)}`, "Content-Type": "application/json" },
       body: JSON.stringify({ toolId: tool.id, inputs: { topic: "x" } }),
     });
-    const response = await createApp().fetch(request, { ...env, EXECUTION_SESSION: unreachable }, createExecutionContext());
+    const response = await createApp().fetch(
+      request,
+      { ...env, EXECUTION_SESSION: unreachable },
+      createExecutionContext(),
+    );
     expect(response.status).toBe(500);
     expect(((await response.json()) as ErrorJson).error.message).toBe("The execution could not be started");
     const [summary] = (await apiJson<{ executions: { id: string }[] }>("/api/executions", { user })).body.executions;
@@ -113,10 +138,18 @@ describe("concurrency slots", () => {
     const user = newUser();
     const failing = await scriptModel({ kind: "error", status: 400 });
     const tool = await createToolFor(user, lessonPlanner(failing));
-    const first = await Promise.all(Array.from({ length: 5 }, () => apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } })));
+    const first = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } }),
+      ),
+    );
     expect(first.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
     for (const response of first) await readSse(await api(`/api/executions/${response.body.id}/events`, { user }));
-    const second = await Promise.all(Array.from({ length: 5 }, () => apiJson("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } })));
+    const second = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        apiJson("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "x" } } }),
+      ),
+    );
     expect(second.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
   });
 });

@@ -12,8 +12,12 @@ import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
 describe("a whole execution", () => {
   it("runs the chain, streams every event in order and records exact outputs", async () => {
     const user = newUser();
-    const outlineModel = await scriptModel(streamOf("1. Halves 2. Quarters", 3, { usage: { prompt_tokens: 11, completion_tokens: 6 } }));
-    const lessonModel = await scriptModel(streamOf("Today we cut pizzas into halves.", 5, { usage: { prompt_tokens: 20, completion_tokens: 8 } }));
+    const outlineModel = await scriptModel(
+      streamOf("1. Halves 2. Quarters", 3, { usage: { prompt_tokens: 11, completion_tokens: 6 } }),
+    );
+    const lessonModel = await scriptModel(
+      streamOf("Today we cut pizzas into halves.", 5, { usage: { prompt_tokens: 20, completion_tokens: 8 } }),
+    );
     const body = lessonPlanner(outlineModel);
     body.prompts[1] = { ...body.prompts[1]!, model: lessonModel };
     const tool = await createToolFor(user, body);
@@ -23,7 +27,14 @@ describe("a whole execution", () => {
     const events = await followEvents(user, execution.id);
     expect(events.map((item) => item.id)).toEqual(events.map((_, index) => index + 1));
     const types = events.map((item) => item.type).filter((type) => type !== "prompt.delta");
-    expect(types).toEqual(["execution.started", "prompt.started", "prompt.completed", "prompt.started", "prompt.completed", "execution.completed"]);
+    expect(types).toEqual([
+      "execution.started",
+      "prompt.started",
+      "prompt.completed",
+      "prompt.started",
+      "prompt.completed",
+      "execution.completed",
+    ]);
     const [outlineId, lessonId] = tool.prompts.map((prompt) => prompt.id);
     const outputs = outputsOf(events);
     expect(outputs.get(outlineId!)).toBe("1. Halves 2. Quarters");
@@ -32,8 +43,15 @@ describe("a whole execution", () => {
     expect(done?.type === "execution.completed" && done.data.usage).toEqual({ inputTokens: 31, outputTokens: 14 });
 
     const [lessonRequest] = await upstreamRequests(lessonModel);
-    expect(lessonRequest?.body.messages.at(-1)?.content).toBe("Write the full lesson from this outline:\n1. Halves 2. Quarters");
-    expect(lessonRequest?.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, temperature: 0.7, max_tokens: 2000 });
+    expect(lessonRequest?.body.messages.at(-1)?.content).toBe(
+      "Write the full lesson from this outline:\n1. Halves 2. Quarters",
+    );
+    expect(lessonRequest?.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0.7,
+      max_tokens: 2000,
+    });
     const [outlineRequest] = await upstreamRequests(outlineModel);
     expect(outlineRequest?.body.messages).toEqual([
       { role: "system", content: "You are a curriculum designer." },
@@ -53,9 +71,12 @@ describe("a whole execution", () => {
 describe("a large response", () => {
   it("streams a multi-megabyte output completely, records it exactly, and stores it in bounded parts", async () => {
     const user = newUser();
-    const kilobyte = "0123456789abcdef".repeat(63) + "é😀\n";
+    const kilobyte = `${"0123456789abcdef".repeat(63)}é😀\n`;
     const model = await scriptModel({ kind: "stream", chunks: [kilobyte], repeat: 3_000 });
-    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "big", position: 0, model, content: "{{topic}}" }] }));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "big", position: 0, model, content: "{{topic}}" }] }),
+    );
     const execution = await startExecution(user, tool.id, { topic: "big" });
     const events = await followEvents(user, execution.id);
     const expected = kilobyte.repeat(3_000);
@@ -65,15 +86,19 @@ describe("a large response", () => {
     expect(completed?.type === "prompt.completed" && completed.data.output === expected).toBe(true);
     expect((await getRecord(user, execution.id)).results[0]?.output).toBe(expected);
 
-    const d1 = await env.DB.prepare("SELECT max(length(output)) AS head, (SELECT count(*) FROM prompt_output_parts WHERE execution_id = ?1) AS parts FROM prompt_results WHERE execution_id = ?1")
+    const d1 = await env.DB.prepare(
+      "SELECT max(length(output)) AS head, (SELECT count(*) FROM prompt_output_parts WHERE execution_id = ?1) AS parts FROM prompt_results WHERE execution_id = ?1",
+    )
       .bind(execution.id)
       .first<{ head: number; parts: number }>();
     expect(d1?.head).toBeLessThanOrEqual(MAX_PART_UNITS);
     expect(d1?.parts).toBeGreaterThan(0);
     const storage = await runInDurableObject(sessionStub(execution.id), (_instance, state) => ({
       rows: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_log").one().n,
-      longest: state.storage.sql.exec<{ n: number | null }>("SELECT max(length(body)) AS n FROM event_log").one().n ?? 0,
-      longestPart: state.storage.sql.exec<{ n: number | null }>("SELECT max(length(text)) AS n FROM event_log_parts").one().n ?? 0,
+      longest:
+        state.storage.sql.exec<{ n: number | null }>("SELECT max(length(body)) AS n FROM event_log").one().n ?? 0,
+      longestPart:
+        state.storage.sql.exec<{ n: number | null }>("SELECT max(length(text)) AS n FROM event_log_parts").one().n ?? 0,
     }));
     expect(storage.longest).toBeLessThanOrEqual(MAX_PART_UNITS);
     expect(storage.longestPart).toBeLessThanOrEqual(MAX_PART_UNITS);

@@ -48,7 +48,9 @@ describe("upstream failures", () => {
     const model = await scriptModel({ kind: "error", status: 503 });
     const { events, record } = await runOne(model);
     expect((await upstreamRequests(model)).length).toBe(4);
-    expect(events.find((item) => item.type === "prompt.failed")?.data).toMatchObject({ error: { code: "model_unavailable" } });
+    expect(events.find((item) => item.type === "prompt.failed")?.data).toMatchObject({
+      error: { code: "model_unavailable" },
+    });
     expect(events.at(-1)).toMatchObject({ type: "execution.failed", data: { error: { code: "prompt_failed" } } });
     expect(record.status).toBe("failed");
     expect(record.error?.message).toContain('Prompt "outline" failed');
@@ -66,14 +68,20 @@ describe("upstream failures", () => {
     const model = await scriptModel({ kind: "stream", chunks: ["Half ", "an ", "answer"], dropAfter: 2 });
     const { events, record } = await runOne(model);
     expect((await upstreamRequests(model)).length).toBe(1);
-    expect(events.find((item) => item.type === "prompt.failed")?.data).toMatchObject({ error: { code: "model_unavailable" } });
+    expect(events.find((item) => item.type === "prompt.failed")?.data).toMatchObject({
+      error: { code: "model_unavailable" },
+    });
     expect(record.results[0]).toMatchObject({ status: "failed", output: "Half an " });
   });
 
   it("treats a stream that ends without finish_reason as cut, not complete", async () => {
     const model = await scriptModel({ kind: "stream", chunks: ["Looks ", "fine ", "but"], endAfter: 2 });
     const { record } = await runOne(model);
-    expect(record.results[0]).toMatchObject({ status: "failed", output: "Looks fine ", error: { code: "model_unavailable" } });
+    expect(record.results[0]).toMatchObject({
+      status: "failed",
+      output: "Looks fine ",
+      error: { code: "model_unavailable" },
+    });
     expect((await upstreamRequests(model)).length).toBe(1);
   });
 

@@ -29,7 +29,9 @@ function expectSameStream(assembled: readonly StoredEvent[], full: readonly Stor
   expect(new Set(ids).size).toBe(ids.length);
   expect(nonDeltas(assembled)).toEqual(nonDeltas(full));
   expect(outputsOf(assembled)).toEqual(outputsOf(full));
-  expect(assembled.filter((item) => item.type.startsWith("execution.") && item.type !== "execution.started")).toHaveLength(1);
+  expect(
+    assembled.filter((item) => item.type.startsWith("execution.") && item.type !== "execution.started"),
+  ).toHaveLength(1);
 }
 
 describe("resuming with Last-Event-ID", () => {
@@ -51,7 +53,10 @@ describe("resuming with Last-Event-ID", () => {
     const full = await followEvents(user, execution.id);
     const last = full.at(-1)?.id ?? 0;
     for (const id of [last, last + 10]) {
-      const response = await api(`/api/executions/${execution.id}/events`, { user, headers: { "Last-Event-ID": String(id) } });
+      const response = await api(`/api/executions/${execution.id}/events`, {
+        user,
+        headers: { "Last-Event-ID": String(id) },
+      });
       expect(response.status).toBe(204);
     }
   });
@@ -77,13 +82,21 @@ describe("resuming with Last-Event-ID", () => {
     let connections = 0;
     for (;;) {
       const lastId = assembled.at(-1)?.id ?? 0;
-      const response = await api(`/api/executions/${execution.id}/events`, { user, headers: lastId ? { "Last-Event-ID": String(lastId) } : {} });
+      const response = await api(`/api/executions/${execution.id}/events`, {
+        user,
+        headers: lastId ? { "Last-Event-ID": String(lastId) } : {},
+      });
       if (response.status === 204) break;
       connections++;
       // Drop after every few events, as a flaky network would.
       const read = await readSse(response, (messages) => messages.length >= 3);
       assembled.push(...toEvents(read.messages));
-      if (read.ended && assembled.at(-1)?.type.startsWith("execution.") && assembled.at(-1)?.type !== "execution.started") break;
+      if (
+        read.ended &&
+        assembled.at(-1)?.type.startsWith("execution.") &&
+        assembled.at(-1)?.type !== "execution.started"
+      )
+        break;
     }
     expect(connections).toBeGreaterThan(3);
     const full = await followEvents(user, execution.id);
@@ -111,10 +124,27 @@ describe("after the event log's retention", () => {
     expect((await stub.status()).status).toBe("unknown");
 
     const rebuilt = await followEvents(user, execution.id);
-    expect(rebuilt.map((item) => item.type)).toEqual(["execution.started", "prompt.started", "prompt.delta", "prompt.completed", "prompt.started", "prompt.delta", "prompt.completed", "execution.completed"]);
+    expect(rebuilt.map((item) => item.type)).toEqual([
+      "execution.started",
+      "prompt.started",
+      "prompt.delta",
+      "prompt.completed",
+      "prompt.started",
+      "prompt.delta",
+      "prompt.completed",
+      "execution.completed",
+    ]);
     expect(outputsOf(rebuilt)).toEqual(outputsOf(original));
-    expect(rebuilt[0]).toMatchObject({ data: { executionId: execution.id, prompts: tool.prompts.map(({ id, name }) => expect.objectContaining({ id, name })) } });
+    expect(rebuilt[0]).toMatchObject({
+      data: {
+        executionId: execution.id,
+        prompts: tool.prompts.map(({ id, name }) => expect.objectContaining({ id, name })),
+      },
+    });
     const last = rebuilt.at(-1)?.id ?? 0;
-    expect((await api(`/api/executions/${execution.id}/events`, { user, headers: { "Last-Event-ID": String(last) } })).status).toBe(204);
+    expect(
+      (await api(`/api/executions/${execution.id}/events`, { user, headers: { "Last-Event-ID": String(last) } }))
+        .status,
+    ).toBe(204);
   });
 });

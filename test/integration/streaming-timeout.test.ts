@@ -45,7 +45,9 @@ describe("the execution time cap (MAX_EXECUTION_MS)", () => {
     const execution = await startExecution(user, tool.id, { topic: "x" });
     const stub = sessionStub(execution.id);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const alarm = await runInDurableObject(stub, async (_instance: ExecutionSession, state) => state.storage.getAlarm());
+    const alarm = await runInDurableObject(stub, async (_instance: ExecutionSession, state) =>
+      state.storage.getAlarm(),
+    );
     expect(alarm).not.toBeNull();
     expect((await stub.status()).status).toBe("running");
     await stub.cancel();
@@ -60,10 +62,16 @@ describe("the prompt idle timeout (PROMPT_IDLE_TIMEOUT_MS)", () => {
     const execution = await startExecution(user, tool.id, { topic: "idle" });
     const events = await followEvents(user, execution.id);
     const failed = events.find((item) => item.type === "prompt.failed");
-    expect(failed?.data).toMatchObject({ error: { code: "model_timeout", message: "No token from the model for 1500 ms" } });
+    expect(failed?.data).toMatchObject({
+      error: { code: "model_timeout", message: "No token from the model for 1500 ms" },
+    });
     expect(events.at(-1)).toMatchObject({ type: "execution.failed", data: { error: { code: "prompt_failed" } } });
     const record = await getRecord(user, execution.id);
-    expect(record.results[0]).toMatchObject({ status: "failed", output: "Said this ", error: { code: "model_timeout" } });
+    expect(record.results[0]).toMatchObject({
+      status: "failed",
+      output: "Said this ",
+      error: { code: "model_timeout" },
+    });
     expect(record.results[1]?.status).toBe("skipped");
   });
 
@@ -71,7 +79,10 @@ describe("the prompt idle timeout (PROMPT_IDLE_TIMEOUT_MS)", () => {
     const user = newUser();
     // 20 chunks 100 ms apart: 2 s in all, longer than the 1.5 s idle timeout.
     const model = await scriptModel(streamOf("x".repeat(20), 1, { chunkDelayMs: 100 }));
-    const tool = await createToolFor(user, lessonPlanner(model, { prompts: [{ name: "only", position: 0, model, content: "{{topic}}" }] }));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "only", position: 0, model, content: "{{topic}}" }] }),
+    );
     const execution = await startExecution(user, tool.id, { topic: "steady" });
     const events = await followEvents(user, execution.id);
     expect(events.at(-1)?.type).toBe("execution.completed");

@@ -16,7 +16,14 @@ interface ToolJson {
   onPromptError: string;
   isOwner: boolean;
   inputFields: { name: string; type: string; options?: string[] }[];
-  prompts: { id: string; name: string; position: number; content: string; temperature: number | null; maxTokens: number | null }[];
+  prompts: {
+    id: string;
+    name: string;
+    position: number;
+    content: string;
+    temperature: number | null;
+    maxTokens: number | null;
+  }[];
 }
 
 async function createTool(user: string, body: TestToolBody = lessonPlanner()): Promise<ToolJson> {
@@ -29,7 +36,12 @@ describe("tools API", () => {
   it("creates a tool and reads it back in the shape it was written", async () => {
     const user = newUser();
     const created = await createTool(user);
-    expect(created).toMatchObject({ name: "Lesson planner", visibility: "private", onPromptError: "stop", isOwner: true });
+    expect(created).toMatchObject({
+      name: "Lesson planner",
+      visibility: "private",
+      onPromptError: "stop",
+      isOwner: true,
+    });
     expect(created.prompts.map((prompt) => [prompt.name, prompt.position])).toEqual([
       ["outline", 0],
       ["lesson", 1],
@@ -47,7 +59,9 @@ describe("tools API", () => {
     const shared = await createTool(bob, lessonPlanner("m", { name: "Shared planner", visibility: "shared" }));
     const hidden = await createTool(bob, lessonPlanner("m", { name: "Bob's private" }));
     const ids = async (scope: string) =>
-      (await apiJson<{ tools: { id: string }[] }>(`/api/tools?scope=${scope}`, { user: alice })).body.tools.map((tool) => tool.id);
+      (await apiJson<{ tools: { id: string }[] }>(`/api/tools?scope=${scope}`, { user: alice })).body.tools.map(
+        (tool) => tool.id,
+      );
     const all = await ids("all");
     expect(all).toContain(mine.id);
     expect(all).toContain(shared.id);
@@ -91,7 +105,9 @@ describe("tools API", () => {
 
   it("decodes nothing on save: prompt content is stored as written and decoded at use", async () => {
     const user = newUser();
-    const body = lessonPlanner("m", { prompts: [{ name: "a", position: 0, model: "m", content: "&lt;b&gt;&#36;{topic}" }] });
+    const body = lessonPlanner("m", {
+      prompts: [{ name: "a", position: 0, model: "m", content: "&lt;b&gt;&#36;{topic}" }],
+    });
     const created = await createTool(user, body);
     expect(created.prompts[0]?.content).toBe("&lt;b&gt;&#36;{topic}");
   });
@@ -99,7 +115,9 @@ describe("tools API", () => {
 
 describe("tools API validation", () => {
   it("answers an unknown placeholder with 400 naming placeholder and prompt", async () => {
-    const body = lessonPlanner("m", { prompts: [{ name: "outline", position: 0, model: "m", content: "About {{subject}}" }] });
+    const body = lessonPlanner("m", {
+      prompts: [{ name: "outline", position: 0, model: "m", content: "About {{subject}}" }],
+    });
     const { status, body: error } = await apiJson<ErrorJson>("/api/tools", { user: newUser(), body });
     expect(status).toBe(400);
     expect(error.error.code).toBe("validation_failed");
@@ -121,7 +139,10 @@ describe("tools API validation", () => {
 
   it("says which limit was hit for too many prompts", async () => {
     const prompts = Array.from({ length: 21 }, (_, i) => ({ name: `p${i}`, position: i, model: "m", content: "x" }));
-    const { status, body } = await apiJson<ErrorJson>("/api/tools", { user: newUser(), body: lessonPlanner("m", { prompts }) });
+    const { status, body } = await apiJson<ErrorJson>("/api/tools", {
+      user: newUser(),
+      body: lessonPlanner("m", { prompts }),
+    });
     expect(status).toBe(400);
     expect(body.error.message).toContain("at most 20 prompts");
   });
@@ -162,7 +183,9 @@ describe("tool ownership", () => {
     const read = await apiJson<ToolJson>(`/api/tools/${tool.id}`, { user: other });
     expect(read.status).toBe(200);
     expect(read.body.isOwner).toBe(false);
-    expect((await apiJson(`/api/tools/${tool.id}`, { user: other, method: "PUT", body: lessonPlanner() })).status).toBe(404);
+    expect((await apiJson(`/api/tools/${tool.id}`, { user: other, method: "PUT", body: lessonPlanner() })).status).toBe(
+      404,
+    );
     expect((await apiJson(`/api/tools/${tool.id}`, { user: other, method: "DELETE" })).status).toBe(404);
   });
 });

@@ -1,8 +1,8 @@
+import { createParser } from "eventsource-parser";
 import { describe, expect, it } from "vitest";
 import type { ExecutionRow, PromptResultRow } from "../../src/db/schema";
-import { streamBody } from "../../src/schemas/api";
 import { replayFromRecords } from "../../src/events/replay";
-import { createParser } from "eventsource-parser";
+import { streamBody } from "../../src/schemas/api";
 
 const execution: ExecutionRow = {
   id: "exec-1",
@@ -19,7 +19,12 @@ const execution: ExecutionRow = {
   completedAt: 50,
 };
 
-const result = (promptId: string, ordinal: number, output: string, status: PromptResultRow["status"] = "completed"): PromptResultRow => ({
+const result = (
+  promptId: string,
+  ordinal: number,
+  output: string,
+  status: PromptResultRow["status"] = "completed",
+): PromptResultRow => ({
   id: `r-${promptId}`,
   executionId: "exec-1",
   promptId,
@@ -39,7 +44,9 @@ const result = (promptId: string, ordinal: number, output: string, status: Promp
 
 function frames(text: string | null) {
   const out: { id?: string; event?: string; data: unknown }[] = [];
-  const parser = createParser({ onEvent: (message) => out.push({ id: message.id, event: message.event, data: JSON.parse(message.data) }) });
+  const parser = createParser({
+    onEvent: (message) => out.push({ id: message.id, event: message.event, data: JSON.parse(message.data) }),
+  });
   parser.feed(text ?? "");
   return out;
 }
@@ -57,7 +64,9 @@ describe("the original endpoint's request body", () => {
 
 describe("the original frame sequence", () => {
   it("is metadata, then per prompt prompt_start, token, prompt_complete, then complete, all unnamed with ids", () => {
-    const sequence = frames(replayFromRecords(execution, [result("p1", 1, "one"), result("p2", 2, "two")], 0, "legacy"));
+    const sequence = frames(
+      replayFromRecords(execution, [result("p1", 1, "one"), result("p2", 2, "two")], 0, "legacy"),
+    );
     expect(sequence.every((frame) => frame.event === undefined && frame.id !== undefined)).toBe(true);
     expect(sequence.map((frame) => frame.data)).toEqual([
       { type: "metadata", totalPrompts: 2, toolName: "Planner" },
@@ -72,10 +81,24 @@ describe("the original frame sequence", () => {
   });
 
   it("ends a failed run with prompt_error and error, and a canceled one with error", () => {
-    const failed = frames(replayFromRecords({ ...execution, status: "failed", error: { code: "prompt_failed", message: "Prompt p1 failed" } }, [result("p1", 1, "", "failed"), result("p2", 2, "", "skipped")], 0, "legacy"));
-    expect(failed.map((frame) => (frame.data as { type: string }).type)).toEqual(["metadata", "prompt_start", "prompt_error", "error"]);
+    const failed = frames(
+      replayFromRecords(
+        { ...execution, status: "failed", error: { code: "prompt_failed", message: "Prompt p1 failed" } },
+        [result("p1", 1, "", "failed"), result("p2", 2, "", "skipped")],
+        0,
+        "legacy",
+      ),
+    );
+    expect(failed.map((frame) => (frame.data as { type: string }).type)).toEqual([
+      "metadata",
+      "prompt_start",
+      "prompt_error",
+      "error",
+    ]);
     expect(failed.at(-1)?.data).toEqual({ type: "error", error: "Prompt p1 failed", code: "prompt_failed" });
-    const canceled = frames(replayFromRecords({ ...execution, status: "canceled" }, [result("p1", 1, "", "skipped")], 0, "legacy"));
+    const canceled = frames(
+      replayFromRecords({ ...execution, status: "canceled" }, [result("p1", 1, "", "skipped")], 0, "legacy"),
+    );
     expect(canceled.at(-1)?.data).toEqual({ type: "error", error: "Execution canceled", code: "canceled" });
   });
 
@@ -87,11 +110,16 @@ describe("the original frame sequence", () => {
   });
 
   it("rebuilds the terminal event of timed-out and failed runs, with usage totals for completed ones", () => {
-    const timedOut = frames(replayFromRecords({ ...execution, status: "timed_out" }, [result("p1", 1, "part", "failed")], 0, "events"));
+    const timedOut = frames(
+      replayFromRecords({ ...execution, status: "timed_out" }, [result("p1", 1, "part", "failed")], 0, "events"),
+    );
     expect(timedOut.at(-1)).toMatchObject({ event: "execution.timed_out", data: { limitMs: 40 } });
     const failed = frames(replayFromRecords({ ...execution, status: "failed", error: null }, [], 0, "events"));
     expect(failed.at(-1)).toMatchObject({ event: "execution.failed", data: { error: { code: "internal" } } });
     const completed = frames(replayFromRecords(execution, [result("p1", 1, "a"), result("p2", 2, "b")], 0, "events"));
-    expect(completed.at(-1)).toMatchObject({ event: "execution.completed", data: { durationMs: 40, usage: { inputTokens: 2, outputTokens: 4 } } });
+    expect(completed.at(-1)).toMatchObject({
+      event: "execution.completed",
+      data: { durationMs: 40, usage: { inputTokens: 2, outputTokens: 4 } },
+    });
   });
 });

@@ -27,7 +27,12 @@ describe("getConfig", () => {
   });
 
   it("reads set values and splits CORS_ORIGINS", () => {
-    const config = getConfig({ ...env, MAX_CONCURRENT_EXECUTIONS: "12", CORS_ORIGINS: " https://a.edu , ,https://b.edu", JWT_ISSUER: " https://idp " } as Env);
+    const config = getConfig({
+      ...env,
+      MAX_CONCURRENT_EXECUTIONS: "12",
+      CORS_ORIGINS: " https://a.edu , ,https://b.edu",
+      JWT_ISSUER: " https://idp ",
+    } as Env);
     expect(config.maxConcurrentExecutions).toBe(12);
     expect(config.corsOrigins).toEqual(["https://a.edu", "https://b.edu"]);
     expect(config.jwtIssuer).toBe("https://idp");

@@ -11,16 +11,27 @@ async function collect(stream: AsyncIterable<ModelChunk>): Promise<ModelChunk[]>
 describe("the offline demo model", () => {
   it("streams its prompt back word by word, then usage", async () => {
     const prompt = "Outline a lesson on  fractions\nfor grade 2.";
-    const chunks = await collect(createDemoModel(0).stream({ model: "demo", prompt, systemContext: "sys", temperature: null, maxTokens: null }, new AbortController().signal));
+    const chunks = await collect(
+      createDemoModel(0).stream(
+        { model: "demo", prompt, systemContext: "sys", temperature: null, maxTokens: null },
+        new AbortController().signal,
+      ),
+    );
     const deltas = chunks.flatMap((chunk) => (chunk.type === "delta" ? [chunk.text] : []));
     expect(deltas.join("")).toBe(prompt);
     expect(deltas.length).toBeGreaterThan(5);
-    expect(chunks.at(-1)).toEqual({ type: "usage", usage: { inputTokens: Math.ceil((3 + prompt.length) / 4), outputTokens: Math.ceil(prompt.length / 4) } });
+    expect(chunks.at(-1)).toEqual({
+      type: "usage",
+      usage: { inputTokens: Math.ceil((3 + prompt.length) / 4), outputTokens: Math.ceil(prompt.length / 4) },
+    });
   });
 
   it("stops when aborted", async () => {
     const controller = new AbortController();
-    const stream = createDemoModel(5).stream({ model: "demo", prompt: "one two three four five six", systemContext: null, temperature: null, maxTokens: null }, controller.signal);
+    const stream = createDemoModel(5).stream(
+      { model: "demo", prompt: "one two three four five six", systemContext: null, temperature: null, maxTokens: null },
+      controller.signal,
+    );
     const seen: string[] = [];
     await expect(
       (async () => {

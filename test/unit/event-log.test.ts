@@ -6,7 +6,9 @@ import { event, type StoredEvent } from "../../src/events/types";
 import { countingStorage, type StorageWrites } from "../helpers/counting-storage";
 
 /** Runs `use` with an EventLog over a fresh Durable Object's real SQLite storage, its writes counted. */
-function withLog<T>(use: (open: () => EventLog, state: DurableObjectState, writes: StorageWrites) => T | Promise<T>): Promise<T> {
+function withLog<T>(
+  use: (open: () => EventLog, state: DurableObjectState, writes: StorageWrites) => T | Promise<T>,
+): Promise<T> {
   const stub = env.EXECUTION_SESSION.get(env.EXECUTION_SESSION.idFromName(`log-${crypto.randomUUID()}`));
   const writes: StorageWrites = { rows: 0, kvPuts: 0 };
   return runInDurableObject(stub, (_instance, state) => {
@@ -21,7 +23,11 @@ describe("EventLog", () => {
   it("gives every event the next id, starting at 1", () =>
     withLog((open) => {
       const log = open();
-      const ids = [event("execution.started", { executionId: "e", toolId: "t", toolName: "T", prompts: [] }), delta("p", "a"), delta("p", "b")].map((item) => log.append(item).id);
+      const ids = [
+        event("execution.started", { executionId: "e", toolId: "t", toolName: "T", prompts: [] }),
+        delta("p", "a"),
+        delta("p", "b"),
+      ].map((item) => log.append(item).id);
       expect(ids).toEqual([1, 2, 3]);
       expect(log.lastId).toBe(3);
     }));
@@ -47,7 +53,9 @@ describe("EventLog", () => {
       log.flush();
       expect(writes.rows - before).toBeLessThan(40);
       const replayed = open().readAfter(0, Number.POSITIVE_INFINITY);
-      expect(replayed.reduce((total, item) => total + (item.type === "prompt.delta" ? item.data.delta.length : 0), 0)).toBe(24_576 * 256);
+      expect(
+        replayed.reduce((total, item) => total + (item.type === "prompt.delta" ? item.data.delta.length : 0), 0),
+      ).toBe(24_576 * 256);
     }));
 
   it("replays from storage after any id, inside a batch too, with deltas coalesced and nothing lost", () =>
@@ -72,7 +80,9 @@ describe("EventLog", () => {
       for (let cut = 0; cut < 8; cut++) {
         const after = reader.readAfter(cut);
         expect(after.every((item) => item.id > cut)).toBe(true);
-        const text = after.flatMap((item) => (item.type === "prompt.delta" && item.data.promptId === "a" ? [item.data.delta] : [])).join("");
+        const text = after
+          .flatMap((item) => (item.type === "prompt.delta" && item.data.promptId === "a" ? [item.data.delta] : []))
+          .join("");
         const expected = ["He", "llo", " wor", "ld", "", "!"].slice(Math.max(0, cut - 1)).join("");
         expect(text).toBe(cut === 0 ? "Hello world!" : expected);
       }

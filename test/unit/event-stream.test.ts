@@ -86,7 +86,7 @@ describe("createEventStream", () => {
     view.done = true;
     const { options: opts } = options();
     const text = await new Response(createEventStream(view, opts)).text();
-    expect(text).toBe('retry: 2000\nid: 1\nevent: execution.canceled\ndata: {}\n\n');
+    expect(text).toBe("retry: 2000\nid: 1\nevent: execution.canceled\ndata: {}\n\n");
   });
 
   it("speaks the original frame format when asked", async () => {
@@ -95,6 +95,10 @@ describe("createEventStream", () => {
     const { options: opts } = options({ format: "legacy" });
     const read = await readSse(new Response(createEventStream(view, opts)));
     expect(read.messages[0]?.event).toBeUndefined();
-    expect(JSON.parse(read.messages[0]?.data ?? "{}")).toEqual({ type: "error", error: "Execution canceled", code: "canceled" });
+    expect(JSON.parse(read.messages[0]?.data ?? "{}")).toEqual({
+      type: "error",
+      error: "Execution canceled",
+      code: "canceled",
+    });
   });
 });

@@ -2,11 +2,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { findPromptResults, insertExecutionWithinLimit } from "../../src/db/execution-queries";
+import { ExecutionRecords } from "../../src/db/execution-records";
 import type { PromptRow } from "../../src/db/schema";
 import { MAX_PART_UNITS } from "../../src/lib/text-parts";
-import { ExecutionRecords } from "../../src/db/execution-records";
 import { newUser } from "../helpers/auth";
-import { flakyD1, type D1Outage } from "../helpers/flaky-d1";
+import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
 import { waitFor } from "../helpers/upstream";
 
 const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
@@ -26,7 +26,18 @@ async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), pr
   const id = crypto.randomUUID();
   const outcome = await insertExecutionWithinLimit(
     createDb(env.DB),
-    { id, status: "running", createdAt: Date.now(), ownerId: newUser(), toolId: "tool", toolName: "Tool", inputs: {}, idempotencyKey: null, durableObjectId: "do", prompts },
+    {
+      id,
+      status: "running",
+      createdAt: Date.now(),
+      ownerId: newUser(),
+      toolId: "tool",
+      toolName: "Tool",
+      inputs: {},
+      idempotencyKey: null,
+      durableObjectId: "do",
+      prompts,
+    },
     { maxConcurrent: 5, pendingTtlMs: 600_000 },
   );
   expect(outcome).toBe("created");
@@ -34,7 +45,11 @@ async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), pr
 }
 
 const state = async (executionId: string) => {
-  const execution = await env.DB.prepare("SELECT status, error, started_at, completed_at FROM tool_executions WHERE id = ?").bind(executionId).first<Record<string, unknown>>();
+  const execution = await env.DB.prepare(
+    "SELECT status, error, started_at, completed_at FROM tool_executions WHERE id = ?",
+  )
+    .bind(executionId)
+    .first<Record<string, unknown>>();
   const results = await findPromptResults(createDb(env.DB), executionId);
   return { execution, results: results.map((result) => [result.promptId, result.status, result.output]) };
 };
@@ -44,8 +59,22 @@ describe("ExecutionRecords", () => {
     const id = await seedExecution();
     const manager = new ExecutionRecords(createDb(env.DB), id);
     await manager.markPromptsRunning(["a"], 1_000);
-    expect(await state(id)).toMatchObject({ execution: { status: "running" }, results: [["a", "running", ""], ["b", "pending", ""], ["c", "pending", ""]] });
-    await manager.finishPrompt("a", { status: "completed", output: "A!", error: null, startedAt: 1_000, completedAt: 1_500, usage: { inputTokens: 3, outputTokens: 4 } });
+    expect(await state(id)).toMatchObject({
+      execution: { status: "running" },
+      results: [
+        ["a", "running", ""],
+        ["b", "pending", ""],
+        ["c", "pending", ""],
+      ],
+    });
+    await manager.finishPrompt("a", {
+      status: "completed",
+      output: "A!",
+      error: null,
+      startedAt: 1_000,
+      completedAt: 1_500,
+      usage: { inputTokens: 3, outputTokens: 4 },
+    });
     await manager.markPromptsRunning(["b"], 1_600);
     await manager.finishExecution("canceled", null, 2_000, "canceled");
     const after = await state(id);
@@ -63,7 +92,14 @@ describe("ExecutionRecords", () => {
     const id = await seedExecution();
     const outage: D1Outage = { failWhen: /update "prompt_results"/i, failures: 0 };
     const manager = new ExecutionRecords(createDb(flakyD1(env.DB, outage)), id);
-    const recovering = manager.finishPrompt("a", { status: "completed", output: "ok", error: null, startedAt: 1, completedAt: 2, usage: null });
+    const recovering = manager.finishPrompt("a", {
+      status: "completed",
+      output: "ok",
+      error: null,
+      startedAt: 1,
+      completedAt: 2,
+      usage: null,
+    });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
     outage.failWhen = null;
     await recovering;
@@ -75,7 +111,10 @@ describe("ExecutionRecords", () => {
     const id = await seedExecution([prompt("a", 1, 0)]);
     const manager = new ExecutionRecords(createDb(env.DB), id);
     await manager.finishExecution("completed", null, 5, "failed", false);
-    expect(await state(id)).toMatchObject({ execution: { status: "completed", completed_at: 5 }, results: [["a", "pending", ""]] });
+    expect(await state(id)).toMatchObject({
+      execution: { status: "completed", completed_at: 5 },
+      results: [["a", "pending", ""]],
+    });
   });
 
   it("gives up after a few tries and reports the failure", async () => {
@@ -96,8 +135,24 @@ describe("ExecutionRecords", () => {
       startedAt: 10,
       completedAt: 20,
       prompts: [
-        { promptId: "a", status: "failed" as const, output: long, error: { code: "interrupted", message: "restarted" }, startedAt: 10, completedAt: 20, usage: null },
-        { promptId: "b", status: "skipped" as const, output: "", error: null, startedAt: null, completedAt: 20, usage: null },
+        {
+          promptId: "a",
+          status: "failed" as const,
+          output: long,
+          error: { code: "interrupted", message: "restarted" },
+          startedAt: 10,
+          completedAt: 20,
+          usage: null,
+        },
+        {
+          promptId: "b",
+          status: "skipped" as const,
+          output: "",
+          error: null,
+          startedAt: null,
+          completedAt: 20,
+          usage: null,
+        },
       ],
     };
     await manager.writeSnapshot(snapshot);

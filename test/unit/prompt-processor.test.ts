@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { compileTemplate, decodePromptContent, ordinalReference, renderTemplate } from "../../src/lib/templates";
 
-const render = (content: string, values: Record<string, string>) => renderTemplate(compileTemplate(content), new Map(Object.entries(values)));
+const render = (content: string, values: Record<string, string>) =>
+  renderTemplate(compileTemplate(content), new Map(Object.entries(values)));
 
 describe("decodePromptContent", () => {
   it("decodes named, decimal and hex HTML entities", () => {
-    expect(decodePromptContent("&lt;b&gt; &amp; &quot;x&quot; &#39;y&#39; &#36;{a} &#x24;{b}")).toBe(`<b> & "x" 'y' \${a} \${b}`);
+    expect(decodePromptContent("&lt;b&gt; &amp; &quot;x&quot; &#39;y&#39; &#36;{a} &#x24;{b}")).toBe(
+      `<b> & "x" 'y' \${a} \${b}`,
+    );
   });
 
   it("decodes each entity once, so an encoded entity stays an entity", () => {
@@ -23,7 +26,12 @@ describe("decodePromptContent", () => {
 
 describe("compileTemplate", () => {
   it("finds {{x}}, {{ x }} and ${x} placeholders in order, with dashes in names", () => {
-    expect(compileTemplate("A {{topic}} B {{ grade-level }} C ${outline} {{topic}}").placeholders).toEqual(["topic", "grade-level", "outline", "topic"]);
+    expect(compileTemplate("A {{topic}} B {{ grade-level }} C ${outline} {{topic}}").placeholders).toEqual([
+      "topic",
+      "grade-level",
+      "outline",
+      "topic",
+    ]);
   });
 
   it("ignores braces that are not placeholders", () => {
@@ -37,9 +45,9 @@ describe("compileTemplate", () => {
 
 describe("renderTemplate", () => {
   it("substitutes inputs and earlier outputs", () => {
-    expect(render("Lesson on {{topic}} (${grade}):\n{{outline}}", { topic: "fractions", grade: "2", outline: "1. halves" })).toBe(
-      "Lesson on fractions (2):\n1. halves",
-    );
+    expect(
+      render("Lesson on {{topic}} (${grade}):\n{{outline}}", { topic: "fractions", grade: "2", outline: "1. halves" }),
+    ).toBe("Lesson on fractions (2):\n1. halves");
   });
 
   it("is a single pass: a value containing a placeholder is inserted literally", () => {

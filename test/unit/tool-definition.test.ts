@@ -36,7 +36,9 @@ describe("toolBodySchema", () => {
 
   it("rejects unknown fields, bad names and unknown types", () => {
     expect(parse({ ...lessonPlanner(), extra: 1 }).success).toBe(false);
-    expect(parse(lessonPlanner("m", { inputFields: [{ name: "1bad", label: "x", type: "text" }] })).success).toBe(false);
+    expect(parse(lessonPlanner("m", { inputFields: [{ name: "1bad", label: "x", type: "text" }] })).success).toBe(
+      false,
+    );
     expect(parse(lessonPlanner("m", { inputFields: [{ name: "ok", label: "x", type: "date" }] })).success).toBe(false);
   });
 
@@ -47,7 +49,9 @@ describe("toolBodySchema", () => {
   });
 
   it("needs at least one prompt", () => {
-    expect(parse(lessonPlanner("m", { prompts: [] })).error?.issues[0]?.message).toBe("a tool needs at least one prompt");
+    expect(parse(lessonPlanner("m", { prompts: [] })).error?.issues[0]?.message).toBe(
+      "a tool needs at least one prompt",
+    );
   });
 });
 
@@ -64,7 +68,9 @@ describe("assertToolIsConsistent", () => {
   });
 
   it("names the placeholder and prompt when a placeholder matches nothing", () => {
-    const error = consistencyError(lessonPlanner("m", { prompts: [{ name: "outline", position: 0, model: "m", content: "{{topik}}" }] }));
+    const error = consistencyError(
+      lessonPlanner("m", { prompts: [{ name: "outline", position: 0, model: "m", content: "{{topik}}" }] }),
+    );
     expect(error.code).toBe("validation_failed");
     expect(error.message).toContain('prompt "outline" uses {{topik}}');
   });
@@ -91,12 +97,16 @@ describe("assertToolIsConsistent", () => {
   });
 
   it("rejects result_N beyond the number of prompts", () => {
-    const error = consistencyError(lessonPlanner("m", { prompts: [{ name: "a", position: 0, model: "m", content: "{{result_5}}" }] }));
+    const error = consistencyError(
+      lessonPlanner("m", { prompts: [{ name: "a", position: 0, model: "m", content: "{{result_5}}" }] }),
+    );
     expect(error.message).toContain("names no input field or prompt");
   });
 
   it("checks placeholders hidden behind editor encoding", () => {
-    const error = consistencyError(lessonPlanner("m", { prompts: [{ name: "a", position: 0, model: "m", content: "&#36;{missing}" }] }));
+    const error = consistencyError(
+      lessonPlanner("m", { prompts: [{ name: "a", position: 0, model: "m", content: "&#36;{missing}" }] }),
+    );
     expect(error.message).toContain("{{missing}}");
   });
 
@@ -107,7 +117,9 @@ describe("assertToolIsConsistent", () => {
   });
 
   it("requires names to be unique across fields and prompts", () => {
-    const error = consistencyError(lessonPlanner("m", { prompts: [{ name: "topic", position: 0, model: "m", content: "x" }] }));
+    const error = consistencyError(
+      lessonPlanner("m", { prompts: [{ name: "topic", position: 0, model: "m", content: "x" }] }),
+    );
     expect(error.message).toContain('name "topic" is used more than once');
   });
 
@@ -118,7 +130,9 @@ describe("assertToolIsConsistent", () => {
         prompts: [{ name: "a", position: 0, model: "m", content: "{{pick}}" }],
       }),
     );
-    expect(error.details).toEqual({ fields: [{ path: "inputFields.0.options", message: 'field "pick" of type multi_select needs options' }] });
+    expect(error.details).toEqual({
+      fields: [{ path: "inputFields.0.options", message: 'field "pick" of type multi_select needs options' }],
+    });
   });
 });
 

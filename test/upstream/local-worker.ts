@@ -42,13 +42,32 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   // workerd's memory and SQLite; it would count in the benchmark's memory figures and production
   // has no such thing.
   // No Request.cf download (there is no network here, and the fallback is what tests want).
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: "true", NO_COLOR: "1", X_LOCAL_OBSERVABILITY: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CI: "true",
+    NO_COLOR: "1",
+    X_LOCAL_OBSERVABILITY: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  };
   // With --env-file wrangler also reads vars from the process environment: the worker gets only what it is given.
   for (const key of Object.keys(readConfig({ config: "wrangler.toml" }).vars)) delete env[key];
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, stdio: "pipe" });
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    env,
+    stdio: "pipe",
+  });
   const port = await freePort();
   const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : [])];
-  args.push("--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--env-file", "/dev/null", "--show-interactive-dev-session=false");
+  args.push(
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    persist,
+    "--env-file",
+    "/dev/null",
+    "--show-interactive-dev-session=false",
+  );
   for (const [key, value] of Object.entries(options.vars)) args.push("--var", `${key}:${value}`);
   if (options.inspectorPort) args.push("--inspector-port", String(options.inspectorPort));
   let output = "";
@@ -81,7 +100,9 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
 }
 
 /** The scripted upstream and the Worker pointed at it, started together and stopped together. */
-export async function startStack(vars: (upstreamUrl: string) => Record<string, string>): Promise<{ upstreamUrl: string; worker: LocalWorker; stop: () => Promise<void> }> {
+export async function startStack(
+  vars: (upstreamUrl: string) => Record<string, string>,
+): Promise<{ upstreamUrl: string; worker: LocalWorker; stop: () => Promise<void> }> {
   const upstream = new ScriptedUpstream();
   const upstreamUrl = await upstream.start();
   try {

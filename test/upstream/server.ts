@@ -59,7 +59,11 @@ export class ScriptedUpstream {
     }
     if (req.method === "GET" && url.pathname === "/__requests") {
       const model = url.searchParams.get("model");
-      return json(res, 200, this.records.filter((record) => record.model === model));
+      return json(
+        res,
+        200,
+        this.records.filter((record) => record.model === model),
+      );
     }
     if (req.method === "POST" && url.pathname === "/__jwks") {
       this.jwks = JSON.parse(await readBody(req));
@@ -89,10 +93,18 @@ export class ScriptedUpstream {
     });
     const script = this.scripts.get(body.model);
     const lastUser = [...body.messages].reverse().find((message) => message.role === "user")?.content ?? "";
-    const attempt = script ? (script.attempts[Math.min(previous, script.attempts.length - 1)] ?? echoAttempt(lastUser)) : echoAttempt(lastUser);
+    const attempt = script
+      ? (script.attempts[Math.min(previous, script.attempts.length - 1)] ?? echoAttempt(lastUser))
+      : echoAttempt(lastUser);
     if (attempt.kind === "error") {
-      const headers: Record<string, string> = attempt.retryAfter === undefined ? {} : { "retry-after": String(attempt.retryAfter) };
-      return json(res, attempt.status, { error: { message: attempt.message ?? `scripted ${attempt.status}`, type: "scripted" } }, headers);
+      const headers: Record<string, string> =
+        attempt.retryAfter === undefined ? {} : { "retry-after": String(attempt.retryAfter) };
+      return json(
+        res,
+        attempt.status,
+        { error: { message: attempt.message ?? `scripted ${attempt.status}`, type: "scripted" } },
+        headers,
+      );
     }
     await this.stream(res, body, attempt, record);
   }
@@ -147,7 +159,10 @@ export class ScriptedUpstream {
     res.write(chunk({}, "stop"));
     if (body.stream_options?.include_usage) {
       const promptChars = body.messages.reduce((total, message) => total + message.content.length, 0);
-      const usage = attempt.usage === undefined ? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(completionChars / 4) } : attempt.usage;
+      const usage =
+        attempt.usage === undefined
+          ? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(completionChars / 4) }
+          : attempt.usage;
       if (usage) {
         res.write(
           `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,
