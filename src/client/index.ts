@@ -55,7 +55,7 @@ export interface StreamOptions {
   retryDelayMs?: number;
 }
 
-/** An error answer from the API (SPEC §3). */
+/** An error answer from the API (docs/errors.md). */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;

@@ -1,4 +1,4 @@
-// Typed view of the Worker's vars (SPEC §7), parsed once per env object.
+// Typed view of the Worker's vars (docs/api.md, "Limits and configuration"), parsed once per env object.
 
 /** Limits and settings the service runs with. */
 export interface Config {

@@ -1,4 +1,4 @@
-// The service's error values: a closed set of codes (SPEC §3), each with its HTTP status.
+// The service's error values: a closed set of codes (docs/errors.md), each with its HTTP status.
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
@@ -41,7 +41,7 @@ export interface AppErrorOptions {
   cause?: unknown;
 }
 
-/** An error the API answers with its code's status and the SPEC §3 body. */
+/** An error the API answers with its code's status and the body of docs/errors.md. */
 export class AppError extends HTTPException {
   readonly code: ErrorCode;
   readonly details: unknown;

@@ -1,4 +1,4 @@
-// Verifies access tokens (SPEC §2): HS256 with JWT_SECRET, RS256/ES256 against JWKS_URL when set.
+// Verifies access tokens (docs/api.md, "Authentication"): HS256 with JWT_SECRET, RS256/ES256 against JWKS_URL when set.
 
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import { decodeHeader, verify, verifyWithJwks } from "hono/utils/jwt/jwt";

@@ -1,4 +1,4 @@
-// Stream tokens (SPEC §2): short-lived, read-only, for one execution's event stream only.
+// Stream tokens (docs/api.md, "Authentication"): short-lived, read-only, for one execution's event stream only.
 // Signed with a key derived from JWT_SECRET, so they can never pass as access tokens, nor the reverse.
 import { sign, verify } from "hono/utils/jwt/jwt";
 import { AppError } from "./errors";

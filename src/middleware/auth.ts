@@ -1,4 +1,4 @@
-// Bearer-token authentication for /api/* (SPEC §2); stream tokens are checked by the events route.
+// Bearer-token authentication for /api/* (docs/api.md, "Authentication"); stream tokens are checked by the events route.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../lib/errors";

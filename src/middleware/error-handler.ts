@@ -1,4 +1,4 @@
-// The one place errors become HTTP responses (SPEC §3); nothing internal leaks.
+// The one place errors become HTTP responses (docs/errors.md); nothing internal leaks.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";

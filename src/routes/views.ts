@@ -56,7 +56,7 @@ export function executionSummaryView(execution: ExecutionRow) {
   };
 }
 
-/** An execution's full record with one result per prompt (SPEC §5). */
+/** An execution's full record with one result per prompt (docs/api.md, "Executions"). */
 export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[]) {
   return {
     ...executionSummaryView(execution),

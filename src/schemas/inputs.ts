@@ -1,4 +1,4 @@
-// Checks an execution's inputs against the tool's fields (SPEC §4–5) and turns them into template values.
+// Checks an execution's inputs against the tool's fields (docs/api.md) and turns them into template values.
 
 import type { FieldIssue } from "../lib/errors";
 import { AppError } from "../lib/errors";

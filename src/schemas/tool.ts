@@ -1,4 +1,4 @@
-// The tool body (SPEC §4): its zod schema and the checks that need the whole tool (names, placeholders).
+// The tool body (docs/api.md, "Tools"): its zod schema and the checks that need the whole tool (names, placeholders).
 import { z } from "zod";
 import type { FieldIssue } from "../lib/errors";
 import { AppError } from "../lib/errors";

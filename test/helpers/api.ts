@@ -29,7 +29,7 @@ export async function api(path: string, options: ApiOptions = {}): Promise<Respo
   );
 }
 
-/** The SPEC §3 error body. */
+/** The error body (docs/errors.md). */
 export interface ErrorJson {
   error: { code: string; message: string; details?: { fields?: { path: string; message: string }[] } };
 }

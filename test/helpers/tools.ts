@@ -16,7 +16,7 @@ export interface TestToolBody {
   }[];
 }
 
-/** The SPEC §4 example tool, with every prompt on `model`. */
+/** The docs/api.md example tool, with every prompt on `model`. */
 export function lessonPlanner(model = "gpt-4o-mini", overrides: Partial<TestToolBody> = {}): TestToolBody {
   return {
     name: "Lesson planner",

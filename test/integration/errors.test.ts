@@ -3,7 +3,7 @@ import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { lessonPlanner } from "../helpers/tools";
 
-describe("error responses (SPEC §3)", () => {
+describe("error responses (docs/errors.md)", () => {
   it("answers unknown routes with 404 not_found JSON", async () => {
     const { status, body } = await apiJson<ErrorJson>("/nope", {});
     expect(status).toBe(404);

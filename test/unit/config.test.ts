@@ -4,7 +4,7 @@ import { DEFAULTS, getConfig } from "../../src/lib/config";
 import { AppError, codeForStatus, ERROR_STATUS } from "../../src/lib/errors";
 
 describe("getConfig", () => {
-  it("falls back to the SPEC defaults for missing, empty, zero, negative or non-integer vars", () => {
+  it("falls back to the documented defaults for missing, empty, zero, negative or non-integer vars", () => {
     const config = getConfig({
       ...env,
       MAX_EXECUTION_MS: "",
@@ -59,7 +59,7 @@ describe("errors", () => {
     ]);
   });
 
-  it("gives every code its status and the SPEC body", () => {
+  it("gives every code its status and the documented body", () => {
     for (const [code, status] of Object.entries(ERROR_STATUS)) {
       const error = new AppError(code as keyof typeof ERROR_STATUS, "m", { details: { x: 1 } });
       expect(error.status).toBe(status);

@@ -17,7 +17,7 @@ function consistencyError(body: TestToolBody): AppError {
 }
 
 describe("toolBodySchema", () => {
-  it("accepts the SPEC example and fills defaults", () => {
+  it("accepts the documented example and fills defaults", () => {
     const result = parse(lessonPlanner());
     expect(result.success).toBe(true);
     expect(result.data).toMatchObject({ visibility: "private", onPromptError: "stop" });
