@@ -38,10 +38,13 @@ function panel(prompt: PromptState): { element: HTMLElement; parts: PanelElement
 }
 
 function update(parts: PanelElements, prompt: PromptState): void {
-  parts.status.textContent = prompt.status;
-  parts.status.className = `status ${prompt.status}`;
+  const retrying = prompt.status === "running" && prompt.restartedBecause !== null;
+  parts.status.textContent = retrying ? `retrying (attempt ${prompt.attempt})` : prompt.status;
+  parts.status.className = `status ${retrying ? "retrying" : prompt.status}`;
   const details = [
     prompt.model,
+    retrying ? `started again: ${prompt.restartedBecause?.message}` : null,
+    prompt.attempt > 1 && !retrying ? `${prompt.attempt} attempts` : null,
     prompt.durationMs === null ? null : `${(prompt.durationMs / 1000).toFixed(1)} s`,
     prompt.usage ? `${prompt.usage.outputTokens} tokens` : null,
     prompt.error?.message,

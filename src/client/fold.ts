@@ -16,6 +16,10 @@ export interface PromptState {
   error: EventError | null;
   durationMs: number | null;
   usage: Usage | null;
+  /** 1 for the first attempt; a restart discards the output so far and counts up. */
+  attempt: number;
+  /** Why the current attempt began again, while it runs (null for a first attempt). */
+  restartedBecause: EventError | null;
 }
 
 export interface ExecutionState {
@@ -55,6 +59,8 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         error: null,
         durationMs: null,
         usage: null,
+        attempt: 0,
+        restartedBecause: null,
       })),
       error: null,
       durationMs: null,
@@ -66,10 +72,22 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
   const next: ExecutionState = { ...state, lastEventId: event.id };
   switch (event.type) {
     case "prompt.started":
+      // A prompt's output is its deltas after its last prompt.started or prompt.restarted.
       return withPrompt(next, event.data.promptId, (prompt) => ({
         ...prompt,
         status: "running",
         model: event.data.model,
+        output: "",
+        attempt: 1,
+        restartedBecause: null,
+      }));
+    case "prompt.restarted":
+      return withPrompt(next, event.data.promptId, (prompt) => ({
+        ...prompt,
+        status: "running",
+        output: "",
+        attempt: event.data.attempt,
+        restartedBecause: event.data.reason,
       }));
     case "prompt.delta":
       return withPrompt(next, event.data.promptId, (prompt) => ({

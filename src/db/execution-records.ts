@@ -15,7 +15,9 @@ export interface PromptOutcome {
   error: ErrorInfo | null;
   startedAt: number | null;
   completedAt: number;
+  /** Summed over every attempt. */
   usage: Usage | null;
+  attempts: number;
 }
 
 /** Everything D1 should hold about a finished execution: used to repair records after D1 failures. */
@@ -50,6 +52,7 @@ function promptColumns(outcome: PromptOutcome) {
     durationMs: outcome.startedAt === null ? null : outcome.completedAt - outcome.startedAt,
     inputTokens: outcome.usage?.inputTokens ?? null,
     outputTokens: outcome.usage?.outputTokens ?? null,
+    attempts: outcome.attempts,
   };
 }
 
@@ -69,7 +72,8 @@ export class ExecutionRecords {
     await withRetry(() =>
       this.db
         .update(promptResults)
-        .set({ status: "running", startedAt })
+        // A prompt resumed after a restart keeps the time it first started.
+        .set({ status: "running", startedAt: sql`coalesce(${promptResults.startedAt}, ${startedAt})` })
         .where(and(eq(promptResults.executionId, this.executionId), inArray(promptResults.promptId, [...promptIds]))),
     );
   }

@@ -111,8 +111,11 @@ export const promptResults = sqliteTable(
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
     durationMs: integer("duration_ms"),
+    /** Usage summed over every attempt (what the provider bills). */
     inputTokens: integer("input_tokens"),
     outputTokens: integer("output_tokens"),
+    /** Attempts started (0 when never started); each restart after a failure or an interruption adds one. */
+    attempts: integer("attempts").notNull().default(0),
   },
   (t) => [
     uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId),

@@ -2,6 +2,7 @@
 // served live from memory; deltas are written to storage in batches (by time and size), so storage
 // writes grow with time, not with tokens. Replays coalesce deltas, never reorder or drop them.
 
+import type { LoggedCompletion } from "../engine/resume";
 import type { ExecutionEvent, StoredEvent } from "../events/types";
 import { MAX_PART_UNITS, splitText } from "../lib/text-parts";
 
@@ -113,16 +114,32 @@ export class EventLog {
     return coalesceDeltas(events);
   }
 
-  /** Every prompt's output so far, rebuilt from the stored deltas (for recovery after a restart). */
-  outputs(): Map<string, string> {
+  /**
+   * Every prompt's output so far and its logged completion, rebuilt from storage (after a restart,
+   * or to repair records). A prompt's output is its deltas after its last `prompt.started` or
+   * `prompt.restarted`: what an interrupted attempt sent is superseded by the restart.
+   */
+  progress(): { outputs: Map<string, string>; completions: Map<string, LoggedCompletion> } {
     this.flush();
     const outputs = new Map<string, string>();
+    const completions = new Map<string, LoggedCompletion>();
     for (const row of this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log ORDER BY last_id").toArray()) {
       const body = this.bodyOf(row);
-      if ("d" in body)
+      if ("d" in body) {
         for (const [promptId, text] of body.d) outputs.set(promptId, (outputs.get(promptId) ?? "") + text);
+      } else if (body.e.type === "prompt.started" || body.e.type === "prompt.restarted") {
+        outputs.set(body.e.data.promptId, "");
+      } else if (body.e.type === "prompt.completed") {
+        const { promptId, output, usage, durationMs } = body.e.data;
+        completions.set(promptId, { output, usage, durationMs });
+      }
     }
-    return outputs;
+    return { outputs, completions };
+  }
+
+  /** Every prompt's output so far (see `progress`). */
+  outputs(): Map<string, string> {
+    return this.progress().outputs;
   }
 
   /** Writes what is buffered and lets go of the in-memory tail (a finished run replays from storage). */

@@ -81,15 +81,13 @@ export class ExecutionSession extends DurableObject<Env> {
         prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })),
       }),
     );
-    const controller = new AbortController();
-    this.controller = controller;
-    // `run` is set before the first await: state says running, so anyone finding no run would take it for dead.
-    // The run must never reject unobserved: anything unexpected is logged.
-    this.run = executeRun(this.host(), getConfig(this.env), controller).catch((error: unknown) => {
-      log("error", "run crashed", { executionId: plan.executionId, error: describeError(error) });
-    });
-    this.ctx.waitUntil(this.run);
-    await this.ctx.storage.setAlarm(Math.min(this.current().deadline, now + HEARTBEAT_MS));
+    await this.launch(false);
+    return this.status();
+  }
+
+  /** Finds a run that died with an earlier instance and resumes it (or ends it); reports the status. */
+  async wake(): Promise<SessionStatus> {
+    await this.recoverIfStale();
     return this.status();
   }
 
@@ -119,9 +117,7 @@ export class ExecutionSession extends DurableObject<Env> {
       {
         afterId: request.afterId,
         format: request.format,
-        legacy: legacyContext({ ...plan, promptIds: plan.prompts.map((prompt) => prompt.id) }, () =>
-          transition.canceledPromptIds(this.state),
-        ),
+        legacy: legacyContext(plan, () => transition.canceledPromptIds(this.state)),
         maxConnectionMs: getConfig(this.env).streamMaxConnectionMs,
         onRelease: () => this.subscribers--,
       },
@@ -200,7 +196,7 @@ export class ExecutionSession extends DurableObject<Env> {
       apply: (next) => this.apply(next),
       emit: (item) => this.emit(item),
       records: () => this.records(),
-      outputs: () => this.eventLog.outputs(),
+      progress: () => this.eventLog.progress(),
       lastEventId: () => this.eventLog.lastId,
       now: () => this.now(),
       ended: async (state) => {
@@ -214,13 +210,36 @@ export class ExecutionSession extends DurableObject<Env> {
     };
   }
 
-  /** State says running but no run lives here: the object restarted mid-run. Finish the records. */
+  /** Starts the run in this instance (or resumes an earlier instance's), with its heartbeat alarm. */
+  private async launch(resume: boolean): Promise<void> {
+    const { plan, deadline } = this.current();
+    const controller = new AbortController();
+    this.controller = controller;
+    // `run` is set before the first await: state says running, so anyone finding no run would take it for dead.
+    // The run must never reject unobserved: anything unexpected is logged.
+    this.run = executeRun(this.host(), getConfig(this.env), controller, resume).catch((error: unknown) => {
+      log("error", "run crashed", { executionId: plan.executionId, error: describeError(error) });
+    });
+    this.ctx.waitUntil(this.run);
+    await this.ctx.storage.setAlarm(Math.min(deadline, this.now() + HEARTBEAT_MS));
+  }
+
+  /**
+   * State says running but no run lives here: the object restarted mid-run (eviction, deploy,
+   * crash). The run continues, unless a cancel was asked for or the cap has passed: then it ends.
+   */
   private async recoverIfStale(): Promise<void> {
     const state = this.state;
     if (state?.status !== "running" || this.run) return;
-    log("warn", "finishing an execution whose run died", { executionId: state.plan.executionId });
+    const stop = transition.stopAfterRestart(state, this.now());
+    if (!stop) {
+      log("warn", "resuming an execution whose run was interrupted", { executionId: state.plan.executionId });
+      await this.launch(true);
+      return;
+    }
+    log("warn", "finishing an execution whose run died", { executionId: state.plan.executionId, reason: stop.code });
     this.apply(transition.recordsOwed(state, true));
-    this.run = finishRun(this.host(), stopEnding(transition.stopAfterRestart(state, this.now()), state.limitMs));
+    this.run = finishRun(this.host(), stopEnding(stop, state.limitMs));
     await this.run;
   }
 

@@ -1,8 +1,9 @@
 // The run inside an execution's object: drives the chain, records its progress in D1 (stopping the
 // run when D1 fails), and ends it. It reaches the object only through a narrow host.
 import type { ExecutionRecords } from "../db/execution-records";
-import { ChainRunner } from "../engine/chain-runner";
+import { ChainRunner, type PriorProgress } from "../engine/chain-runner";
 import { type Ending, endingOf } from "../engine/endings";
+import { type LoggedCompletion, resumeFrom } from "../engine/resume";
 import type { SessionState } from "../engine/state";
 import * as transition from "../engine/state";
 import { databaseUnavailable } from "../engine/stop-reasons";
@@ -21,16 +22,24 @@ export interface RunHost {
   /** Appends to the event log and wakes followers. */
   emit(event: ExecutionEvent): void;
   records(): ExecutionRecords;
-  /** Every prompt's output so far, from the event log. */
-  outputs(): ReadonlyMap<string, string>;
+  /** Every prompt's output so far and its logged completion, from the event log. */
+  progress(): { outputs: ReadonlyMap<string, string>; completions: ReadonlyMap<string, LoggedCompletion> };
   lastEventId(): number;
   now(): number;
   /** The terminal event is stored: let go of the run's memory and schedule what comes next. */
   ended(state: SessionState): Promise<void>;
 }
 
-/** Runs the chain to its end under `controller` (cancel, the cap and D1 failures abort it), then finishes. */
-export async function executeRun(host: RunHost, config: Config, controller: AbortController): Promise<void> {
+/**
+ * Runs the chain to its end under `controller` (cancel, the cap and D1 failures abort it), then
+ * finishes. With `resume`, it picks up what an earlier life of the object left (see engine/resume.ts).
+ */
+export async function executeRun(
+  host: RunHost,
+  config: Config,
+  controller: AbortController,
+  resume = false,
+): Promise<void> {
   const { plan, startedAt, limitMs } = host.state();
   // D1 is written at state changes; a write that fails stops the run, and the records are owed.
   const record = async (write: (records: ExecutionRecords) => Promise<void>) => {
@@ -43,12 +52,36 @@ export async function executeRun(host: RunHost, config: Config, controller: Abor
       controller.abort(databaseUnavailable());
     }
   };
+  let prior: PriorProgress | undefined;
+  if (resume) {
+    const { outputs, completions } = host.progress();
+    const resumption = resumeFrom(host.state(), completions, outputs);
+    const state = host.apply(resumption.state);
+    prior = resumption.prior;
+    // The earlier instance may have stopped before writing an ended prompt to D1: write each again (idempotent).
+    for (const [promptId, ended] of prior.ended) {
+      const step = state.prompts[promptId];
+      if (!step) continue;
+      const outcome = {
+        ...ended,
+        startedAt: step.startedAt,
+        completedAt: step.completedAt ?? host.now(),
+        attempts: step.attempts,
+      };
+      await record((records) => records.finishPrompt(promptId, outcome));
+    }
+  }
   const runner = new ChainRunner({
     plan,
     resolveModel: createModelResolver(config),
     idleTimeoutMs: config.promptIdleTimeoutMs,
+    maxAttempts: config.promptMaxAttempts,
+    prior,
     signal: controller.signal,
     emit: (item) => host.emit(item),
+    onAttempt: (promptId, attempt) => {
+      host.apply(transition.attemptStarted(host.state(), promptId, attempt));
+    },
     onGroupStart: async (promptIds, at) => {
       host.apply(transition.promptsStarted(host.state(), promptIds, at));
       await record((records) => records.markPromptsRunning(promptIds, at));
@@ -68,7 +101,7 @@ export async function finishRun(host: RunHost, ending: Ending): Promise<void> {
   const end = transition.finished(host.state(), ending, now);
   let state = host.apply(end.state);
   for (const item of end.events) host.emit(item);
-  const snapshot = () => transition.snapshotOf(state, host.outputs(), now);
+  const snapshot = () => transition.snapshotOf(state, host.progress().outputs, now);
   const written = await writeFinalRecords(host.records(), state, snapshot, {
     ending,
     now,

@@ -1,23 +1,47 @@
 // Runs one execution's prompts: by position, prompts sharing a position in parallel, each rendered
-// from the inputs and earlier outputs (templates compiled once) and streamed from its model.
-
+// from the inputs and earlier outputs (templates compiled once) and streamed from its model. Each
+// prompt is a step with attempts: a transient failure after its first token, or a restart of the
+// object mid-answer, discards the output so far and starts it again, up to `maxAttempts`.
 import type { PromptOutcome } from "../db/execution-records";
-import type { ErrorInfo } from "../events/types";
-import { type ExecutionEvent, event, type Usage } from "../events/types";
+import { type ErrorInfo, type ExecutionEvent, event, type Usage } from "../events/types";
+import { abortableSleep } from "../lib/abortable-sleep";
 import { describeError, log } from "../lib/log";
 import { type CompiledTemplate, compileTemplate, ordinalAliases, renderTemplate } from "../lib/templates";
 import type { ModelResolver } from "../models";
-import { resilientStream } from "../models/resilient-stream";
+import { backoff, resilientStream } from "../models/resilient-stream";
 import { ModelError } from "../models/types";
+import type { FinalPromptStatus } from "../schemas/statuses";
 import { type ExecutionPlan, groupByPosition, type PlannedPrompt } from "./plan";
 import { type StopReason, stopReasonOf } from "./stop-reasons";
+
+/** A prompt that ended before this run began (the object restarted after it). */
+export interface EndedStep {
+  status: FinalPromptStatus;
+  output: string;
+  usage: Usage | null;
+  error: ErrorInfo | null;
+}
+
+/** What an earlier life of the object finished or left mid-answer; empty for a fresh run. */
+export interface PriorProgress {
+  ended: ReadonlyMap<string, EndedStep>;
+  /** Prompts cut mid-attempt by the restart, with the attempts they had started. */
+  interrupted: ReadonlyMap<string, number>;
+}
 
 export interface RunnerDeps {
   plan: ExecutionPlan;
   resolveModel: ModelResolver;
   idleTimeoutMs: number;
+  /** Attempts per prompt, the first included (PROMPT_MAX_ATTEMPTS). */
+  maxAttempts: number;
+  /** Base of the backoff between attempts (doubling, jittered). */
+  attemptBackoffMs?: number;
   signal: AbortSignal;
+  prior?: PriorProgress;
   emit: (event: ExecutionEvent) => void;
+  /** An attempt begins (called in the same turn as its event, so both are stored together). */
+  onAttempt: (promptId: string, attempt: number) => void;
   /** Called before a group starts; must not throw. */
   onGroupStart: (promptIds: string[], at: number) => Promise<void>;
   /** Called when a prompt ends, whatever the outcome; must not throw. */
@@ -29,10 +53,27 @@ export type RunResult =
   | { status: "failed"; error: ErrorInfo; usage: Usage }
   | { status: "stopped"; reason: StopReason; usage: Usage };
 
+const NO_PRIOR: PriorProgress = { ended: new Map(), interrupted: new Map() };
+
+/** What a restart of the object says to a client about the prompt it cut. */
+export const INTERRUPTED_REASON: ErrorInfo = {
+  code: "interrupted",
+  message: "The run was interrupted (its worker restarted); this prompt starts again",
+};
+
 function failureOf(error: unknown): ErrorInfo {
   if (error instanceof ModelError) return { code: error.code, message: error.message };
   return { code: "internal", message: "The prompt failed unexpectedly" };
 }
+
+/** 429, 5xx, a cut connection or an idle timeout: worth another attempt. A 4xx refusal is not. */
+const isTransient = (error: unknown): error is ModelError =>
+  error instanceof ModelError && (error.retryable || error.code === "model_timeout");
+
+const addUsage = (total: Usage | null, more: Usage): Usage => ({
+  inputTokens: (total?.inputTokens ?? 0) + more.inputTokens,
+  outputTokens: (total?.outputTokens ?? 0) + more.outputTokens,
+});
 
 export class ChainRunner {
   private readonly templates = new Map<string, { content: CompiledTemplate; system: CompiledTemplate | null }>();
@@ -62,33 +103,45 @@ export class ChainRunner {
 
   private async runGroups(): Promise<RunResult> {
     const { plan, signal } = this.deps;
+    const prior = this.deps.prior ?? NO_PRIOR;
     const values = new Map(Object.entries(plan.values));
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
     let failure: ErrorInfo | null = null;
+    const settle = (prompt: PlannedPrompt, ended: EndedStep) => {
+      // A failed prompt's output substitutes as "" (onPromptError: continue).
+      const text = ended.status === "completed" ? ended.output : "";
+      values.set(prompt.name, text);
+      for (const alias of ordinalAliases(prompt.ordinal)) if (!values.has(alias)) values.set(alias, text);
+      usage.inputTokens += ended.usage?.inputTokens ?? 0;
+      usage.outputTokens += ended.usage?.outputTokens ?? 0;
+      if (ended.status === "failed" && plan.onPromptError === "stop" && !failure && !signal.aborted) {
+        // Out of attempts because the worker kept restarting: the run was interrupted, not refused.
+        const code = ended.error?.code === "interrupted" ? "interrupted" : "prompt_failed";
+        failure = { code, message: `Prompt "${prompt.name}" failed: ${ended.error?.message ?? "unknown error"}` };
+      }
+    };
+    for (const prompt of plan.prompts) {
+      const ended = prior.ended.get(prompt.id);
+      if (ended) settle(prompt, ended);
+    }
     for (const group of groupByPosition(plan.prompts)) {
       if (signal.aborted || failure) break;
+      const open = group.filter((prompt) => !prior.ended.has(prompt.id));
+      if (open.length === 0) continue;
       const startedAt = Date.now();
       // Recording the start must not delay the model calls; each prompt's end record waits for it.
       const recorded = this.deps.onGroupStart(
-        group.map((prompt) => prompt.id),
+        open.map((prompt) => prompt.id),
         startedAt,
       );
-      const outcomes = await Promise.all(group.map((prompt) => this.runPrompt(prompt, values, startedAt, recorded)));
-      group.forEach((prompt, index) => {
+      const outcomes = await Promise.all(
+        open.map((prompt) =>
+          this.runPrompt(prompt, values, startedAt, recorded, prior.interrupted.get(prompt.id) ?? 0),
+        ),
+      );
+      open.forEach((prompt, index) => {
         const outcome = outcomes[index];
-        if (!outcome) return;
-        // A failed prompt's output substitutes as "" (onPromptError: continue).
-        const text = outcome.status === "completed" ? outcome.output : "";
-        values.set(prompt.name, text);
-        for (const alias of ordinalAliases(prompt.ordinal)) if (!values.has(alias)) values.set(alias, text);
-        usage.inputTokens += outcome.usage?.inputTokens ?? 0;
-        usage.outputTokens += outcome.usage?.outputTokens ?? 0;
-        if (outcome.status === "failed" && plan.onPromptError === "stop" && !failure && !signal.aborted) {
-          failure = {
-            code: "prompt_failed",
-            message: `Prompt "${prompt.name}" failed: ${outcome.error?.message ?? "unknown error"}`,
-          };
-        }
+        if (outcome) settle(prompt, outcome);
       });
     }
     if (signal.aborted) return { status: "stopped", reason: stopReasonOf(signal), usage };
@@ -106,56 +159,96 @@ export class ChainRunner {
     };
   }
 
+  /** Starts attempt `attempt` of a prompt: `prompt.started` for the first, `prompt.restarted` after. */
+  private beginAttempt(prompt: PlannedPrompt, attempt: number, reason: ErrorInfo | null): void {
+    this.deps.onAttempt(prompt.id, attempt);
+    const { id: promptId, name, position, model } = prompt;
+    if (attempt === 1 || reason === null) this.deps.emit(event("prompt.started", { promptId, name, position, model }));
+    else this.deps.emit(event("prompt.restarted", { promptId, attempt, reason }));
+  }
+
   private async runPrompt(
     prompt: PlannedPrompt,
     values: ReadonlyMap<string, string>,
     startedAt: number,
     startRecorded: Promise<void>,
+    priorAttempts: number,
   ): Promise<PromptOutcome> {
-    const { emit, signal } = this.deps;
-    emit(
-      event("prompt.started", {
-        promptId: prompt.id,
-        name: prompt.name,
-        position: prompt.position,
-        model: prompt.model,
-      }),
-    );
+    const { emit, signal, maxAttempts } = this.deps;
+    const request = this.render(prompt, values);
+    let attempt = priorAttempts + 1;
+    let reason: ErrorInfo | null = priorAttempts > 0 ? INTERRUPTED_REASON : null;
     let output = "";
     let usage: Usage | null = null;
-    let outcome: PromptOutcome;
-    try {
-      const stream = resilientStream(this.deps.resolveModel(prompt.model), this.render(prompt, values), {
-        signal,
-        idleTimeoutMs: this.deps.idleTimeoutMs,
-      });
-      for await (const chunk of stream) {
-        if (chunk.type === "usage") {
-          usage = chunk.usage;
-        } else {
-          output += chunk.text;
-          emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
-        }
+    const end = (status: FinalPromptStatus, error: ErrorInfo | null): PromptOutcome => ({
+      status,
+      output,
+      error,
+      startedAt,
+      completedAt: Date.now(),
+      usage,
+      attempts: Math.min(attempt, maxAttempts),
+    });
+    let outcome: PromptOutcome | null = null;
+    while (!outcome) {
+      if (attempt > maxAttempts) {
+        const error = {
+          code: "interrupted",
+          message: `The run was interrupted ${priorAttempts} times (its worker restarted) and this prompt has no attempts left`,
+        };
+        emit(event("prompt.failed", { promptId: prompt.id, error }));
+        outcome = end("failed", error);
+        break;
       }
-      const completedAt = Date.now();
-      emit(event("prompt.completed", { promptId: prompt.id, output, durationMs: completedAt - startedAt, usage }));
-      outcome = { status: "completed", output, error: null, startedAt, completedAt, usage };
-    } catch (error) {
-      const stop = signal.aborted ? stopReasonOf(signal) : null;
-      const failure = stop ? { code: stop.code, message: stop.message } : failureOf(error);
-      // Canceled prompts end quietly (execution.canceled says it); every other end is a prompt.failed.
-      if (stop?.code !== "canceled") emit(event("prompt.failed", { promptId: prompt.id, error: failure }));
-      outcome = {
-        status: stop?.code === "canceled" ? "canceled" : "failed",
-        output,
-        error: failure,
-        startedAt,
-        completedAt: Date.now(),
-        usage,
-      };
+      this.beginAttempt(prompt, attempt, reason);
+      output = "";
+      try {
+        const stream = resilientStream(this.deps.resolveModel(prompt.model), request, {
+          signal,
+          idleTimeoutMs: this.deps.idleTimeoutMs,
+        });
+        for await (const chunk of stream) {
+          if (chunk.type === "usage") {
+            usage = addUsage(usage, chunk.usage);
+          } else {
+            output += chunk.text;
+            emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
+          }
+        }
+        const completedAt = Date.now();
+        emit(event("prompt.completed", { promptId: prompt.id, output, durationMs: completedAt - startedAt, usage }));
+        outcome = end("completed", null);
+      } catch (error) {
+        // After the first token a transient failure starts a new attempt; before it the model client retried.
+        if (!signal.aborted && isTransient(error) && output !== "" && attempt < maxAttempts) {
+          await abortableSleep(backoff(attempt, error, this.deps.attemptBackoffMs ?? 250, 8_000), signal).catch(
+            () => undefined,
+          );
+          if (!signal.aborted) {
+            reason = failureOf(error);
+            attempt++;
+            continue;
+          }
+        }
+        outcome = this.failed(prompt, error, end);
+      }
     }
     await startRecorded;
     await this.deps.onPromptEnd(prompt.id, outcome);
     return outcome;
+  }
+
+  /** A prompt that ended without completing: stopped from outside, or failed. */
+  private failed(
+    prompt: PlannedPrompt,
+    error: unknown,
+    end: (status: FinalPromptStatus, error: ErrorInfo | null) => PromptOutcome,
+  ): PromptOutcome {
+    const stop = this.deps.signal.aborted ? stopReasonOf(this.deps.signal) : null;
+    const failure = stop ? { code: stop.code, message: stop.message } : failureOf(error);
+    // Canceled prompts end quietly (execution.canceled says it); every other end is a prompt.failed.
+    if (stop?.code === "canceled") return end("canceled", failure);
+    this.deps.emit(event("prompt.failed", { promptId: prompt.id, error: failure }));
+    return end("failed", failure);
   }
 }

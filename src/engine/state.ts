@@ -5,14 +5,17 @@ import { type ErrorInfo, type ExecutionEvent, event, type Usage } from "../event
 import type { ExecutionStatus, FinalExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 import type { Ending } from "./endings";
 import type { ExecutionPlan } from "./plan";
-import { canceledByUser, interrupted, type StopReason, timedOut } from "./stop-reasons";
+import { canceledByUser, databaseUnavailable, type StopReason, timedOut } from "./stop-reasons";
 
 export interface PromptState {
   status: PromptResultStatus;
   startedAt: number | null;
   completedAt: number | null;
+  /** Summed over every attempt. */
   usage: Usage | null;
   error: ErrorInfo | null;
+  /** Attempts started so far (a restarted object resumes the prompt as the next one). */
+  attempts: number;
 }
 
 export interface SessionState {
@@ -32,7 +35,14 @@ export interface SessionState {
   owesSnapshot: boolean;
 }
 
-const PENDING: PromptState = { status: "pending", startedAt: null, completedAt: null, usage: null, error: null };
+const PENDING: PromptState = {
+  status: "pending",
+  startedAt: null,
+  completedAt: null,
+  usage: null,
+  error: null,
+  attempts: 0,
+};
 
 export function initialState(plan: ExecutionPlan, now: number, limitMs: number): SessionState {
   return {
@@ -57,9 +67,16 @@ function withPrompt(state: SessionState, promptId: string, change: Partial<Promp
   return { ...state, prompts: { ...state.prompts, [promptId]: { ...prompt, ...change } } };
 }
 
-/** A group of prompts (one position) starts. */
+/** A group of prompts (one position) starts; a prompt resumed after a restart keeps its first start. */
 export const promptsStarted = (state: SessionState, promptIds: readonly string[], at: number): SessionState =>
-  promptIds.reduce((next, id) => withPrompt(next, id, { status: "running", startedAt: at }), state);
+  promptIds.reduce(
+    (next, id) => withPrompt(next, id, { status: "running", startedAt: next.prompts[id]?.startedAt ?? at }),
+    state,
+  );
+
+/** Attempt `attempt` of a prompt begins. */
+export const attemptStarted = (state: SessionState, promptId: string, attempt: number): SessionState =>
+  withPrompt(state, promptId, { attempts: attempt });
 
 /** A prompt ended, whatever the outcome. */
 export const promptEnded = (state: SessionState, promptId: string, outcome: PromptOutcome): SessionState =>
@@ -68,6 +85,7 @@ export const promptEnded = (state: SessionState, promptId: string, outcome: Prom
     completedAt: outcome.completedAt,
     usage: outcome.usage,
     error: outcome.error,
+    attempts: outcome.attempts,
   });
 
 export const cancelRequested = (state: SessionState): SessionState => ({ ...state, cancelRequested: true });
@@ -118,11 +136,15 @@ export const terminalStored = (state: SessionState, eventId: number): SessionSta
   terminalEventId: eventId,
 });
 
-/** Why a run found dead after a restart stops: a cancel asked for, the cap passed, or the restart itself. */
-export function stopAfterRestart(state: SessionState, now: number): StopReason {
+/**
+ * Whether a run found dead after a restart stops instead of resuming: a cancel asked for, the cap
+ * passed, or D1 already failing (its records owed). Null: it resumes.
+ */
+export function stopAfterRestart(state: SessionState, now: number): StopReason | null {
   if (state.cancelRequested) return canceledByUser();
   if (now >= state.deadline) return timedOut(state.limitMs);
-  return interrupted();
+  if (state.owesSnapshot) return databaseUnavailable();
+  return null;
 }
 
 /** The final records to write to D1, with outputs taken from the event log. */
@@ -143,6 +165,7 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
         startedAt: promptState?.startedAt ?? null,
         completedAt: promptState?.completedAt ?? state.finishedAt ?? now,
         usage: promptState?.usage ?? null,
+        attempts: promptState?.attempts ?? 0,
       };
     }),
   };

@@ -8,19 +8,22 @@ export interface LegacyContext {
   toolName: string;
   /** Prompt ids in run order; the index is the original `promptIndex`. */
   promptIds: string[];
+  /** Each prompt's model, in the same order (a restart's `prompt_start` names it). */
+  promptModels: string[];
   /** Prompts that were running when the execution was canceled (read when the end is encoded). */
   canceledPromptIds: () => readonly string[];
 }
 
 /** The context of one execution: its prompts in run order, and which of them a cancel stopped. */
 export function legacyContext(
-  execution: { executionId: string; toolName: string; promptIds: readonly string[] },
+  execution: { executionId: string; toolName: string; prompts: readonly { id: string; model: string }[] },
   canceledPromptIds: () => readonly string[],
 ): LegacyContext {
   return {
     executionId: execution.executionId,
     toolName: execution.toolName,
-    promptIds: [...execution.promptIds],
+    promptIds: execution.prompts.map((prompt) => prompt.id),
+    promptModels: execution.prompts.map((prompt) => prompt.model),
     canceledPromptIds,
   };
 }
@@ -42,6 +45,16 @@ function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame {
         promptId: stored.data.promptId,
         modelName: stored.data.model,
       };
+    case "prompt.restarted": {
+      // The original client resets a prompt's text on prompt_start: a restart is a fresh one.
+      const index = promptIndex(stored.data.promptId);
+      return {
+        type: "prompt_start",
+        promptIndex: index,
+        promptId: stored.data.promptId,
+        modelName: context.promptModels[index] ?? "",
+      };
+    }
     case "prompt.delta":
       return { type: "token", promptIndex: promptIndex(stored.data.promptId), token: stored.data.delta };
     case "prompt.completed":

@@ -110,7 +110,11 @@ export function replayFromRecords(
     .filter((item) => item.id > afterId);
   if (stored.length === 0) return null;
   const legacy = legacyContext(
-    { executionId: execution.id, toolName: execution.toolName, promptIds: results.map((result) => result.promptId) },
+    {
+      executionId: execution.id,
+      toolName: execution.toolName,
+      prompts: results.map((result) => ({ id: result.promptId, model: result.model })),
+    },
     () => results.filter((result) => result.status === "canceled").map((result) => result.promptId),
   );
   return stored.map((item) => (format === "legacy" ? encodeLegacyEvent(item, legacy) : encodeEvent(item))).join("");

@@ -27,6 +27,8 @@ export interface ExecutionEventMap {
   "prompt.started": { promptId: string; name: string; position: number; model: string };
   "prompt.delta": { promptId: string; delta: string };
   "prompt.completed": { promptId: string; output: string; durationMs: number; usage: Usage | null };
+  /** The prompt's output so far is discarded; attempt `attempt` (2, 3 …) begins. */
+  "prompt.restarted": { promptId: string; attempt: number; reason: EventError };
   "prompt.failed": { promptId: string; error: EventError };
   "execution.completed": { durationMs: number; usage: Usage };
   "execution.failed": { error: EventError };

@@ -4,6 +4,8 @@
 export interface Config {
   maxExecutionMs: number;
   promptIdleTimeoutMs: number;
+  /** Attempts per prompt, the first included: restarts after a mid-stream failure or an interruption. */
+  promptMaxAttempts: number;
   maxConcurrentExecutions: number;
   /** A pending execution not started within this is expired (canceled) and holds no slot. */
   pendingTtlMs: number;
@@ -23,6 +25,7 @@ export interface Config {
 export const DEFAULTS = {
   maxExecutionMs: 600_000,
   promptIdleTimeoutMs: 60_000,
+  promptMaxAttempts: 3,
   maxConcurrentExecutions: 5,
   pendingTtlMs: 600_000,
   maxBodyBytes: 262_144,
@@ -49,6 +52,7 @@ export function getConfig(env: Env): Config {
   const config: Config = {
     maxExecutionMs: positiveInt(env.MAX_EXECUTION_MS, DEFAULTS.maxExecutionMs),
     promptIdleTimeoutMs: positiveInt(env.PROMPT_IDLE_TIMEOUT_MS, DEFAULTS.promptIdleTimeoutMs),
+    promptMaxAttempts: positiveInt(env.PROMPT_MAX_ATTEMPTS, DEFAULTS.promptMaxAttempts),
     maxConcurrentExecutions: positiveInt(env.MAX_CONCURRENT_EXECUTIONS, DEFAULTS.maxConcurrentExecutions),
     pendingTtlMs: positiveInt(env.PENDING_TTL_MS, DEFAULTS.pendingTtlMs),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),

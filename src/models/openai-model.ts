@@ -19,13 +19,30 @@ function retryAfterMs(headers: Headers | undefined): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
+/** Error types providers send in a mid-stream error event (no HTTP status) for a transient failure. */
+const TRANSIENT_ERROR_TYPES = new Set([
+  "server_error",
+  "rate_limit_error",
+  "rate_limit_exceeded",
+  "overloaded_error",
+  "api_error",
+]);
+
+/** The HTTP status, or for a mid-stream error event the code or type its body carries (0: unknown). */
+function statusOf(error: InstanceType<typeof OpenAI.APIError>): number {
+  if (error.status) return error.status;
+  const code = Number(error.code);
+  if (Number.isInteger(code) && code >= 400) return code;
+  return TRANSIENT_ERROR_TYPES.has(String(error.type ?? error.code ?? "")) ? 503 : 0;
+}
+
 /** Maps SDK errors to ModelError: 429/5xx and connection failures are retryable. */
 function toModelError(error: unknown): unknown {
   if (error instanceof OpenAI.APIUserAbortError) return error;
   if (error instanceof OpenAI.APIConnectionError)
     return new ModelError("model_unavailable", `Model endpoint unreachable: ${error.message}`, true);
   if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
+    const status = statusOf(error);
     const retryable = status === 429 || status >= 500;
     return new ModelError(
       retryable ? "model_unavailable" : "model_error",

@@ -16,7 +16,8 @@ export interface ResilienceOptions {
 
 const IDLE = Symbol("idle");
 
-function backoff(attempt: number, error: ModelError, base: number, max: number): number {
+/** The wait before retry `attempt` (1, 2 …): exponential with jitter, at least what the server asked for. */
+export function backoff(attempt: number, error: ModelError, base: number, max: number): number {
   const exponential = base * 2 ** (attempt - 1);
   const jittered = exponential / 2 + Math.random() * (exponential / 2);
   return Math.min(max, Math.max(error.retryAfterMs ?? 0, jittered));

@@ -72,6 +72,7 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       startedAt: isoTime(result.startedAt),
       completedAt: isoTime(result.completedAt),
       durationMs: result.durationMs,
+      attempts: result.attempts,
       usage:
         result.inputTokens === null && result.outputTokens === null
           ? null

@@ -119,8 +119,13 @@ export class ExecutionService {
 
   /** The caller's execution with its prompt results in run order; `not_found` for anyone else's. */
   async record(userId: string, executionId: string): Promise<{ execution: ExecutionRow; results: PromptResultRow[] }> {
-    const execution = await this.findOwn(userId, executionId);
+    let execution = await this.findOwn(userId, executionId);
     if (!execution) throw notFound("Execution");
+    if (execution.status === "running") {
+      // A status read finds a run whose object restarted: it resumes (or ends) before the answer.
+      const { status } = await this.stub(execution.id).wake();
+      if (status !== "running") execution = (await this.findOwn(userId, executionId)) ?? execution;
+    }
     return { execution, results: await findPromptResults(this.db, execution.id) };
   }
 

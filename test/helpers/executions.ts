@@ -63,6 +63,7 @@ export interface ExecutionRecordJson {
     output: string;
     error: { code: string; message: string } | null;
     durationMs: number | null;
+    attempts: number;
     usage: { inputTokens: number; outputTokens: number } | null;
   }[];
 }

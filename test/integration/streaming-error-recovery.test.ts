@@ -1,23 +1,8 @@
-import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
-import { sessionStub } from "../helpers/session";
-import { outputsOf } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
-import { scriptModel, streamOf, upstreamRequests, waitFor } from "../helpers/upstream";
-
-/** The delta text the object has written to its storage so far. */
-function storedDeltaText(executionId: string): Promise<string> {
-  return runInDurableObject(sessionStub(executionId), (_instance, state) =>
-    state.storage.sql
-      .exec<{ body: string }>("SELECT body FROM event_log ORDER BY last_id")
-      .toArray()
-      .flatMap((row) => (JSON.parse(row.body) as { d?: [string, string][] }).d ?? [])
-      .map(([, text]) => text)
-      .join(""),
-  );
-}
+import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
 
 async function runOne(model: string, overrides: Parameters<typeof lessonPlanner>[1] = {}) {
   const user = newUser();
@@ -64,14 +49,18 @@ describe("upstream failures", () => {
     expect(record.results[0]?.error?.code).toBe("model_error");
   });
 
-  it("fails the prompt, without retrying, when the connection drops mid-stream; partial output kept", async () => {
+  it("restarts the prompt when the connection drops mid-stream; out of attempts it fails, keeping the last attempt's text", async () => {
     const model = await scriptModel({ kind: "stream", chunks: ["Half ", "an ", "answer"], dropAfter: 2 });
     const { events, record } = await runOne(model);
-    expect((await upstreamRequests(model)).length).toBe(1);
+    expect((await upstreamRequests(model)).length).toBe(3);
+    expect(events.filter((item) => item.type === "prompt.restarted").map((item) => item.data)).toMatchObject([
+      { attempt: 2, reason: { code: "model_unavailable" } },
+      { attempt: 3, reason: { code: "model_unavailable" } },
+    ]);
     expect(events.find((item) => item.type === "prompt.failed")?.data).toMatchObject({
       error: { code: "model_unavailable" },
     });
-    expect(record.results[0]).toMatchObject({ status: "failed", output: "Half an " });
+    expect(record.results[0]).toMatchObject({ status: "failed", output: "Half an ", attempts: 3 });
   });
 
   it("treats a stream that ends without finish_reason as cut, not complete", async () => {
@@ -81,8 +70,9 @@ describe("upstream failures", () => {
       status: "failed",
       output: "Looks fine ",
       error: { code: "model_unavailable" },
+      attempts: 3,
     });
-    expect((await upstreamRequests(model)).length).toBe(1);
+    expect((await upstreamRequests(model)).length).toBe(3);
   });
 
   it("fails the prompt on a malformed chunk", async () => {
@@ -136,43 +126,5 @@ describe("onPromptError: continue after partial output", () => {
       ["failed", "partial text"],
       ["completed", "echo: <>"],
     ]);
-  });
-});
-
-describe("a run whose Durable Object restarts mid-run", () => {
-  it("is finished as failed by the next request, with nothing left running", async () => {
-    const user = newUser();
-    const model = await scriptModel({ kind: "stream", chunks: ["Before ", "the ", "restart"], hangAfter: 2 });
-    const tool = await createToolFor(user, lessonPlanner(model));
-    const execution = await startExecution(user, tool.id, { topic: "evict" });
-    await waitFor(async () => (await upstreamRequests(model))[0]?.chunksSent === 2, 5_000, "two chunks");
-    // Wait until the batched deltas are in storage, then crash every object (storage survives).
-    await waitFor(() => storedDeltaText(execution.id).then((text) => text === "Before the "), 5_000, "deltas stored");
-    await abortAllDurableObjects();
-
-    const events = await followEvents(user, execution.id);
-    expect(events.at(-1)).toMatchObject({ type: "execution.failed", data: { error: { code: "interrupted" } } });
-    expect(outputsOf(events).get(tool.prompts[0]!.id)).toBe("Before the ");
-    const record = await getRecord(user, execution.id);
-    expect(record.status).toBe("failed");
-    expect(record.results.map((result) => [result.status, result.output])).toEqual([
-      ["failed", "Before the "],
-      ["skipped", ""],
-    ]);
-  });
-
-  it("is finished by its alarm when nobody asks", async () => {
-    const user = newUser();
-    const model = await scriptModel({ kind: "stream", chunks: ["x", "never sent"], hangAfter: 1 });
-    const tool = await createToolFor(user, lessonPlanner(model));
-    const execution = await startExecution(user, tool.id, { topic: "evict" });
-    await waitFor(async () => (await upstreamRequests(model))[0]?.chunksSent === 1, 5_000, "a chunk");
-    await abortAllDurableObjects();
-    const stub = sessionStub(execution.id);
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const record = await getRecord(user, execution.id);
-    expect(record.status).toBe("failed");
-    expect(record.error?.code).toBe("interrupted");
-    expect(record.results.every((result) => result.status !== "running" && result.status !== "pending")).toBe(true);
   });
 });

@@ -40,6 +40,7 @@ const result = (
   durationMs: 10,
   inputTokens: 1,
   outputTokens: 2,
+  attempts: 1,
 });
 
 function frames(text: string | null) {

@@ -21,7 +21,7 @@ const options = (overrides: Partial<Parameters<typeof createEventStream>[1]> = {
     options: {
       afterId: 0,
       format: "events" as const,
-      legacy: { executionId: "e", toolName: "T", promptIds: ["p"], canceledPromptIds: () => [] },
+      legacy: { executionId: "e", toolName: "T", promptIds: ["p"], promptModels: ["m"], canceledPromptIds: () => [] },
       retryMs: 2000,
       pingIntervalMs: 60_000,
       maxConnectionMs: 60_000,

@@ -74,6 +74,7 @@ describe("ExecutionRecords", () => {
       startedAt: 1_000,
       completedAt: 1_500,
       usage: { inputTokens: 3, outputTokens: 4 },
+      attempts: 1,
     });
     await manager.markPromptsRunning(["b"], 1_600);
     await manager.finishExecution("canceled", null, 2_000, "canceled");
@@ -99,6 +100,7 @@ describe("ExecutionRecords", () => {
       startedAt: 1,
       completedAt: 2,
       usage: null,
+      attempts: 1,
     });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
     outage.failWhen = null;
@@ -143,6 +145,7 @@ describe("ExecutionRecords", () => {
           startedAt: 10,
           completedAt: 20,
           usage: null,
+          attempts: 1,
         },
         {
           promptId: "b",
@@ -152,6 +155,7 @@ describe("ExecutionRecords", () => {
           startedAt: null,
           completedAt: 20,
           usage: null,
+          attempts: 1,
         },
       ],
     };

@@ -92,6 +92,7 @@ describe("SSE encoder properties", () => {
                 executionId: "e",
                 toolName: "t",
                 promptIds: ["p"],
+                promptModels: ["m"],
                 canceledPromptIds: () => [],
               }),
             )

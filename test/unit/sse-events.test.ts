@@ -3,7 +3,13 @@ import { encodeLegacyEvent } from "../../src/events/legacy";
 import { encodeEvent } from "../../src/events/sse";
 import { event, isTerminal, type StoredEvent } from "../../src/events/types";
 
-const context = { executionId: "exec-1", toolName: "Planner", promptIds: ["p0", "p1"], canceledPromptIds: () => [] };
+const context = {
+  executionId: "exec-1",
+  toolName: "Planner",
+  promptIds: ["p0", "p1"],
+  promptModels: ["m0", "m1"],
+  canceledPromptIds: () => [],
+};
 const stored = (id: number, item: ReturnType<typeof event>): StoredEvent => ({ id, ...item }) as StoredEvent;
 
 describe("encodeEvent", () => {

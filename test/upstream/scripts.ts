@@ -29,6 +29,10 @@ export type UpstreamAttempt =
       endAfter?: number;
       /** After this many chunks send a line that is not JSON. */
       malformedAfter?: number;
+      /** After this many chunks send an error event in the stream (`data: {"error": …}`), as providers do mid-answer. */
+      errorAfter?: number;
+      /** That error's code: 500 by default (429 and 5xx are transient, 4xx is a refusal). */
+      errorStatus?: number;
       /** Replace each chunk's text with its send time, `⟨ms⟩` (performance.timeOrigin + now), for latency measurements. */
       stamp?: boolean;
       /** Usage in the final chunk; omitted means computed from the text. */

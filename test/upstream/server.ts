@@ -143,6 +143,12 @@ export class ScriptedUpstream {
           res.end();
           return;
         }
+        if (attempt.errorAfter !== undefined && sent >= attempt.errorAfter) {
+          const code = attempt.errorStatus ?? 500;
+          const type = code === 429 ? "rate_limit_error" : code >= 500 ? "server_error" : "invalid_request_error";
+          res.end(`data: ${JSON.stringify({ error: { message: `scripted mid-stream ${code}`, type, code } })}\n\n`);
+          return;
+        }
         if (attempt.malformedAfter !== undefined && sent >= attempt.malformedAfter) {
           res.end("data: {this is not json\n\n");
           return;

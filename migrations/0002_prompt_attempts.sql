@@ -1,0 +1,1 @@
+ALTER TABLE `prompt_results` ADD `attempts` integer DEFAULT 0 NOT NULL;
