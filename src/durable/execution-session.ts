@@ -4,7 +4,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
 import { ExecutionRecords } from "../db/execution-records";
-import { stopEnding } from "../engine/endings";
 import type { ExecutionPlan } from "../engine/plan";
 import type { SessionState } from "../engine/state";
 import * as transition from "../engine/state";
@@ -13,17 +12,14 @@ import { legacyContext } from "../events/legacy";
 import type { StreamFormat } from "../events/sse";
 import { type ExecutionEvent, event } from "../events/types";
 import { getConfig } from "../lib/config";
-import { describeError, log } from "../lib/log";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
 import { expirePendingRecords, repairRecords } from "./final-records";
-import { executeRun, finishRun, type RunHost } from "./session-run";
+import { HEARTBEAT_MS, RunSupervisor, type SupervisorHost } from "./run-supervisor";
 import type { PendingExpiry, SessionStorage } from "./session-storage";
 import * as stored from "./session-storage";
 import type { OpenStreamResult, SessionInternals, SessionStatus } from "./session-types";
 
-/** The alarm fires at least this often while running: keeps the object alive, notices a dead run. */
-export const HEARTBEAT_MS = 30_000;
 /** How long a finished execution's event log is kept; replays are rebuilt from D1 after that. */
 export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60_000;
 const D1_REPAIR_RETRY_MS = 10_000;
@@ -35,9 +31,7 @@ export class ExecutionSession extends DurableObject<Env> {
   private eventLog: EventLog;
   private state: SessionState | undefined;
   private readonly notifier = new ChangeNotifier();
-  /** The run (or recovery) in this instance; absent while state says running means the run died. */
-  private run: Promise<void> | undefined;
-  private controller: AbortController | undefined;
+  private readonly supervisor: RunSupervisor;
   private subscribers = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -46,6 +40,7 @@ export class ExecutionSession extends DurableObject<Env> {
     this.database = env.DB;
     this.eventLog = new EventLog(this.storage.sql, this.storage.kv);
     this.state = stored.loadState(this.storage.kv);
+    this.supervisor = new RunSupervisor(this.host());
   }
 
   /**
@@ -81,7 +76,7 @@ export class ExecutionSession extends DurableObject<Env> {
         prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })),
       }),
     );
-    await this.launch(false);
+    await this.supervisor.launch(false);
     return this.status();
   }
 
@@ -129,12 +124,7 @@ export class ExecutionSession extends DurableObject<Env> {
   async cancel(): Promise<SessionStatus> {
     if (this.state?.status !== "running") return this.status();
     this.apply(transition.cancelRequested(this.state));
-    if (this.controller && this.run) {
-      this.controller.abort(canceledByUser());
-      await this.run;
-    } else {
-      await this.recoverIfStale();
-    }
+    if (!(await this.supervisor.stop(canceledByUser()))) await this.recoverIfStale();
     return this.status();
   }
 
@@ -151,10 +141,10 @@ export class ExecutionSession extends DurableObject<Env> {
     if (!state) return this.expirePending();
     const now = this.now();
     if (state.status === "running") {
-      if (!this.run) return this.recoverIfStale();
+      if (!this.supervisor.alive) return this.recoverIfStale();
       if (now >= state.deadline) {
-        this.controller?.abort(timedOut(state.limitMs));
-        return this.run;
+        await this.supervisor.stop(timedOut(state.limitMs));
+        return;
       }
       return this.ctx.storage.setAlarm(Math.min(state.deadline, now + HEARTBEAT_MS));
     }
@@ -190,7 +180,7 @@ export class ExecutionSession extends DurableObject<Env> {
   }
 
   /** The object as its run sees it. */
-  private host(): RunHost {
+  private host(): SupervisorHost {
     return {
       state: () => this.current(),
       apply: (next) => this.apply(next),
@@ -199,48 +189,22 @@ export class ExecutionSession extends DurableObject<Env> {
       progress: () => this.eventLog.progress(),
       lastEventId: () => this.eventLog.lastId,
       now: () => this.now(),
+      config: () => getConfig(this.env),
+      setAlarm: (at) => this.ctx.storage.setAlarm(at),
+      waitUntil: (work) => this.ctx.waitUntil(work),
       ended: async (state) => {
         this.notifier.notify();
         // The run is over: followers and replays read the stored log from here on.
         this.eventLog.releaseMemory();
-        this.controller = undefined;
         const now = this.now();
         await this.ctx.storage.setAlarm(state.owesSnapshot ? now + D1_REPAIR_RETRY_MS : now + EVENT_LOG_RETENTION_MS);
       },
     };
   }
 
-  /** Starts the run in this instance (or resumes an earlier instance's), with its heartbeat alarm. */
-  private async launch(resume: boolean): Promise<void> {
-    const { plan, deadline } = this.current();
-    const controller = new AbortController();
-    this.controller = controller;
-    // `run` is set before the first await: state says running, so anyone finding no run would take it for dead.
-    // The run must never reject unobserved: anything unexpected is logged.
-    this.run = executeRun(this.host(), getConfig(this.env), controller, resume).catch((error: unknown) => {
-      log("error", "run crashed", { executionId: plan.executionId, error: describeError(error) });
-    });
-    this.ctx.waitUntil(this.run);
-    await this.ctx.storage.setAlarm(Math.min(deadline, this.now() + HEARTBEAT_MS));
-  }
-
-  /**
-   * State says running but no run lives here: the object restarted mid-run (eviction, deploy,
-   * crash). The run continues, unless a cancel was asked for or the cap has passed: then it ends.
-   */
+  /** A run that died with an earlier instance continues (or ends); see RunSupervisor. */
   private async recoverIfStale(): Promise<void> {
-    const state = this.state;
-    if (state?.status !== "running" || this.run) return;
-    const stop = transition.stopAfterRestart(state, this.now());
-    if (!stop) {
-      log("warn", "resuming an execution whose run was interrupted", { executionId: state.plan.executionId });
-      await this.launch(true);
-      return;
-    }
-    log("warn", "finishing an execution whose run died", { executionId: state.plan.executionId, reason: stop.code });
-    this.apply(transition.recordsOwed(state, true));
-    this.run = finishRun(this.host(), stopEnding(stop, state.limitMs));
-    await this.run;
+    if (this.state) await this.supervisor.recoverIfStale();
   }
 
   private async repairRecords(): Promise<void> {

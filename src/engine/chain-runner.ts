@@ -9,8 +9,8 @@ import { describeError, log } from "../lib/log";
 import { type CompiledTemplate, compileTemplate, ordinalAliases, renderTemplate } from "../lib/templates";
 import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
-import { ModelError } from "../models/types";
 import type { FinalPromptStatus } from "../schemas/statuses";
+import { addUsage, failureOf, INTERRUPTED_REASON, isTransient } from "./attempts";
 import { type ExecutionPlan, groupByPosition, type PlannedPrompt } from "./plan";
 import { type StopReason, stopReasonOf } from "./stop-reasons";
 
@@ -54,26 +54,6 @@ export type RunResult =
   | { status: "stopped"; reason: StopReason; usage: Usage };
 
 const NO_PRIOR: PriorProgress = { ended: new Map(), interrupted: new Map() };
-
-/** What a restart of the object says to a client about the prompt it cut. */
-export const INTERRUPTED_REASON: ErrorInfo = {
-  code: "interrupted",
-  message: "The run was interrupted (its worker restarted); this prompt starts again",
-};
-
-function failureOf(error: unknown): ErrorInfo {
-  if (error instanceof ModelError) return { code: error.code, message: error.message };
-  return { code: "internal", message: "The prompt failed unexpectedly" };
-}
-
-/** 429, 5xx, a cut connection or an idle timeout: worth another attempt. A 4xx refusal is not. */
-const isTransient = (error: unknown): error is ModelError =>
-  error instanceof ModelError && (error.retryable || error.code === "model_timeout");
-
-const addUsage = (total: Usage | null, more: Usage): Usage => ({
-  inputTokens: (total?.inputTokens ?? 0) + more.inputTokens,
-  outputTokens: (total?.outputTokens ?? 0) + more.outputTokens,
-});
 
 export class ChainRunner {
   private readonly templates = new Map<string, { content: CompiledTemplate; system: CompiledTemplate | null }>();

@@ -16,21 +16,15 @@ import type { ExecutionRow, PromptResultRow, ToolRecord } from "../db/schema";
 import { findReadableTool } from "../db/tool-queries";
 import type { ExecutionSession } from "../durable/execution-session";
 import type { ExecutionPlan } from "../engine/plan";
-import { replayFromRecords } from "../events/replay";
 import type { StreamFormat } from "../events/sse";
 import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
+import { eventsResponse } from "./event-responses";
 import { fieldsOf, planFor } from "./execution-plans";
 import { PendingExecutions } from "./pending-executions";
-
-export const SSE_HEADERS = {
-  "Content-Type": "text/event-stream; charset=utf-8",
-  "Cache-Control": "no-cache, no-transform",
-  "X-Accel-Buffering": "no",
-} as const;
 
 const RATE_LIMIT_PERIOD_SECONDS = 60;
 
@@ -156,21 +150,13 @@ export class ExecutionService {
   }
 
   /** An SSE response with the events after `afterId`: live, replayed, or rebuilt from D1. */
-  async events(
+  events(
     execution: ExecutionRow,
     afterId: number,
     format: StreamFormat,
     headers: Record<string, string> = {},
   ): Promise<Response> {
-    const opened = await this.stub(execution.id).openStream({ afterId, format });
-    if (opened.kind === "finished") return new Response(null, { status: 204, headers });
-    if (opened.kind === "stream") return new Response(opened.stream, { headers: { ...SSE_HEADERS, ...headers } });
-    if (execution.status === "pending") throw new AppError("conflict", "The execution has not started");
-    // The object's log is gone (retention): rebuild the events from the records.
-    const body = replayFromRecords(execution, await findPromptResults(this.db, execution.id), afterId, format);
-    return body === null
-      ? new Response(null, { status: 204, headers })
-      : new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
+    return eventsResponse({ stub: this.stub(execution.id), db: this.db }, execution, { afterId, format, headers });
   }
 
   /** Cancels a running execution (its object aborts the model calls) or a pending one; idempotent. Returns the status after. */

@@ -118,6 +118,26 @@ describe("the page", () => {
     await page.close();
   });
 
+  it("follows a restart: the panel clears, says it is retrying, then shows only the new attempt's text", async () => {
+    const { page, token } = await signedIn();
+    const retried = await model(
+      { kind: "stream", chunks: words(6, "lost"), chunkDelayMs: 30, errorAfter: 5, errorStatus: 503 },
+      { kind: "stream", chunks: words(40, "new"), chunkDelayMs: 60 },
+    );
+    const quick = await model({ kind: "stream", chunks: ["x"] });
+    await createTool(token, chain(retried, quick, quick));
+    await runTool(page, "Lesson planner", "retries");
+    const status = page.locator('article[data-prompt="outline"] .status');
+    await status.filter({ hasText: "retrying (attempt 2)" }).waitFor();
+    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "new1" }).waitFor();
+    expect(await panelText(page, "outline")).not.toContain("lost");
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    expect((await panelText(page, "outline")).trim()).toBe(words(40, "new").join("").trim());
+    expect(await status.innerText()).toBe("completed");
+    expect(await page.locator('article[data-prompt="outline"] .meta').innerText()).toContain("2 attempts");
+    await page.close();
+  });
+
   it("runs a tool on the built-in offline demo model to completion", async () => {
     const { page, token } = await signedIn();
     await createTool(token, { ...chain("demo", "demo", "demo"), name: "Demo planner" });

@@ -181,4 +181,35 @@ describe("foldEvent", () => {
       ["skipped", ""],
     ]);
   });
+
+  it("follows a restart: the prompt's text is cleared, its attempt counted, and the reason kept while it runs", () => {
+    const events = [
+      {
+        id: 1,
+        type: "execution.started",
+        data: { executionId: "e", toolId: "t", toolName: "T", prompts: [{ id: "a", name: "a", position: 0 }] },
+      },
+      { id: 2, type: "prompt.started", data: { promptId: "a", name: "a", position: 0, model: "m" } },
+      { id: 3, type: "prompt.delta", data: { promptId: "a", delta: "discarded " } },
+      {
+        id: 1025,
+        type: "prompt.restarted",
+        data: { promptId: "a", attempt: 2, reason: { code: "interrupted", message: "restarted" } },
+      },
+      { id: 1026, type: "prompt.delta", data: { promptId: "a", delta: "kept" } },
+    ] as StoredEvent[];
+    const running = events.reduce<ExecutionState | null>(foldEvent, null);
+    expect(running?.prompts[0]).toMatchObject({
+      status: "running",
+      output: "kept",
+      attempt: 2,
+      restartedBecause: { code: "interrupted" },
+    });
+    const done = foldEvent(running, {
+      id: 1027,
+      type: "prompt.completed",
+      data: { promptId: "a", output: "kept", durationMs: 5, usage: null },
+    });
+    expect(done?.prompts[0]).toMatchObject({ status: "completed", output: "kept", attempt: 2 });
+  });
 });

@@ -106,6 +106,24 @@ describe("EventLog", () => {
       expect(writes.kvPuts - before).toBe(1);
     }));
 
+  it("rebuilds outputs by the restart rule: only the deltas after a prompt's last start or restart count", () =>
+    withLog((open) => {
+      const log = open();
+      log.append(event("prompt.started", { promptId: "p", name: "p", position: 0, model: "m" }));
+      log.append(delta("p", "lost "));
+      log.append(delta("q", "other"));
+      log.append(
+        event("prompt.restarted", { promptId: "p", attempt: 2, reason: { code: "interrupted", message: "x" } }),
+      );
+      log.append(delta("p", "kept"));
+      log.append(event("prompt.completed", { promptId: "p", output: "kept", durationMs: 3, usage: null }));
+      const { outputs, completions } = open().progress();
+      expect(outputs.get("p")).toBe("kept");
+      expect(outputs.get("q")).toBe("other");
+      expect(completions.get("p")).toEqual({ output: "kept", durationMs: 3, usage: null });
+      expect(completions.has("q")).toBe(false);
+    }));
+
   it("rebuilds each prompt's output from storage", () =>
     withLog((open) => {
       const log = open();

@@ -31,6 +31,12 @@ describe("encodeLegacyEvent (the original frames)", () => {
     return JSON.parse(text.slice("id: 3\ndata: ".length)) as unknown;
   };
 
+  it("turns a restart into a fresh prompt_start for that prompt, naming its model", () => {
+    expect(
+      frame(event("prompt.restarted", { promptId: "p1", attempt: 2, reason: { code: "interrupted", message: "x" } })),
+    ).toEqual({ type: "prompt_start", promptIndex: 1, promptId: "p1", modelName: "m1" });
+  });
+
   it("maps every event to its original frame", () => {
     expect(
       frame(

@@ -13,7 +13,11 @@ export interface LocalWorker {
   baseUrl: string;
   /** The wrangler process; workerd is its descendant. */
   pid: number;
+  /** Its local state (D1, Durable Objects); a later worker started on it carries on from it. */
+  persistTo: string;
   stop: () => Promise<void>;
+  /** SIGKILL to wrangler and workerd at once, as a crash would: nothing is flushed or cleaned up. */
+  kill: () => Promise<void>;
 }
 
 export interface LocalWorkerOptions {
@@ -22,6 +26,8 @@ export interface LocalWorkerOptions {
   vars: Record<string, string>;
   /** Expose the V8 inspector (for CPU profiles) on this port. */
   inspectorPort?: number;
+  /** Start on this local state (a killed worker's) instead of a fresh one; the caller removes it. */
+  persistTo?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -37,7 +43,8 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
-  const persist = mkdtempSync(join(tmpdir(), "aas-worker-"));
+  const persist = options.persistTo ?? mkdtempSync(join(tmpdir(), "aas-worker-"));
+  const ownsState = options.persistTo === undefined;
   // Local observability (wrangler's trace store, a dev-only tool) keeps every request's spans in
   // workerd's memory and SQLite; it would count in the benchmark's memory figures and production
   // has no such thing.
@@ -75,12 +82,21 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   worker.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
+  // A process killed by a signal has a signalCode and no exitCode.
+  const running = () => worker.exitCode === null && worker.signalCode === null;
+  const exited = () => new Promise((resolve) => (running() ? worker.once("exit", resolve) : resolve(null)));
   const stop = async () => {
-    if (worker.pid && worker.exitCode === null) {
+    if (worker.pid && running()) {
       process.kill(-worker.pid, "SIGTERM");
-      await new Promise((resolve) => worker.once("exit", resolve));
+      await exited();
     }
-    rmSync(persist, { recursive: true, force: true });
+    if (ownsState) rmSync(persist, { recursive: true, force: true });
+  };
+  const kill = async () => {
+    if (worker.pid && running()) {
+      process.kill(-worker.pid, "SIGKILL");
+      await exited();
+    }
   };
   const deadline = Date.now() + 90_000;
   for (;;) {
@@ -96,7 +112,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     }
     await sleep(250);
   }
-  return { baseUrl, pid: worker.pid ?? 0, stop };
+  return { baseUrl, pid: worker.pid ?? 0, persistTo: persist, stop, kill };
 }
 
 /** The scripted upstream and the Worker pointed at it, started together and stopped together. */
