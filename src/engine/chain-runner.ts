@@ -25,8 +25,8 @@ export interface EndedStep {
 /** What an earlier life of the object finished or left mid-answer; empty for a fresh run. */
 export interface PriorProgress {
   ended: ReadonlyMap<string, EndedStep>;
-  /** Prompts cut mid-attempt by the restart, with the attempts they had started. */
-  interrupted: ReadonlyMap<string, number>;
+  /** Prompts cut mid-attempt by the restart: the attempts they had started, and when they first started. */
+  interrupted: ReadonlyMap<string, { attempts: number; startedAt: number | null }>;
 }
 
 export interface RunnerDeps {
@@ -116,7 +116,7 @@ export class ChainRunner {
       );
       const outcomes = await Promise.all(
         open.map((prompt) =>
-          this.runPrompt(prompt, values, startedAt, recorded, prior.interrupted.get(prompt.id) ?? 0),
+          this.runPrompt(prompt, values, recorded, prior.interrupted.get(prompt.id) ?? { attempts: 0, startedAt }),
         ),
       );
       open.forEach((prompt, index) => {
@@ -150,12 +150,14 @@ export class ChainRunner {
   private async runPrompt(
     prompt: PlannedPrompt,
     values: ReadonlyMap<string, string>,
-    startedAt: number,
     startRecorded: Promise<void>,
-    priorAttempts: number,
+    before: { attempts: number; startedAt: number | null },
   ): Promise<PromptOutcome> {
     const { emit, signal, maxAttempts } = this.deps;
     const request = this.render(prompt, values);
+    // A prompt resumed after a restart counts its duration from its first start.
+    const startedAt = before.startedAt ?? Date.now();
+    const priorAttempts = before.attempts;
     let attempt = priorAttempts + 1;
     let reason: ErrorInfo | null = priorAttempts > 0 ? INTERRUPTED_REASON : null;
     let output = "";

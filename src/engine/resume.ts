@@ -24,7 +24,7 @@ export function resumeFrom(
   outputs: ReadonlyMap<string, string>,
 ): Resumption {
   const ended = new Map<string, EndedStep>();
-  const interrupted = new Map<string, number>();
+  const interrupted = new Map<string, { attempts: number; startedAt: number | null }>();
   let next = state;
   for (const prompt of state.plan.prompts) {
     const step = next.prompts[prompt.id];
@@ -44,7 +44,7 @@ export function resumeFrom(
     }
     const settled = next.prompts[prompt.id] ?? step;
     if (settled.status === "running") {
-      interrupted.set(prompt.id, settled.attempts);
+      interrupted.set(prompt.id, { attempts: settled.attempts, startedAt: settled.startedAt });
     } else if (settled.status !== "pending") {
       const output = completion?.output ?? outputs.get(prompt.id) ?? "";
       ended.set(prompt.id, { status: settled.status, output, usage: settled.usage, error: settled.error });

@@ -52,7 +52,7 @@ describe("resumeFrom", () => {
     });
     expect([...prior.ended.keys()]).toEqual(["a", "b"]);
     expect(prior.ended.get("b")).toMatchObject({ status: "completed", output: "B" });
-    expect([...prior.interrupted]).toEqual([["c", 2]]);
+    expect([...prior.interrupted]).toEqual([["c", { attempts: 2, startedAt: 10 }]]);
     // "d" never started: it simply runs.
     expect(prior.ended.has("d") || prior.interrupted.has("d")).toBe(false);
   });
