@@ -80,7 +80,8 @@ export async function executeRun(
     signal: controller.signal,
     emit: (item) => host.emit(item),
     onAttempt: (promptId, attempt) => {
-      host.apply(transition.attemptStarted(host.state(), promptId, attempt));
+      const next = transition.attemptStarted(host.state(), promptId, attempt);
+      if (next) host.apply(next);
     },
     onGroupStart: async (promptIds, at) => {
       host.apply(transition.promptsStarted(host.state(), promptIds, at));

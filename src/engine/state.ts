@@ -67,16 +67,19 @@ function withPrompt(state: SessionState, promptId: string, change: Partial<Promp
   return { ...state, prompts: { ...state.prompts, [promptId]: { ...prompt, ...change } } };
 }
 
-/** A group of prompts (one position) starts; a prompt resumed after a restart keeps its first start. */
+/**
+ * A group of prompts (one position) starts: each fresh prompt with its first attempt (one write for
+ * both); a prompt resumed after a restart keeps its first start and its attempts so far.
+ */
 export const promptsStarted = (state: SessionState, promptIds: readonly string[], at: number): SessionState =>
-  promptIds.reduce(
-    (next, id) => withPrompt(next, id, { status: "running", startedAt: next.prompts[id]?.startedAt ?? at }),
-    state,
-  );
+  promptIds.reduce((next, id) => {
+    const prompt = next.prompts[id];
+    return withPrompt(next, id, { status: "running", startedAt: prompt?.startedAt ?? at, attempts: prompt?.attempts || 1 });
+  }, state);
 
-/** Attempt `attempt` of a prompt begins. */
-export const attemptStarted = (state: SessionState, promptId: string, attempt: number): SessionState =>
-  withPrompt(state, promptId, { attempts: attempt });
+/** Attempt `attempt` of a prompt begins; null when the state already counts it (no write needed). */
+export const attemptStarted = (state: SessionState, promptId: string, attempt: number): SessionState | null =>
+  (state.prompts[promptId]?.attempts ?? 0) >= attempt ? null : withPrompt(state, promptId, { attempts: attempt });
 
 /** A prompt ended, whatever the outcome. */
 export const promptEnded = (state: SessionState, promptId: string, outcome: PromptOutcome): SessionState =>
