@@ -20,6 +20,8 @@ export interface PromptState {
   attempt: number;
   /** Why the current attempt began again, while it runs (null for a first attempt). */
   restartedBecause: EventError | null;
+  /** A rerun copied this prompt's output from its source (no model call). */
+  reused: boolean;
 }
 
 export interface ExecutionState {
@@ -61,6 +63,7 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         usage: null,
         attempt: 0,
         restartedBecause: null,
+        reused: false,
       })),
       error: null,
       durationMs: null,
@@ -101,6 +104,7 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         output: event.data.output,
         durationMs: event.data.durationMs,
         usage: event.data.usage,
+        reused: event.data.reused === true,
       }));
     case "prompt.failed":
       return withPrompt(next, event.data.promptId, (prompt) => ({

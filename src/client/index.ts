@@ -30,6 +30,22 @@ export interface ToolInput {
   }[];
 }
 
+/** A rerun: from which prompt, inputs merged over the source's, per-prompt overrides (by prompt id). */
+export interface RerunInput {
+  fromPromptId?: string;
+  inputs?: Record<string, unknown>;
+  prompts?: Record<
+    string,
+    {
+      model?: string;
+      content?: string;
+      systemContext?: string | null;
+      temperature?: number | null;
+      maxTokens?: number | null;
+    }
+  >;
+}
+
 export interface CreatedExecution {
   id: string;
   status: string;
@@ -223,7 +239,9 @@ export function createClient(options: ClientOptions) {
           options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
         ),
       get: (id: string) => request<ExecutionRecord>("GET", `/api/executions/${encodeURIComponent(id)}`),
-      list: (query: { toolId?: string; status?: string; limit?: number; cursor?: string } = {}) => {
+      list: (
+        query: { toolId?: string; status?: string; sourceExecutionId?: string; limit?: number; cursor?: string } = {},
+      ) => {
         const params = new URLSearchParams(
           Object.entries(query).flatMap(([key, value]): [string, string][] =>
             value === undefined ? [] : [[key, String(value)]],
@@ -236,6 +254,14 @@ export function createClient(options: ClientOptions) {
       },
       cancel: (id: string) =>
         request<{ id: string; status: string }>("POST", `/api/executions/${encodeURIComponent(id)}/cancel`),
+      /** Reruns an ended execution from a step; earlier prompts whose request is unchanged are reused. */
+      rerun: (id: string, body: RerunInput = {}, options: { idempotencyKey?: string } = {}) =>
+        request<CreatedExecution>(
+          "POST",
+          `/api/executions/${encodeURIComponent(id)}/rerun`,
+          body,
+          options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
+        ),
       stream,
     },
   };

@@ -7,6 +7,7 @@ import type { ExecutionStatus } from "../schemas/statuses";
 import type { Database } from "./client";
 import {
   type ExecutionRow,
+  type FieldSnapshot,
   type PromptResultRow,
   type PromptRow,
   promptOutputParts,
@@ -24,9 +25,21 @@ export interface NewExecution {
   toolName: string;
   inputs: Record<string, unknown>;
   idempotencyKey: string | null;
+  requestFingerprint: string | null;
   durableObjectId: string;
-  prompts: readonly PromptRow[];
+  onPromptError: "stop" | "continue";
+  inputFields: FieldSnapshot[];
+  sourceExecutionId: string | null;
+  fromPromptId: string | null;
+  /** The prompts as they will run (a rerun's overrides applied). */
+  prompts: readonly PromptSnapshot[];
 }
+
+/** A prompt as an execution keeps it. */
+export type PromptSnapshot = Pick<
+  PromptRow,
+  "id" | "name" | "position" | "ordinal" | "model" | "systemContext" | "content" | "temperature" | "maxTokens"
+>;
 
 export type CreateOutcome = "created" | "limit_reached" | "idempotency_conflict";
 
@@ -70,9 +83,12 @@ export async function insertExecutionWithinLimit(
   const insertExecution = statement(
     db,
     sql`INSERT INTO tool_executions
-      (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, durable_object_id, created_at, started_at)
+      (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, request_fingerprint, durable_object_id,
+       created_at, started_at, on_prompt_error, input_fields, source_execution_id, from_prompt_id)
     SELECT ${execution.id}, ${execution.ownerId}, ${execution.toolId}, ${execution.toolName}, ${execution.status},
-      ${JSON.stringify(execution.inputs)}, ${execution.idempotencyKey}, ${execution.durableObjectId}, ${now}, ${startedAt}
+      ${JSON.stringify(execution.inputs)}, ${execution.idempotencyKey}, ${execution.requestFingerprint},
+      ${execution.durableObjectId}, ${now}, ${startedAt}, ${execution.onPromptError}, ${JSON.stringify(execution.inputFields)},
+      ${execution.sourceExecutionId}, ${execution.fromPromptId}
     WHERE ${liveOthers(execution.ownerId, execution.id, now - limits.pendingTtlMs)} < ${limits.maxConcurrent}
     ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
   );
@@ -84,12 +100,19 @@ export async function insertExecutionWithinLimit(
     position: prompt.position,
     ordinal: prompt.ordinal,
     model: prompt.model,
+    systemContext: prompt.systemContext,
+    content: prompt.content,
+    temperature: prompt.temperature,
+    maxTokens: prompt.maxTokens,
   }));
   const insertResults = statement(
     db,
-    sql`INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, status)
+    sql`INSERT INTO prompt_results (id, execution_id, prompt_id, name, position, ordinal, model, system_context, content,
+      temperature, max_tokens, status)
     SELECT json_extract(value, '$.id'), ${execution.id}, json_extract(value, '$.promptId'), json_extract(value, '$.name'),
-      json_extract(value, '$.position'), json_extract(value, '$.ordinal'), json_extract(value, '$.model'), 'pending'
+      json_extract(value, '$.position'), json_extract(value, '$.ordinal'), json_extract(value, '$.model'),
+      json_extract(value, '$.systemContext'), json_extract(value, '$.content'), json_extract(value, '$.temperature'),
+      json_extract(value, '$.maxTokens'), 'pending'
     FROM json_each(${JSON.stringify(rows)})
     WHERE EXISTS (SELECT 1 FROM tool_executions WHERE id = ${execution.id})`,
   );
@@ -150,6 +173,18 @@ export async function findOwnExecution(db: Database, id: string, ownerId: string
   return row;
 }
 
+/** One prompt's output in an execution that completed it (a rerun reuses it), whole however long. */
+export async function findPromptOutput(
+  db: Database,
+  executionId: string,
+  promptId: string,
+): Promise<string | undefined> {
+  const [result] = (await findPromptResults(db, executionId)).filter(
+    (row) => row.promptId === promptId && row.status === "completed",
+  );
+  return result?.output;
+}
+
 /** An execution's prompt results in run order, long outputs reassembled from their parts. */
 export async function findPromptResults(db: Database, executionId: string): Promise<PromptResultRow[]> {
   const [results, parts] = await db.batch([
@@ -174,6 +209,8 @@ export async function findPromptResults(db: Database, executionId: string): Prom
 export interface ExecutionListQuery {
   toolId?: string;
   status?: ExecutionStatus;
+  /** Only the reruns of this execution. */
+  sourceExecutionId?: string;
   limit: number;
   cursor?: { createdAt: number; id: string };
 }
@@ -187,6 +224,7 @@ export async function listExecutions(
   const conditions: SQL[] = [eq(toolExecutions.ownerId, ownerId)];
   if (query.toolId) conditions.push(eq(toolExecutions.toolId, query.toolId));
   if (query.status) conditions.push(eq(toolExecutions.status, query.status));
+  if (query.sourceExecutionId) conditions.push(eq(toolExecutions.sourceExecutionId, query.sourceExecutionId));
   if (query.cursor) {
     const { createdAt, id } = query.cursor;
     const older = or(

@@ -18,6 +18,10 @@ export interface PromptOutcome {
   /** Summed over every attempt. */
   usage: Usage | null;
   attempts: number;
+  /** Hash of the rendered request (null when it never rendered, e.g. skipped). */
+  requestHash: string | null;
+  /** Copied from a rerun's source, not sent to the model. */
+  reused: boolean;
 }
 
 /** Everything D1 should hold about a finished execution: used to repair records after D1 failures. */
@@ -53,6 +57,8 @@ function promptColumns(outcome: PromptOutcome) {
     inputTokens: outcome.usage?.inputTokens ?? null,
     outputTokens: outcome.usage?.outputTokens ?? null,
     attempts: outcome.attempts,
+    requestHash: outcome.requestHash,
+    reused: outcome.reused,
   };
 }
 

@@ -81,7 +81,17 @@ export const toolExecutions = sqliteTable(
     inputs: text("inputs", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     error: text("error", { mode: "json" }).$type<ErrorInfo>(),
     idempotencyKey: text("idempotency_key"),
+    /** What the Idempotency-Key was first used for (a retry must send the same). */
+    requestFingerprint: text("request_fingerprint"),
     durableObjectId: text("durable_object_id"),
+    /** The tool's settings as they were when this ran (a rerun runs the same plan). */
+    onPromptError: text("on_prompt_error", { enum: ["stop", "continue"] })
+      .notNull()
+      .default("stop"),
+    inputFields: text("input_fields", { mode: "json" }).$type<FieldSnapshot[]>(),
+    /** A rerun's lineage: the execution it reran, and the prompt it reran from. */
+    sourceExecutionId: text("source_execution_id"),
+    fromPromptId: text("from_prompt_id"),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
@@ -90,6 +100,7 @@ export const toolExecutions = sqliteTable(
     index("tool_executions_owner_created_idx").on(t.ownerId, t.createdAt),
     index("tool_executions_owner_status_idx").on(t.ownerId, t.status),
     uniqueIndex("tool_executions_owner_idempotency_idx").on(t.ownerId, t.idempotencyKey),
+    index("tool_executions_owner_source_idx").on(t.ownerId, t.sourceExecutionId),
   ],
 );
 
@@ -105,6 +116,11 @@ export const promptResults = sqliteTable(
     position: integer("position").notNull(),
     ordinal: integer("ordinal").notNull(),
     model: text("model").notNull(),
+    /** The prompt as it ran (a rerun runs the same, with its overrides). */
+    systemContext: text("system_context"),
+    content: text("content"),
+    temperature: real("temperature"),
+    maxTokens: integer("max_tokens"),
     status: text("status").$type<PromptResultStatus>().notNull().default("pending"),
     output: text("output").notNull().default(""),
     error: text("error", { mode: "json" }).$type<ErrorInfo>(),
@@ -116,6 +132,10 @@ export const promptResults = sqliteTable(
     outputTokens: integer("output_tokens"),
     /** Attempts started (0 when never started); each restart after a failure or an interruption adds one. */
     attempts: integer("attempts").notNull().default(0),
+    /** Hash of the rendered request sent to the model: a rerun reuses the output when its request is the same. */
+    requestHash: text("request_hash"),
+    /** Copied from the source execution by a rerun, not sent to the model. */
+    reused: integer("reused", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId),
@@ -137,6 +157,15 @@ export const promptOutputParts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.executionId, t.promptId, t.part] })],
 );
+
+/** An input field as an execution keeps it, to check a rerun's inputs the way the original ones were. */
+export interface FieldSnapshot {
+  name: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  options: string[] | null;
+}
 
 export type ToolRow = typeof tools.$inferSelect;
 export type InputFieldRow = typeof toolInputFields.$inferSelect;

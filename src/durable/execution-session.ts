@@ -3,6 +3,7 @@
 // Every change to the run's state is a pure function from engine/state.ts; the object applies it.
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
+import { findPromptOutput } from "../db/execution-queries";
 import { ExecutionRecords } from "../db/execution-records";
 import type { ExecutionPlan } from "../engine/plan";
 import type { SessionState } from "../engine/state";
@@ -74,6 +75,8 @@ export class ExecutionSession extends DurableObject<Env> {
         toolId: plan.toolId,
         toolName: plan.toolName,
         prompts: plan.prompts.map(({ id, name, position }) => ({ id, name, position })),
+        sourceExecutionId: plan.sourceExecutionId,
+        fromPromptId: plan.fromPromptId,
       }),
     );
     await this.supervisor.launch(false);
@@ -186,6 +189,10 @@ export class ExecutionSession extends DurableObject<Env> {
       apply: (next) => this.apply(next),
       emit: (item) => this.emit(item),
       records: () => this.records(),
+      sourceOutput: async (promptId) => {
+        const source = this.current().plan.sourceExecutionId;
+        return source === null ? undefined : findPromptOutput(createDb(this.database), source, promptId);
+      },
       progress: () => this.eventLog.progress(),
       lastEventId: () => this.eventLog.lastId,
       now: () => this.now(),

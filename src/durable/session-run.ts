@@ -22,6 +22,8 @@ export interface RunHost {
   /** Appends to the event log and wakes followers. */
   emit(event: ExecutionEvent): void;
   records(): ExecutionRecords;
+  /** A rerun's source output for a prompt it reuses (undefined when there is none). */
+  sourceOutput(promptId: string): Promise<string | undefined>;
   /** Every prompt's output so far and its logged completion, from the event log. */
   progress(): { outputs: ReadonlyMap<string, string>; completions: ReadonlyMap<string, LoggedCompletion> };
   lastEventId(): number;
@@ -79,12 +81,13 @@ export async function executeRun(
     prior,
     signal: controller.signal,
     emit: (item) => host.emit(item),
+    reuse: (promptId) => host.sourceOutput(promptId),
     onAttempt: (promptId, attempt) => {
       const next = transition.attemptStarted(host.state(), promptId, attempt);
       if (next) host.apply(next);
     },
-    onGroupStart: async (promptIds, at) => {
-      host.apply(transition.promptsStarted(host.state(), promptIds, at));
+    onGroupStart: async (promptIds, at, requestHashes) => {
+      host.apply(transition.promptsStarted(host.state(), promptIds, at, requestHashes));
       await record((records) => records.markPromptsRunning(promptIds, at));
     },
     onPromptEnd: async (promptId, outcome) => {

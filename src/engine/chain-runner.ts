@@ -9,9 +9,11 @@ import { describeError, log } from "../lib/log";
 import { type CompiledTemplate, compileTemplate, ordinalAliases, renderTemplate } from "../lib/templates";
 import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
+import type { ChatRequest } from "../models/types";
 import type { FinalPromptStatus } from "../schemas/statuses";
 import { addUsage, failureOf, INTERRUPTED_REASON, isTransient } from "./attempts";
 import { type ExecutionPlan, groupByPosition, type PlannedPrompt } from "./plan";
+import { requestHash } from "./request-hash";
 import { type StopReason, stopReasonOf } from "./stop-reasons";
 
 /** A prompt that ended before this run began (the object restarted after it). */
@@ -20,6 +22,8 @@ export interface EndedStep {
   output: string;
   usage: Usage | null;
   error: ErrorInfo | null;
+  requestHash: string | null;
+  reused: boolean;
 }
 
 /** What an earlier life of the object finished or left mid-answer; empty for a fresh run. */
@@ -40,10 +44,12 @@ export interface RunnerDeps {
   signal: AbortSignal;
   prior?: PriorProgress;
   emit: (event: ExecutionEvent) => void;
+  /** Loads a reused prompt's output from the rerun's source (undefined: not found, so it runs). */
+  reuse?: (promptId: string) => Promise<string | undefined>;
   /** An attempt begins (called in the same turn as its event, so both are stored together). */
   onAttempt: (promptId: string, attempt: number) => void;
-  /** Called before a group starts; must not throw. */
-  onGroupStart: (promptIds: string[], at: number) => Promise<void>;
+  /** Called before a group starts, with each prompt's request hash; must not throw. */
+  onGroupStart: (promptIds: string[], at: number, requestHashes: string[]) => Promise<void>;
   /** Called when a prompt ends, whatever the outcome; must not throw. */
   onPromptEnd: (promptId: string, outcome: PromptOutcome) => Promise<void>;
 }
@@ -108,16 +114,22 @@ export class ChainRunner {
       if (signal.aborted || failure) break;
       const open = group.filter((prompt) => !prior.ended.has(prompt.id));
       if (open.length === 0) continue;
+      // Rendered and hashed before the group starts, so the start and each first attempt are stored together.
+      const requests = open.map((prompt) => this.render(prompt, values));
+      const hashes = await Promise.all(requests.map(requestHash));
       const startedAt = Date.now();
       // Recording the start must not delay the model calls; each prompt's end record waits for it.
       const recorded = this.deps.onGroupStart(
         open.map((prompt) => prompt.id),
         startedAt,
+        hashes,
       );
       const outcomes = await Promise.all(
-        open.map((prompt) =>
-          this.runPrompt(prompt, values, recorded, prior.interrupted.get(prompt.id) ?? { attempts: 0, startedAt }),
-        ),
+        open.map((prompt, index) => {
+          const request = { request: requests[index] ?? this.render(prompt, values), hash: hashes[index] ?? "" };
+          const before = prior.interrupted.get(prompt.id) ?? { attempts: 0, startedAt };
+          return this.runPrompt(prompt, request, recorded, before);
+        }),
       );
       open.forEach((prompt, index) => {
         const outcome = outcomes[index];
@@ -128,7 +140,7 @@ export class ChainRunner {
     return failure ? { status: "failed", error: failure, usage } : { status: "completed", usage };
   }
 
-  private render(prompt: PlannedPrompt, values: ReadonlyMap<string, string>) {
+  private render(prompt: PlannedPrompt, values: ReadonlyMap<string, string>): ChatRequest {
     const templates = this.templates.get(prompt.id);
     return {
       model: prompt.model,
@@ -147,17 +159,47 @@ export class ChainRunner {
     else this.deps.emit(event("prompt.restarted", { promptId, attempt, reason }));
   }
 
+  /** A rerun's prompt whose request is its source's: the source's output, without a model call. */
+  private async reused(prompt: PlannedPrompt, hash: string, startedAt: number): Promise<PromptOutcome | null> {
+    if (!this.deps.reuse) return null;
+    const output = await this.deps.reuse(prompt.id);
+    if (output === undefined) return null;
+    const { id: promptId, name, position, model } = prompt;
+    this.deps.emit(event("prompt.started", { promptId, name, position, model }));
+    this.deps.emit(event("prompt.completed", { promptId, output, durationMs: 0, usage: null, reused: true }));
+    const at = Date.now();
+    return {
+      status: "completed",
+      output,
+      error: null,
+      startedAt,
+      completedAt: at,
+      usage: null,
+      attempts: 0,
+      requestHash: hash,
+      reused: true,
+    };
+  }
+
   private async runPrompt(
     prompt: PlannedPrompt,
-    values: ReadonlyMap<string, string>,
+    { request, hash }: { request: ChatRequest; hash: string },
     startRecorded: Promise<void>,
     before: { attempts: number; startedAt: number | null },
   ): Promise<PromptOutcome> {
     const { emit, signal, maxAttempts } = this.deps;
-    const request = this.render(prompt, values);
     // A prompt resumed after a restart counts its duration from its first start.
     const startedAt = before.startedAt ?? Date.now();
     const priorAttempts = before.attempts;
+    // Only a reuse candidate waits here: every other prompt begins its attempt in this turn.
+    if (this.deps.plan.reusable[prompt.id] === hash) {
+      const reused = await this.reused(prompt, hash, startedAt);
+      if (reused) {
+        await startRecorded;
+        await this.deps.onPromptEnd(prompt.id, reused);
+        return reused;
+      }
+    }
     let attempt = priorAttempts + 1;
     let reason: ErrorInfo | null = priorAttempts > 0 ? INTERRUPTED_REASON : null;
     let output = "";
@@ -170,6 +212,8 @@ export class ChainRunner {
       completedAt: Date.now(),
       usage,
       attempts: Math.min(attempt, maxAttempts),
+      requestHash: hash,
+      reused: false,
     });
     let outcome: PromptOutcome | null = null;
     while (!outcome) {

@@ -23,6 +23,14 @@ export interface ExecutionPlan {
   prompts: PlannedPrompt[];
   /** Each input field's substitution text. */
   values: Record<string, string>;
+  /** A rerun's lineage (null for a first run). */
+  sourceExecutionId: string | null;
+  fromPromptId: string | null;
+  /**
+   * Prompts a rerun may take from its source instead of asking the model, with the hash of the
+   * request the source sent: reused when the request they would send now hashes the same.
+   */
+  reusable: Record<string, string>;
 }
 
 /** Prompts grouped by position, in order: each group runs in parallel. */

@@ -40,6 +40,8 @@ export function resumeFrom(
         completedAt: startedAt + completion.durationMs,
         usage: completion.usage,
         attempts: Math.max(1, step.attempts),
+        requestHash: step.requestHash,
+        reused: false,
       });
     }
     const settled = next.prompts[prompt.id] ?? step;
@@ -47,7 +49,14 @@ export function resumeFrom(
       interrupted.set(prompt.id, { attempts: settled.attempts, startedAt: settled.startedAt });
     } else if (settled.status !== "pending") {
       const output = completion?.output ?? outputs.get(prompt.id) ?? "";
-      ended.set(prompt.id, { status: settled.status, output, usage: settled.usage, error: settled.error });
+      ended.set(prompt.id, {
+        status: settled.status,
+        output,
+        usage: settled.usage,
+        error: settled.error,
+        requestHash: settled.requestHash,
+        reused: settled.reused,
+      });
     }
   }
   return { state: next, prior: { ended, interrupted } };

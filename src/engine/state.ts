@@ -16,6 +16,10 @@ export interface PromptState {
   error: ErrorInfo | null;
   /** Attempts started so far (a restarted object resumes the prompt as the next one). */
   attempts: number;
+  /** Hash of the request it sends (set when its group starts). */
+  requestHash: string | null;
+  /** A rerun copied its output from the source. */
+  reused: boolean;
 }
 
 export interface SessionState {
@@ -42,6 +46,8 @@ const PENDING: PromptState = {
   usage: null,
   error: null,
   attempts: 0,
+  requestHash: null,
+  reused: false,
 };
 
 export function initialState(plan: ExecutionPlan, now: number, limitMs: number): SessionState {
@@ -71,10 +77,20 @@ function withPrompt(state: SessionState, promptId: string, change: Partial<Promp
  * A group of prompts (one position) starts: each fresh prompt with its first attempt (one write for
  * both); a prompt resumed after a restart keeps its first start and its attempts so far.
  */
-export const promptsStarted = (state: SessionState, promptIds: readonly string[], at: number): SessionState =>
-  promptIds.reduce((next, id) => {
+export const promptsStarted = (
+  state: SessionState,
+  promptIds: readonly string[],
+  at: number,
+  requestHashes: readonly string[] = [],
+): SessionState =>
+  promptIds.reduce((next, id, index) => {
     const prompt = next.prompts[id];
-    return withPrompt(next, id, { status: "running", startedAt: prompt?.startedAt ?? at, attempts: prompt?.attempts || 1 });
+    return withPrompt(next, id, {
+      status: "running",
+      startedAt: prompt?.startedAt ?? at,
+      attempts: prompt?.attempts || 1,
+      requestHash: requestHashes[index] ?? prompt?.requestHash ?? null,
+    });
   }, state);
 
 /** Attempt `attempt` of a prompt begins; null when the state already counts it (no write needed). */
@@ -89,6 +105,8 @@ export const promptEnded = (state: SessionState, promptId: string, outcome: Prom
     usage: outcome.usage,
     error: outcome.error,
     attempts: outcome.attempts,
+    requestHash: outcome.requestHash,
+    reused: outcome.reused,
   });
 
 export const cancelRequested = (state: SessionState): SessionState => ({ ...state, cancelRequested: true });
@@ -169,6 +187,8 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
         completedAt: promptState?.completedAt ?? state.finishedAt ?? now,
         usage: promptState?.usage ?? null,
         attempts: promptState?.attempts ?? 0,
+        requestHash: promptState?.requestHash ?? null,
+        reused: promptState?.reused ?? false,
       };
     }),
   };

@@ -15,6 +15,8 @@ export interface RecordedExecution {
   createdAt: number;
   startedAt: number | null;
   completedAt: number | null;
+  sourceExecutionId: string | null;
+  fromPromptId: string | null;
 }
 
 /** What the replay needs of a prompt result's record. */
@@ -29,6 +31,7 @@ export interface RecordedPrompt {
   durationMs: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  reused: boolean;
 }
 
 function terminalOf(execution: RecordedExecution, results: readonly RecordedPrompt[]): ExecutionEvent {
@@ -69,6 +72,8 @@ export function replayFromRecords(
       toolId: execution.toolId,
       toolName: execution.toolName,
       prompts: results.map((result) => ({ id: result.promptId, name: result.name, position: result.position })),
+      sourceExecutionId: execution.sourceExecutionId,
+      fromPromptId: execution.fromPromptId,
     }),
   ];
   for (const result of results) {
@@ -81,7 +86,9 @@ export function replayFromRecords(
         model: result.model,
       }),
     );
-    if (result.output) events.push(event("prompt.delta", { promptId: result.promptId, delta: result.output }));
+    // A reused prompt has no deltas: its output arrives whole in prompt.completed.
+    if (result.output && !result.reused)
+      events.push(event("prompt.delta", { promptId: result.promptId, delta: result.output }));
     if (result.status === "completed") {
       const usage =
         result.inputTokens === null
@@ -93,6 +100,7 @@ export function replayFromRecords(
           output: result.output,
           durationMs: result.durationMs ?? 0,
           usage,
+          ...(result.reused ? { reused: true as const } : {}),
         }),
       );
     } else if (result.status === "failed") {

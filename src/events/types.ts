@@ -23,10 +23,25 @@ export interface PromptSummary {
 
 /** Every event an execution emits, keyed by its SSE event name. */
 export interface ExecutionEventMap {
-  "execution.started": { executionId: string; toolId: string; toolName: string; prompts: PromptSummary[] };
+  /** A rerun names its source and the prompt it reran from (both null for a first run). */
+  "execution.started": {
+    executionId: string;
+    toolId: string;
+    toolName: string;
+    prompts: PromptSummary[];
+    sourceExecutionId?: string | null;
+    fromPromptId?: string | null;
+  };
   "prompt.started": { promptId: string; name: string; position: number; model: string };
   "prompt.delta": { promptId: string; delta: string };
-  "prompt.completed": { promptId: string; output: string; durationMs: number; usage: Usage | null };
+  /** `reused`: a rerun copied the output from its source execution (no model call, no deltas). */
+  "prompt.completed": {
+    promptId: string;
+    output: string;
+    durationMs: number;
+    usage: Usage | null;
+    reused?: true;
+  };
   /** The prompt's output so far is discarded; attempt `attempt` (2, 3 …) begins. */
   "prompt.restarted": { promptId: string; attempt: number; reason: EventError };
   "prompt.failed": { promptId: string; error: EventError };

@@ -7,6 +7,7 @@ import {
   eventsQuery,
   executionListQuery,
   idParam,
+  rerunBody,
   streamBody,
   toolListQuery,
 } from "../schemas/api";
@@ -176,6 +177,26 @@ export const ROUTES: RouteDoc[] = [
     auth: "bearer",
     params: idParam,
     responses: { 200: "`{id, status}`", 404: "No such execution for this user" },
+  },
+  {
+    method: "post",
+    path: "/api/executions/:id/rerun",
+    tag: "Executions",
+    summary: "Rerun an ended execution from a step",
+    description:
+      "Runs the source's plan (its prompts as they ran) with `inputs` merged over the source's and per-prompt overrides. A prompt before `fromPromptId`'s position whose request is unchanged is reused (no model call). `fromPromptId` defaults to the first prompt that did not complete.",
+    auth: "bearer",
+    params: idParam,
+    body: rerunBody,
+    headers: idempotency,
+    responses: {
+      200: "Replayed by Idempotency-Key: `{id, status, eventsUrl, streamToken}`",
+      201: "`{id, status, eventsUrl, streamToken}`",
+      400: "Invalid inputs, override or fromPromptId (each named)",
+      404: "No such execution for this user",
+      409: "The source has not ended, ran before plans were recorded, or the Idempotency-Key was used for another request",
+      429: "rate_limited or too_many_executions, with Retry-After",
+    },
   },
   {
     method: "post",

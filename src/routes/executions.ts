@@ -1,28 +1,33 @@
 // /api/executions: create, list, read, follow events, cancel (docs/api.md, "Executions"). HTTP only.
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { notFound } from "../lib/errors";
 import { signStreamToken, verifyStreamToken } from "../lib/stream-token";
 import { validate } from "../middleware/validator";
-import { createExecutionBody, eventsQuery, executionListQuery, idParam } from "../schemas/api";
+import { createExecutionBody, eventsQuery, executionListQuery, idParam, rerunBody } from "../schemas/api";
+import type { Created } from "../services/executions";
 import { decodeCursor, encodeCursor, parseLastEventId, readIdempotencyKey } from "./params";
 import { executionSummaryView, executionView } from "./views";
+
+/** `201 {id, status, eventsUrl, streamToken}`, or 200 when an Idempotency-Key replayed it. */
+async function createdResponse(c: Context<AppEnv>, { execution, status, replayed }: Created): Promise<Response> {
+  return c.json(
+    {
+      id: execution.id,
+      status,
+      eventsUrl: `/api/executions/${execution.id}/events`,
+      streamToken: await signStreamToken(c.var.config.jwtSecret, c.var.userId, execution.id),
+    },
+    replayed ? 200 : 201,
+    replayed ? { "Idempotent-Replayed": "true" } : {},
+  );
+}
 
 export const executionRoutes = new Hono<AppEnv>()
   .post("/", validate("json", createExecutionBody), async (c) => {
     const body = c.req.valid("json");
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
-    const { execution, status, replayed } = await c.var.executions.create(c.var.userId, { ...body, idempotencyKey });
-    return c.json(
-      {
-        id: execution.id,
-        status,
-        eventsUrl: `/api/executions/${execution.id}/events`,
-        streamToken: await signStreamToken(c.var.config.jwtSecret, c.var.userId, execution.id),
-      },
-      replayed ? 200 : 201,
-      replayed ? { "Idempotent-Replayed": "true" } : {},
-    );
+    return createdResponse(c, await c.var.executions.create(c.var.userId, { ...body, idempotencyKey }));
   })
   .get("/", validate("query", executionListQuery), async (c) => {
     const { cursor, ...query } = c.req.valid("query");
@@ -54,6 +59,16 @@ export const executionRoutes = new Hono<AppEnv>()
       parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId),
       "events",
     );
+  })
+  .post("/:id/rerun", validate("param", idParam), validate("json", rerunBody), async (c) => {
+    const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
+    const created = await c.var.executions.rerun(
+      c.var.userId,
+      c.req.valid("param").id,
+      c.req.valid("json"),
+      idempotencyKey,
+    );
+    return createdResponse(c, created);
   })
   .post("/:id/cancel", validate("param", idParam), async (c) => {
     const { id } = c.req.valid("param");

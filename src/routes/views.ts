@@ -53,6 +53,8 @@ export function executionSummaryView(execution: ExecutionRow) {
     createdAt: isoTime(execution.createdAt),
     startedAt: isoTime(execution.startedAt),
     completedAt: isoTime(execution.completedAt),
+    sourceExecutionId: execution.sourceExecutionId,
+    fromPromptId: execution.fromPromptId,
   };
 }
 
@@ -73,6 +75,7 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       completedAt: isoTime(result.completedAt),
       durationMs: result.durationMs,
       attempts: result.attempts,
+      reused: result.reused,
       usage:
         result.inputTokens === null && result.outputTokens === null
           ? null

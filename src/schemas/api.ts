@@ -1,6 +1,7 @@
 // The HTTP request schemas: what each route validates, and what the OpenAPI reference documents.
 import { z } from "zod";
 import { EXECUTION_STATUSES } from "./statuses";
+import { LIMITS, promptSchema } from "./tool";
 
 /** `:id` of a tool or an execution. */
 export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
@@ -20,6 +21,7 @@ export const createExecutionBody = z.strictObject({
 export const executionListQuery = z.strictObject({
   toolId: z.string().max(128).optional(),
   status: z.enum(EXECUTION_STATUSES).optional(),
+  sourceExecutionId: z.string().max(128).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
@@ -45,3 +47,27 @@ export const streamBody = z
   });
 
 export const devTokenQuery = z.strictObject({ user: z.string().min(1).max(100).default("demo-user") });
+
+/** What a rerun may change in one prompt of the source's plan; its content is checked like a saved tool. */
+export const promptOverride = z.strictObject({
+  model: promptSchema.shape.model.optional(),
+  content: promptSchema.shape.content.optional(),
+  systemContext: promptSchema.shape.systemContext,
+  temperature: promptSchema.shape.temperature,
+  maxTokens: promptSchema.shape.maxTokens,
+});
+
+/** `POST /api/executions/:id/rerun`. */
+export const rerunBody = z.strictObject({
+  /** Prompts before this one's position are reused when their request is unchanged; default: the first that did not complete. */
+  fromPromptId: z.string().min(1).max(128).optional(),
+  /** Merged over the source execution's inputs. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  /** Per prompt id. */
+  prompts: z
+    .record(z.string().min(1).max(128), promptOverride)
+    .refine((overrides) => Object.keys(overrides).length <= LIMITS.promptsPerTool, {
+      message: `at most ${LIMITS.promptsPerTool} prompt overrides`,
+    })
+    .optional(),
+});

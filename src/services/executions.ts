@@ -23,8 +23,9 @@ import { describeError, log } from "../lib/log";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
 import { eventsResponse } from "./event-responses";
-import { fieldsOf, planFor } from "./execution-plans";
+import { draftFromTool, type ExecutionDraft, fieldsOf, planFor } from "./execution-plans";
 import { PendingExecutions } from "./pending-executions";
+import { draftRerun, type RerunRequest } from "./reruns";
 
 const RATE_LIMIT_PERIOD_SECONDS = 60;
 
@@ -35,6 +36,15 @@ export interface CreateRequest {
   /** false creates a pending execution for the original endpoint to start later. */
   start: boolean;
 }
+
+/** An Idempotency-Key and what it was sent with. */
+interface IdempotencyKey {
+  idempotencyKey: string | null;
+  fingerprint: string;
+}
+
+/** What a request asked for, to tell a retry from another request under the same key. */
+const fingerprintOf = (kind: "create" | "rerun", request: object): string => JSON.stringify([kind, request]);
 
 export interface Created {
   execution: ExecutionRow;
@@ -56,11 +66,45 @@ export class ExecutionService {
 
   /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
   async create(userId: string, request: CreateRequest): Promise<Created> {
-    const replay = await this.replayed(userId, request);
+    const key = { idempotencyKey: request.idempotencyKey, fingerprint: fingerprintOf("create", request) };
+    const replay = await this.replayed(userId, key, request);
     if (replay) return replay;
     const tool = await findReadableTool(this.db, request.toolId, userId);
     if (!tool) throw notFound("Tool");
     const values = resolveInputs(fieldsOf(tool), request.inputs);
+    return this.insertAndStart(userId, draftFromTool(tool, request.inputs, values), key, request.start);
+  }
+
+  /**
+   * Reruns an ended execution of the caller's from a step (docs/api.md, "Rerun from a step"): its own
+   * plan, inputs merged over the source's, per-prompt overrides; prompts before `fromPromptId` whose
+   * request is unchanged are reused.
+   */
+  async rerun(
+    userId: string,
+    sourceId: string,
+    request: RerunRequest,
+    idempotencyKey: string | null,
+  ): Promise<Created> {
+    const key = { idempotencyKey, fingerprint: fingerprintOf("rerun", { sourceId, ...request }) };
+    const replay = await this.replayed(userId, key);
+    if (replay) return replay;
+    const source = await this.findOwn(userId, sourceId);
+    if (!source) throw notFound("Execution");
+    if (source.status === "pending" || source.status === "running") {
+      throw new AppError("conflict", `The execution is ${source.status}; rerun it once it has ended`);
+    }
+    const draft = draftRerun(source, await findPromptResults(this.db, source.id), request);
+    return this.insertAndStart(userId, draft, key, true);
+  }
+
+  /** Applies the rate limit, inserts the execution within the concurrency limit, then starts it (or leaves it pending). */
+  private async insertAndStart(
+    userId: string,
+    draft: ExecutionDraft,
+    key: IdempotencyKey,
+    start: boolean,
+  ): Promise<Created> {
     const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
     if (!success)
       throw new AppError("rate_limited", "Too many executions started; try again shortly", {
@@ -68,36 +112,40 @@ export class ExecutionService {
       });
     const id = crypto.randomUUID();
     const createdAt = Date.now();
-    const durableObjectId = this.env.EXECUTION_SESSION.idFromName(id).toString();
-    const execution: ExecutionRow & { status: "pending" | "running" } = {
+    const execution: ExecutionRow & { status: "pending" | "running"; durableObjectId: string } = {
       id,
       ownerId: userId,
-      toolId: tool.tool.id,
-      toolName: tool.tool.name,
-      status: request.start ? "running" : "pending",
-      inputs: request.inputs,
+      toolId: draft.toolId,
+      toolName: draft.toolName,
+      status: start ? "running" : "pending",
+      inputs: draft.inputs,
       error: null,
-      idempotencyKey: request.idempotencyKey,
-      durableObjectId,
+      idempotencyKey: key.idempotencyKey,
+      requestFingerprint: key.idempotencyKey ? key.fingerprint : null,
+      durableObjectId: this.env.EXECUTION_SESSION.idFromName(id).toString(),
+      onPromptError: draft.onPromptError,
+      inputFields: draft.inputFields,
+      sourceExecutionId: draft.sourceExecutionId,
+      fromPromptId: draft.fromPromptId,
       createdAt,
-      startedAt: request.start ? createdAt : null,
+      startedAt: start ? createdAt : null,
       completedAt: null,
     };
     const outcome = await insertExecutionWithinLimit(
       this.db,
-      { ...execution, durableObjectId, prompts: tool.prompts },
+      { ...execution, inputFields: draft.inputFields, prompts: draft.prompts },
       this.limits(),
     );
     if (outcome === "idempotency_conflict") {
-      const raced = await this.replayed(userId, request);
+      const raced = await this.replayed(userId, key);
       if (raced) return raced;
     }
     if (outcome !== "created") throw this.tooManyExecutions();
-    if (!request.start) {
+    if (!start) {
       await this.pending.scheduleExpiry(this.stub(id), execution);
       return { execution, status: execution.status, replayed: false };
     }
-    return { execution, status: await this.start(execution, planFor(execution, tool, values)), replayed: false };
+    return { execution, status: await this.start(execution, planFor(execution, draft)), replayed: false };
   }
 
   /**
@@ -178,7 +226,10 @@ export class ExecutionService {
       results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
     if (!sameChain)
       throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
-    const plan = planFor(execution, tool, resolveInputs(fieldsOf(tool), execution.inputs));
+    const plan = planFor(
+      execution,
+      draftFromTool(tool, execution.inputs, resolveInputs(fieldsOf(tool), execution.inputs)),
+    );
     // Only the request that flips pending → running starts it; a concurrent one just attaches.
     const outcome = await markPendingRunning(this.db, execution, Date.now(), this.limits());
     if (outcome === "started") await this.start(execution, plan);
@@ -228,14 +279,21 @@ export class ExecutionService {
     );
   }
 
-  /** The execution this Idempotency-Key already made, if any; the key reused for a different request is a conflict. */
-  private async replayed(userId: string, request: CreateRequest): Promise<Created | undefined> {
-    if (!request.idempotencyKey) return undefined;
-    const existing = await findExecutionByIdempotencyKey(this.db, userId, request.idempotencyKey);
+  /**
+   * The execution this Idempotency-Key already made, if any; the key reused for a different request
+   * is a conflict. Rows from before fingerprints compare the tool and inputs of a create.
+   */
+  private async replayed(userId: string, key: IdempotencyKey, create?: CreateRequest): Promise<Created | undefined> {
+    if (!key.idempotencyKey) return undefined;
+    const existing = await findExecutionByIdempotencyKey(this.db, userId, key.idempotencyKey);
     if (!existing) return undefined;
-    if (existing.toolId !== request.toolId || JSON.stringify(existing.inputs) !== JSON.stringify(request.inputs)) {
-      throw new AppError("conflict", "This Idempotency-Key was already used for a different request");
-    }
+    const same =
+      existing.requestFingerprint !== null
+        ? existing.requestFingerprint === key.fingerprint
+        : create !== undefined &&
+          existing.toolId === create.toolId &&
+          JSON.stringify(existing.inputs) === JSON.stringify(create.inputs);
+    if (!same) throw new AppError("conflict", "This Idempotency-Key was already used for a different request");
     return { execution: existing, status: existing.status, replayed: true };
   }
 }

@@ -13,7 +13,12 @@ const execution: ExecutionRow = {
   inputs: {},
   error: null,
   idempotencyKey: null,
+  requestFingerprint: null,
   durableObjectId: null,
+  onPromptError: "stop",
+  inputFields: [],
+  sourceExecutionId: null,
+  fromPromptId: null,
   createdAt: 0,
   startedAt: 10,
   completedAt: 50,
@@ -41,6 +46,12 @@ const result = (
   inputTokens: 1,
   outputTokens: 2,
   attempts: 1,
+  systemContext: null,
+  content: "c",
+  temperature: null,
+  maxTokens: null,
+  requestHash: null,
+  reused: false,
 });
 
 function frames(text: string | null) {

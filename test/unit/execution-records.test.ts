@@ -35,7 +35,12 @@ async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), pr
       toolName: "Tool",
       inputs: {},
       idempotencyKey: null,
+      requestFingerprint: null,
       durableObjectId: "do",
+      onPromptError: "stop",
+      inputFields: [],
+      sourceExecutionId: null,
+      fromPromptId: null,
       prompts,
     },
     { maxConcurrent: 5, pendingTtlMs: 600_000 },
@@ -75,6 +80,8 @@ describe("ExecutionRecords", () => {
       completedAt: 1_500,
       usage: { inputTokens: 3, outputTokens: 4 },
       attempts: 1,
+      requestHash: null,
+      reused: false,
     });
     await manager.markPromptsRunning(["b"], 1_600);
     await manager.finishExecution("canceled", null, 2_000, "canceled");
@@ -101,6 +108,8 @@ describe("ExecutionRecords", () => {
       completedAt: 2,
       usage: null,
       attempts: 1,
+      requestHash: null,
+      reused: false,
     });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
     outage.failWhen = null;
@@ -146,6 +155,8 @@ describe("ExecutionRecords", () => {
           completedAt: 20,
           usage: null,
           attempts: 1,
+          requestHash: null,
+          reused: false,
         },
         {
           promptId: "b",
@@ -156,6 +167,8 @@ describe("ExecutionRecords", () => {
           completedAt: 20,
           usage: null,
           attempts: 1,
+          requestHash: null,
+          reused: false,
         },
       ],
     };

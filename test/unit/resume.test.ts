@@ -11,6 +11,9 @@ const plan: ExecutionPlan = {
   toolName: "T",
   onPromptError: "stop",
   values: {},
+  sourceExecutionId: null,
+  fromPromptId: null,
+  reusable: {},
   prompts: ["a", "b", "c", "d"].map((id, index) => ({
     id,
     name: id,
@@ -39,6 +42,8 @@ describe("resumeFrom", () => {
       completedAt: 20,
       usage: { inputTokens: 1, outputTokens: 1 },
       attempts: 1,
+      requestHash: "h",
+      reused: false,
     });
     // "b" completed in the log, but the object stopped before the state said so.
     const completions = new Map([
