@@ -3,9 +3,9 @@ import { readFileSync } from "node:fs";
 import { EventSource } from "eventsource";
 import { describe, expect, it } from "vitest";
 import { createClient, foldEvent } from "../../src/client";
-import { baseUrl, createTool, newUser, scriptModel, signToken } from "./helpers";
+import { apiJson, baseUrl, createTool, newUser, scriptModel, signToken } from "./helpers";
 
-type Snippet = (baseUrl: string, token: string, toolId: string) => Promise<unknown>;
+type Snippet = (baseUrl: string, token: string, ...ids: string[]) => Promise<unknown>;
 
 function loadSnippets(): Record<string, Snippet> {
   const markdown = readFileSync("docs/client.md", "utf8");
@@ -24,9 +24,10 @@ function loadSnippets(): Record<string, Snippet> {
 describe("docs/client.md", () => {
   const snippets = loadSnippets();
 
-  it("has the four snippets", () => {
+  it("has the five snippets", () => {
     expect(Object.keys(snippets).sort()).toEqual([
       "followWithEventSource",
+      "rerunFailed",
       "runWithClient",
       "runWithFetch",
       "startThenCancel",
@@ -85,5 +86,21 @@ describe("docs/client.md", () => {
     const user = newUser();
     const tool = await createTool(user, await scriptModel({ kind: "stream", chunks: ["x", "never"], hangAfter: 1 }));
     expect(await snippets.startThenCancel?.(baseUrl(), signToken(user), tool.id)).toBe("canceled");
+  });
+
+  it("rerunFailed reruns a failed prompt on another model", async () => {
+    const user = newUser();
+    const tool = await createTool(user, await scriptModel({ kind: "error", status: 400, message: "refused" }));
+    const failed = await apiJson<{ id: string }>("/api/executions", user, { toolId: tool.id, inputs: { topic: "t" } });
+    await expect
+      .poll(async () => (await apiJson<{ status: string }>(`/api/executions/${failed.id}`, user)).status)
+      .toBe("failed");
+    const model = await scriptModel({ kind: "stream", chunks: ["second ", "try"] });
+    const state = (await snippets.rerunFailed?.(baseUrl(), signToken(user), failed.id, tool.prompts[0]!.id, model)) as {
+      status: string;
+      prompts: { output: string }[];
+    };
+    expect(state.status).toBe("completed");
+    expect(state.prompts[0]?.output).toBe("second try");
   });
 });

@@ -83,6 +83,25 @@ describe("the typed client", () => {
     expect((await client.executions.list({ toolId: tool.id })).executions.map((item) => item.id)).toEqual([created.id]);
   });
 
+  it("reruns an execution from a step and folds the reused prompt with its output", async () => {
+    const user = newUser();
+    const client = await clientFor(user);
+    const tool = await client.tools.create(lessonPlanner(await scriptModel(streamOf("same each time", 3))));
+    const created = await client.executions.create({ toolId: tool.id, inputs: { topic: "t" } });
+    await collect(client.executions.stream(created.id));
+    const lesson = tool.prompts.find((prompt) => prompt.name === "lesson")?.id ?? "";
+    const again = await client.executions.rerun(created.id, { fromPromptId: lesson });
+    const { state } = await collect(client.executions.stream(again.id));
+    expect(state?.prompts.map((prompt) => [prompt.name, prompt.status, prompt.reused, prompt.output])).toEqual([
+      ["outline", "completed", true, "same each time"],
+      ["lesson", "completed", false, "same each time"],
+    ]);
+    expect((await client.executions.get(again.id)).sourceExecutionId).toBe(created.id);
+    expect((await client.executions.list({ sourceExecutionId: created.id })).executions.map((item) => item.id)).toEqual(
+      [again.id],
+    );
+  });
+
   it("reconnects by itself with Last-Event-ID when the connection drops, and loses or repeats nothing", async () => {
     const user = newUser();
     const model = await scriptModel(streamOf("a".repeat(300), 3, { chunkDelayMs: 2 }));
