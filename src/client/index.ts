@@ -2,56 +2,31 @@
 // `executions.stream` follows an execution's events and reconnects by itself with Last-Event-ID.
 
 import type { StoredEvent } from "../events/types";
-import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../routes/views";
+import { ApiError, StreamError } from "./errors";
 import { createSseParser } from "./sse-parser";
+import type {
+  CreatedExecution,
+  ExecutionRecord,
+  ExecutionSummary,
+  RerunInput,
+  Tool,
+  ToolInput,
+  ToolSummary,
+} from "./types";
 
 export type { EventError, ExecutionEvent, ExecutionEventType, StoredEvent, Usage } from "../events/types";
+export { ApiError, StreamError } from "./errors";
 export { type ExecutionState, type ExecutionStatus, foldEvent, type PromptState, type PromptStatus } from "./fold";
 
-export type Tool = ReturnType<typeof toolView>;
-export type ToolSummary = ReturnType<typeof toolSummaryView>;
-export type ExecutionRecord = ReturnType<typeof executionView>;
-export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
-
-export interface ToolInput {
-  name: string;
-  description?: string;
-  visibility?: "private" | "shared";
-  onPromptError?: "stop" | "continue";
-  inputFields?: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
-  prompts: {
-    name: string;
-    position: number;
-    model: string;
-    content: string;
-    systemContext?: string | null;
-    temperature?: number | null;
-    maxTokens?: number | null;
-  }[];
-}
-
-/** A rerun: from which prompt, inputs merged over the source's, per-prompt overrides (by prompt id). */
-export interface RerunInput {
-  fromPromptId?: string;
-  inputs?: Record<string, unknown>;
-  prompts?: Record<
-    string,
-    {
-      model?: string;
-      content?: string;
-      systemContext?: string | null;
-      temperature?: number | null;
-      maxTokens?: number | null;
-    }
-  >;
-}
-
-export interface CreatedExecution {
-  id: string;
-  status: string;
-  eventsUrl: string;
-  streamToken: string;
-}
+export type {
+  CreatedExecution,
+  ExecutionRecord,
+  ExecutionSummary,
+  RerunInput,
+  Tool,
+  ToolInput,
+  ToolSummary,
+} from "./types";
 
 export interface ClientOptions {
   /** Where the API is, e.g. "https://stream.example.edu" ("" for the same origin). */
@@ -69,29 +44,6 @@ export interface StreamOptions {
   maxRetries?: number;
   /** First reconnect delay; doubles each failure, capped at 15 s. Default 500 ms. */
   retryDelayMs?: number;
-}
-
-/** An error answer from the API (docs/errors.md). */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: unknown;
-
-  constructor(status: number, code: string, message: string, details?: unknown) {
-    super(message);
-    this.name = "ApiError";
-    this.status = status;
-    this.code = code;
-    this.details = details;
-  }
-}
-
-/** The event stream could not be followed (reconnects exhausted). */
-export class StreamError extends Error {
-  constructor(message: string, cause?: unknown) {
-    super(message, { cause });
-    this.name = "StreamError";
-  }
 }
 
 const TERMINAL = new Set(["execution.completed", "execution.failed", "execution.canceled", "execution.timed_out"]);

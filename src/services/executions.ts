@@ -3,7 +3,6 @@
 import type { Database } from "../db/client";
 import {
   type ExecutionListQuery,
-  findExecutionByIdempotencyKey,
   findOwnExecution,
   findPromptResults,
   insertExecutionWithinLimit,
@@ -19,13 +18,14 @@ import type { ExecutionPlan } from "../engine/plan";
 import type { StreamFormat } from "../events/sse";
 import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
-import { describeError, log } from "../lib/log";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
 import { eventsResponse } from "./event-responses";
 import { draftFromTool, type ExecutionDraft, fieldsOf, planFor } from "./execution-plans";
+import { fingerprintOf, type IdempotencyKey, replayed } from "./idempotency";
 import { PendingExecutions } from "./pending-executions";
 import { draftRerun, type RerunRequest } from "./reruns";
+import { slotLimits, startSession, tooManyExecutions } from "./sessions";
 
 const RATE_LIMIT_PERIOD_SECONDS = 60;
 
@@ -36,15 +36,6 @@ export interface CreateRequest {
   /** false creates a pending execution for the original endpoint to start later. */
   start: boolean;
 }
-
-/** An Idempotency-Key and what it was sent with. */
-interface IdempotencyKey {
-  idempotencyKey: string | null;
-  fingerprint: string;
-}
-
-/** What a request asked for, to tell a retry from another request under the same key. */
-const fingerprintOf = (kind: "create" | "rerun", request: object): string => JSON.stringify([kind, request]);
 
 export interface Created {
   execution: ExecutionRow;
@@ -67,7 +58,7 @@ export class ExecutionService {
   /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
   async create(userId: string, request: CreateRequest): Promise<Created> {
     const key = { idempotencyKey: request.idempotencyKey, fingerprint: fingerprintOf("create", request) };
-    const replay = await this.replayed(userId, key, request);
+    const replay = await replayed(this.db, userId, key, request);
     if (replay) return replay;
     const tool = await findReadableTool(this.db, request.toolId, userId);
     if (!tool) throw notFound("Tool");
@@ -87,7 +78,7 @@ export class ExecutionService {
     idempotencyKey: string | null,
   ): Promise<Created> {
     const key = { idempotencyKey, fingerprint: fingerprintOf("rerun", { sourceId, ...request }) };
-    const replay = await this.replayed(userId, key);
+    const replay = await replayed(this.db, userId, key);
     if (replay) return replay;
     const source = await this.findOwn(userId, sourceId);
     if (!source) throw notFound("Execution");
@@ -137,7 +128,7 @@ export class ExecutionService {
       this.limits(),
     );
     if (outcome === "idempotency_conflict") {
-      const raced = await this.replayed(userId, key);
+      const raced = await replayed(this.db, userId, key);
       if (raced) return raced;
     }
     if (outcome !== "created") throw this.tooManyExecutions();
@@ -241,24 +232,8 @@ export class ExecutionService {
   }
 
   /** Hands the plan to the execution's object; returns the status it reports. */
-  private async start(execution: ExecutionRow, plan: ExecutionPlan): Promise<ExecutionStatus> {
-    try {
-      const { status } = await this.stub(execution.id).start(plan);
-      return status === "unknown" ? "pending" : status;
-    } catch (error) {
-      log("error", "could not start the execution's Durable Object", {
-        executionId: execution.id,
-        error: describeError(error),
-      });
-      // Nothing ran: the execution fails and every prompt is skipped, so no record stays pending.
-      await new ExecutionRecords(this.db, execution.id).finishExecution(
-        "failed",
-        { code: "internal", message: "The execution could not be started" },
-        Date.now(),
-        "failed",
-      );
-      throw new AppError("internal", "The execution could not be started", { cause: error });
-    }
+  private start(execution: ExecutionRow, plan: ExecutionPlan): Promise<ExecutionStatus> {
+    return startSession(this.stub(execution.id), this.db, execution.id, plan);
   }
 
   private stub(executionId: string): DurableObjectStub<ExecutionSession> {
@@ -266,34 +241,10 @@ export class ExecutionService {
   }
 
   private limits(): SlotLimits {
-    return { maxConcurrent: this.config.maxConcurrentExecutions, pendingTtlMs: this.config.pendingTtlMs };
+    return slotLimits(this.config);
   }
 
   private tooManyExecutions(): AppError {
-    return new AppError(
-      "too_many_executions",
-      `You already have ${this.config.maxConcurrentExecutions} executions running; wait for one to finish`,
-      {
-        retryAfter: 5,
-      },
-    );
-  }
-
-  /**
-   * The execution this Idempotency-Key already made, if any; the key reused for a different request
-   * is a conflict. Rows from before fingerprints compare the tool and inputs of a create.
-   */
-  private async replayed(userId: string, key: IdempotencyKey, create?: CreateRequest): Promise<Created | undefined> {
-    if (!key.idempotencyKey) return undefined;
-    const existing = await findExecutionByIdempotencyKey(this.db, userId, key.idempotencyKey);
-    if (!existing) return undefined;
-    const same =
-      existing.requestFingerprint !== null
-        ? existing.requestFingerprint === key.fingerprint
-        : create !== undefined &&
-          existing.toolId === create.toolId &&
-          JSON.stringify(existing.inputs) === JSON.stringify(create.inputs);
-    if (!same) throw new AppError("conflict", "This Idempotency-Key was already used for a different request");
-    return { execution: existing, status: existing.status, replayed: true };
+    return tooManyExecutions(this.config);
   }
 }

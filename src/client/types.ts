@@ -1,0 +1,48 @@
+// What the API takes and answers, as the typed client sees it (the answers' types come from the
+// server's own views, type-only).
+import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../routes/views";
+
+export type Tool = ReturnType<typeof toolView>;
+export type ToolSummary = ReturnType<typeof toolSummaryView>;
+export type ExecutionRecord = ReturnType<typeof executionView>;
+export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
+
+export interface ToolInput {
+  name: string;
+  description?: string;
+  visibility?: "private" | "shared";
+  onPromptError?: "stop" | "continue";
+  inputFields?: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
+  prompts: {
+    name: string;
+    position: number;
+    model: string;
+    content: string;
+    systemContext?: string | null;
+    temperature?: number | null;
+    maxTokens?: number | null;
+  }[];
+}
+
+/** A rerun: from which prompt, inputs merged over the source's, per-prompt overrides (by prompt id). */
+export interface RerunInput {
+  fromPromptId?: string;
+  inputs?: Record<string, unknown>;
+  prompts?: Record<
+    string,
+    {
+      model?: string;
+      content?: string;
+      systemContext?: string | null;
+      temperature?: number | null;
+      maxTokens?: number | null;
+    }
+  >;
+}
+
+export interface CreatedExecution {
+  id: string;
+  status: string;
+  eventsUrl: string;
+  streamToken: string;
+}
