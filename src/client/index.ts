@@ -18,15 +18,7 @@ export type { EventError, ExecutionEvent, ExecutionEventType, StoredEvent, Usage
 export { ApiError, StreamError } from "./errors";
 export { type ExecutionState, type ExecutionStatus, foldEvent, type PromptState, type PromptStatus } from "./fold";
 
-export type {
-  CreatedExecution,
-  ExecutionRecord,
-  ExecutionSummary,
-  RerunInput,
-  Tool,
-  ToolInput,
-  ToolSummary,
-} from "./types";
+export type * from "./types";
 
 export interface ClientOptions {
   /** Where the API is, e.g. "https://stream.example.edu" ("" for the same origin). */

@@ -10,6 +10,7 @@ import { getConfig } from "../../src/lib/config";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";
+import { newExecution } from "../helpers/new-execution";
 import { sessionStub } from "../helpers/session";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf } from "../helpers/upstream";
@@ -117,49 +118,14 @@ describe("the concurrency limit holds for pending executions", () => {
 
   it("starting a pending execution is refused atomically when its owner is at the limit, and only one start wins", async () => {
     const owner = newUser();
+    const limits = { maxConcurrent: 100, pendingTtlMs: TTL_MS };
     const insert = (status: "pending" | "running") =>
-      insertExecutionWithinLimit(
-        createDb(env.DB),
-        {
-          id: crypto.randomUUID(),
-          status,
-          createdAt: Date.now(),
-          ownerId: owner,
-          toolId: "t",
-          toolName: "T",
-          inputs: {},
-          idempotencyKey: null,
-          requestFingerprint: null,
-          durableObjectId: "do",
-          onPromptError: "stop",
-          inputFields: [],
-          sourceExecutionId: null,
-          fromPromptId: null,
-          prompts: [],
-        },
-        { maxConcurrent: 100, pendingTtlMs: TTL_MS },
-      );
+      insertExecutionWithinLimit(createDb(env.DB), newExecution(owner, { status }), limits);
     const pendingId = crypto.randomUUID();
     await insertExecutionWithinLimit(
       createDb(env.DB),
-      {
-        id: pendingId,
-        status: "pending",
-        createdAt: Date.now(),
-        ownerId: owner,
-        toolId: "t",
-        toolName: "T",
-        inputs: {},
-        idempotencyKey: null,
-        requestFingerprint: null,
-        durableObjectId: "do",
-        onPromptError: "stop",
-        inputFields: [],
-        sourceExecutionId: null,
-        fromPromptId: null,
-        prompts: [],
-      },
-      { maxConcurrent: 100, pendingTtlMs: TTL_MS },
+      newExecution(owner, { id: pendingId, status: "pending" }),
+      limits,
     );
     for (let i = 0; i < 5; i++) expect(await insert("running")).toBe("created");
     const execution = { id: pendingId, ownerId: owner };

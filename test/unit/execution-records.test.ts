@@ -7,6 +7,7 @@ import type { PromptRow } from "../../src/db/schema";
 import { MAX_PART_UNITS } from "../../src/lib/text-parts";
 import { newUser } from "../helpers/auth";
 import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
+import { newExecution } from "../helpers/new-execution";
 import { waitFor } from "../helpers/upstream";
 
 const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
@@ -24,27 +25,10 @@ const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
 
 async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), prompt("c", 3, 2)]) {
   const id = crypto.randomUUID();
-  const outcome = await insertExecutionWithinLimit(
-    createDb(env.DB),
-    {
-      id,
-      status: "running",
-      createdAt: Date.now(),
-      ownerId: newUser(),
-      toolId: "tool",
-      toolName: "Tool",
-      inputs: {},
-      idempotencyKey: null,
-      requestFingerprint: null,
-      durableObjectId: "do",
-      onPromptError: "stop",
-      inputFields: [],
-      sourceExecutionId: null,
-      fromPromptId: null,
-      prompts,
-    },
-    { maxConcurrent: 5, pendingTtlMs: 600_000 },
-  );
+  const outcome = await insertExecutionWithinLimit(createDb(env.DB), newExecution(newUser(), { id, prompts }), {
+    maxConcurrent: 5,
+    pendingTtlMs: 600_000,
+  });
   expect(outcome).toBe("created");
   return id;
 }
