@@ -33,6 +33,18 @@ export default defineConfig({
             JWKS_URL: `${upstreamUrl}/.well-known/jwks.json`,
             CORS_ORIGINS: "https://app.example.edu",
             MAX_BODY_BYTES: "262144",
+            // One priced catalogue entry, served by the scripted upstream under another name with its own key.
+            MODELS: JSON.stringify([
+              {
+                name: "priced-echo",
+                upstreamModel: "priced-echo-upstream",
+                apiKeyVar: "CATALOGUE_TEST_KEY",
+                inputUsdPerMTok: 2.5,
+                outputUsdPerMTok: 10,
+                contextTokens: 128000,
+              },
+            ]),
+            CATALOGUE_TEST_KEY: "catalogue-key-0123456789",
             // Short enough that hang scenarios end quickly; every scripted stream is far faster.
             PROMPT_IDLE_TIMEOUT_MS: "1500",
           },

@@ -12,6 +12,7 @@ import { devRoutes } from "./routes/dev";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
+import { modelRoutes } from "./routes/models";
 import { toolRoutes } from "./routes/tools";
 
 /** The one route that also accepts a `?token=` stream token. */
@@ -31,6 +32,7 @@ export function createApp() {
   app.route("/api/tools", toolRoutes);
   app.route("/api/executions", executionRoutes);
   app.route("/api/assistant-architect", assistantArchitectRoutes);
+  app.route("/api/models", modelRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

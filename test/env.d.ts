@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** The key of the test catalogue entry (its apiKeyVar). */
+      CATALOGUE_TEST_KEY: string;
     }
   }
 }

@@ -17,6 +17,8 @@ export interface PromptOutcome {
   completedAt: number;
   /** Summed over every attempt. */
   usage: Usage | null;
+  /** Micro-dollars for that usage at the model's price (null: no price). */
+  costMicros: number | null;
   attempts: number;
   /** Hash of the rendered request (null when it never rendered, e.g. skipped). */
   requestHash: string | null;
@@ -25,9 +27,23 @@ export interface PromptOutcome {
 }
 
 /** Everything D1 should hold about a finished execution: used to repair records after D1 failures. */
+/** How an execution ended, as written to its row (and to the prompts still open). */
+export interface ExecutionEnd {
+  status: FinalExecutionStatus;
+  error: ErrorInfo | null;
+  completedAt: number;
+  /** What a prompt still running becomes (one never started is skipped). */
+  endedRunningAs: FinalPromptStatus;
+  /** False when every prompt already ended: only the execution row is written. */
+  promptsOpen?: boolean;
+  /** The sum of the prompts' costs. */
+  costMicros?: number;
+}
+
 export interface ExecutionSnapshot {
   status: FinalExecutionStatus;
   error: ErrorInfo | null;
+  costMicros: number;
   startedAt: number | null;
   completedAt: number;
   prompts: ({ promptId: string } & PromptOutcome)[];
@@ -57,6 +73,7 @@ function promptColumns(outcome: PromptOutcome) {
     inputTokens: outcome.usage?.inputTokens ?? null,
     outputTokens: outcome.usage?.outputTokens ?? null,
     attempts: outcome.attempts,
+    costMicros: outcome.costMicros,
     requestHash: outcome.requestHash,
     reused: outcome.reused,
   };
@@ -112,16 +129,17 @@ export class ExecutionRecords {
    * (never started) or `endedRunningAs` (was running) — nothing stays pending or running.
    * The execution row is already `running`: the service writes it so when the run starts.
    */
-  async finishExecution(
-    status: FinalExecutionStatus,
-    error: ErrorInfo | null,
-    completedAt: number,
-    endedRunningAs: FinalPromptStatus,
+  async finishExecution({
+    status,
+    error,
+    completedAt,
+    endedRunningAs,
     promptsOpen = true,
-  ): Promise<void> {
+    costMicros = 0,
+  }: ExecutionEnd): Promise<void> {
     const execution = this.db
       .update(toolExecutions)
-      .set({ status, error, completedAt })
+      .set({ status, error, completedAt, costMicros })
       .where(eq(toolExecutions.id, this.executionId));
     // When the caller knows every prompt already ended, the second statement would change nothing.
     if (!promptsOpen) {
@@ -187,6 +205,7 @@ export class ExecutionRecords {
           error: snapshot.error,
           startedAt: snapshot.startedAt,
           completedAt: snapshot.completedAt,
+          costMicros: snapshot.costMicros,
         })
         .where(eq(toolExecutions.id, this.executionId)),
       ...snapshot.prompts.flatMap((prompt) => this.promptWrites(prompt.promptId, prompt)),

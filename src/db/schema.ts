@@ -92,6 +92,8 @@ export const toolExecutions = sqliteTable(
     /** A rerun's lineage: the execution it reran, and the prompt it reran from. */
     sourceExecutionId: text("source_execution_id"),
     fromPromptId: text("from_prompt_id"),
+    /** Micro-dollars: the sum of the prompts' costs, written when the execution ends. */
+    costMicros: integer("cost_micros"),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
@@ -132,6 +134,8 @@ export const promptResults = sqliteTable(
     outputTokens: integer("output_tokens"),
     /** Attempts started (0 when never started); each restart after a failure or an interruption adds one. */
     attempts: integer("attempts").notNull().default(0),
+    /** Micro-dollars for the usage of every attempt at the model's catalogue price; null without a price. */
+    costMicros: integer("cost_micros"),
     /** Hash of the rendered request sent to the model: a rerun reuses the output when its request is the same. */
     requestHash: text("request_hash"),
     /** Copied from the source execution by a rerun, not sent to the model. */

@@ -130,8 +130,8 @@ export class EventLog {
       } else if (body.e.type === "prompt.started" || body.e.type === "prompt.restarted") {
         outputs.set(body.e.data.promptId, "");
       } else if (body.e.type === "prompt.completed") {
-        const { promptId, output, usage, durationMs } = body.e.data;
-        completions.set(promptId, { output, usage, durationMs });
+        const { promptId, output, usage, durationMs, costMicros } = body.e.data;
+        completions.set(promptId, { output, usage, durationMs, costMicros: costMicros ?? null });
       }
     }
     return { outputs, completions };

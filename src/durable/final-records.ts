@@ -3,7 +3,7 @@
 // repair, and a pending execution's expiry. Each failure is logged and reported, never thrown.
 import type { ExecutionRecords, ExecutionSnapshot } from "../db/execution-records";
 import type { Ending } from "../engine/endings";
-import type { SessionState } from "../engine/state";
+import { type SessionState, totalCost } from "../engine/state";
 import { describeError, log } from "../lib/log";
 import type { PendingExpiry } from "./session-storage";
 
@@ -24,13 +24,14 @@ export async function writeFinalRecords(
   try {
     if (state.owesSnapshot) await records.writeSnapshot(snapshot());
     else
-      await records.finishExecution(
-        end.ending.status,
-        end.ending.error,
-        end.now,
-        end.ending.runningBecomes,
-        end.promptsOpen,
-      );
+      await records.finishExecution({
+        status: end.ending.status,
+        error: end.ending.error,
+        completedAt: end.now,
+        endedRunningAs: end.ending.runningBecomes,
+        promptsOpen: end.promptsOpen,
+        costMicros: totalCost(state),
+      });
     return true;
   } catch (error) {
     log("error", "D1 final write failed; will retry from the alarm", {

@@ -10,7 +10,8 @@ import { databaseUnavailable } from "../engine/stop-reasons";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
-import { createModelResolver } from "../models";
+import { costMicros } from "../lib/model-catalogue";
+import { catalogueEntry, createModelResolver } from "../models";
 import { writeFinalRecords } from "./final-records";
 import { logFinished } from "./run-log";
 
@@ -82,6 +83,10 @@ export async function executeRun(
     signal: controller.signal,
     emit: (item) => host.emit(item),
     reuse: (promptId) => host.sourceOutput(promptId),
+    costOf: (model, usage) => {
+      const entry = catalogueEntry(config, model);
+      return entry && usage ? costMicros(entry, usage) : null;
+    },
     onAttempt: (promptId, attempt) => {
       const next = transition.attemptStarted(host.state(), promptId, attempt);
       if (next) host.apply(next);

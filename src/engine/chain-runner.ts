@@ -16,6 +16,7 @@ export interface EndedStep {
   status: FinalPromptStatus;
   output: string;
   usage: Usage | null;
+  costMicros: number | null;
   error: ErrorInfo | null;
   requestHash: string | null;
   reused: boolean;
@@ -35,9 +36,9 @@ export interface RunnerDeps extends StepDeps {
 }
 
 export type RunResult =
-  | { status: "completed"; usage: Usage }
-  | { status: "failed"; error: ErrorInfo; usage: Usage }
-  | { status: "stopped"; reason: StopReason; usage: Usage };
+  | { status: "completed"; usage: Usage; costMicros: number }
+  | { status: "failed"; error: ErrorInfo; usage: Usage; costMicros: number }
+  | { status: "stopped"; reason: StopReason; usage: Usage; costMicros: number };
 
 const NO_PRIOR: PriorProgress = { ended: new Map(), interrupted: new Map() };
 
@@ -63,6 +64,7 @@ export class ChainRunner {
         status: "failed",
         error: { code: "internal", message: "The execution failed unexpectedly" },
         usage: { inputTokens: 0, outputTokens: 0 },
+        costMicros: 0,
       };
     }
   }
@@ -72,6 +74,7 @@ export class ChainRunner {
     const prior = this.deps.prior ?? NO_PRIOR;
     const values = new Map(Object.entries(plan.values));
     const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+    let costMicros = 0;
     let failure: ErrorInfo | null = null;
     const settle = (prompt: PlannedPrompt, ended: EndedStep) => {
       // A failed prompt's output substitutes as "" (onPromptError: continue).
@@ -80,6 +83,7 @@ export class ChainRunner {
       for (const alias of ordinalAliases(prompt.ordinal)) if (!values.has(alias)) values.set(alias, text);
       usage.inputTokens += ended.usage?.inputTokens ?? 0;
       usage.outputTokens += ended.usage?.outputTokens ?? 0;
+      costMicros += ended.costMicros ?? 0;
       if (ended.status === "failed" && plan.onPromptError === "stop" && !failure && !signal.aborted) {
         // Out of attempts because the worker kept restarting: the run was interrupted, not refused.
         const code = ended.error?.code === "interrupted" ? "interrupted" : "prompt_failed";
@@ -116,8 +120,10 @@ export class ChainRunner {
         if (outcome) settle(prompt, outcome);
       });
     }
-    if (signal.aborted) return { status: "stopped", reason: stopReasonOf(signal), usage };
-    return failure ? { status: "failed", error: failure, usage } : { status: "completed", usage };
+    if (signal.aborted) return { status: "stopped", reason: stopReasonOf(signal), usage, costMicros };
+    return failure
+      ? { status: "failed", error: failure, usage, costMicros }
+      : { status: "completed", usage, costMicros };
   }
 
   private render(prompt: PlannedPrompt, values: ReadonlyMap<string, string>): ChatRequest {

@@ -33,7 +33,7 @@ export function endingOf(result: RunResult, durationMs: number, limitMs: number)
     return {
       status: "completed",
       error: null,
-      terminal: event("execution.completed", { durationMs, usage: result.usage }),
+      terminal: event("execution.completed", { durationMs, usage: result.usage, costMicros: result.costMicros }),
       runningBecomes: "failed",
     };
   if (result.status === "failed")

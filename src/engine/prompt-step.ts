@@ -29,6 +29,8 @@ export interface StepDeps {
   onAttempt: (promptId: string, attempt: number) => void;
   /** Called when a prompt ends, whatever the outcome; must not throw. */
   onPromptEnd: (promptId: string, outcome: PromptOutcome) => Promise<void>;
+  /** What `usage` on `model` costs in micro-dollars; null when the model has no price or nothing was reported. */
+  costOf: (model: string, usage: Usage | null) => number | null;
 }
 
 /** Starts attempt `attempt` of a prompt: `prompt.started` for the first, `prompt.restarted` after. */
@@ -51,7 +53,7 @@ async function reusedOutcome(
   if (output === undefined) return null;
   const { id: promptId, name, position, model } = prompt;
   deps.emit(event("prompt.started", { promptId, name, position, model }));
-  deps.emit(event("prompt.completed", { promptId, output, durationMs: 0, usage: null, reused: true }));
+  deps.emit(event("prompt.completed", { promptId, output, durationMs: 0, usage: null, costMicros: 0, reused: true }));
   const at = Date.now();
   return {
     status: "completed",
@@ -60,6 +62,7 @@ async function reusedOutcome(
     startedAt,
     completedAt: at,
     usage: null,
+    costMicros: 0,
     attempts: 0,
     requestHash: hash,
     reused: true,
@@ -97,6 +100,7 @@ export async function runStep(
     startedAt,
     completedAt: Date.now(),
     usage,
+    costMicros: deps.costOf(prompt.model, usage),
     attempts: Math.min(attempt, maxAttempts),
     requestHash: hash,
     reused: false,
@@ -128,8 +132,17 @@ export async function runStep(
         }
       }
       const completedAt = Date.now();
-      emit(event("prompt.completed", { promptId: prompt.id, output, durationMs: completedAt - startedAt, usage }));
       outcome = end("completed", null);
+      const { costMicros } = outcome;
+      emit(
+        event("prompt.completed", {
+          promptId: prompt.id,
+          output,
+          durationMs: completedAt - startedAt,
+          usage,
+          costMicros,
+        }),
+      );
     } catch (error) {
       // After the first token a transient failure starts a new attempt; before it the model client retried.
       if (!signal.aborted && isTransient(error) && output !== "" && attempt < maxAttempts) {

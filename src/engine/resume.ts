@@ -9,6 +9,7 @@ import { promptEnded, type SessionState } from "./state";
 export interface LoggedCompletion {
   output: string;
   usage: Usage | null;
+  costMicros: number | null;
   durationMs: number;
 }
 
@@ -39,6 +40,7 @@ export function resumeFrom(
         startedAt,
         completedAt: startedAt + completion.durationMs,
         usage: completion.usage,
+        costMicros: completion.costMicros,
         attempts: Math.max(1, step.attempts),
         requestHash: step.requestHash,
         reused: false,
@@ -53,6 +55,7 @@ export function resumeFrom(
         status: settled.status,
         output,
         usage: settled.usage,
+        costMicros: settled.costMicros,
         error: settled.error,
         requestHash: settled.requestHash,
         reused: settled.reused,

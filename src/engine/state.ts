@@ -13,6 +13,8 @@ export interface PromptState {
   completedAt: number | null;
   /** Summed over every attempt. */
   usage: Usage | null;
+  /** Micro-dollars for that usage (null: no price). */
+  costMicros: number | null;
   error: ErrorInfo | null;
   /** Attempts started so far (a restarted object resumes the prompt as the next one). */
   attempts: number;
@@ -44,6 +46,7 @@ const PENDING: PromptState = {
   startedAt: null,
   completedAt: null,
   usage: null,
+  costMicros: null,
   error: null,
   attempts: 0,
   requestHash: null,
@@ -103,6 +106,7 @@ export const promptEnded = (state: SessionState, promptId: string, outcome: Prom
     status: outcome.status,
     completedAt: outcome.completedAt,
     usage: outcome.usage,
+    costMicros: outcome.costMicros,
     error: outcome.error,
     attempts: outcome.attempts,
     requestHash: outcome.requestHash,
@@ -110,6 +114,10 @@ export const promptEnded = (state: SessionState, promptId: string, outcome: Prom
   });
 
 export const cancelRequested = (state: SessionState): SessionState => ({ ...state, cancelRequested: true });
+
+/** The execution's cost: its prompts' costs summed (a prompt without a price counts nothing). */
+export const totalCost = (state: SessionState): number =>
+  Object.values(state.prompts).reduce((total, prompt) => total + (prompt.costMicros ?? 0), 0);
 
 /** Whether D1 still has to receive the whole final state. */
 export const recordsOwed = (state: SessionState, owed: boolean): SessionState => ({ ...state, owesSnapshot: owed });
@@ -173,6 +181,7 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
   return {
     status: state.status as FinalExecutionStatus,
     error: state.error,
+    costMicros: totalCost(state),
     startedAt: state.startedAt,
     completedAt: state.finishedAt ?? now,
     prompts: state.plan.prompts.map((prompt) => {
@@ -186,6 +195,7 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
         startedAt: promptState?.startedAt ?? null,
         completedAt: promptState?.completedAt ?? state.finishedAt ?? now,
         usage: promptState?.usage ?? null,
+        costMicros: promptState?.costMicros ?? null,
         attempts: promptState?.attempts ?? 0,
         requestHash: promptState?.requestHash ?? null,
         reused: promptState?.reused ?? false,

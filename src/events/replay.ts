@@ -15,6 +15,7 @@ export interface RecordedExecution {
   createdAt: number;
   startedAt: number | null;
   completedAt: number | null;
+  costMicros: number | null;
   sourceExecutionId: string | null;
   fromPromptId: string | null;
 }
@@ -31,6 +32,7 @@ export interface RecordedPrompt {
   durationMs: number | null;
   inputTokens: number | null;
   outputTokens: number | null;
+  costMicros: number | null;
   reused: boolean;
 }
 
@@ -46,6 +48,7 @@ function terminalOf(execution: RecordedExecution, results: readonly RecordedProm
       return event("execution.completed", {
         durationMs: (execution.completedAt ?? 0) - (execution.startedAt ?? execution.createdAt),
         usage,
+        costMicros: execution.costMicros ?? 0,
       });
     }
     case "canceled":
@@ -100,6 +103,7 @@ export function replayFromRecords(
           output: result.output,
           durationMs: result.durationMs ?? 0,
           usage,
+          costMicros: result.costMicros,
           ...(result.reused ? { reused: true as const } : {}),
         }),
       );

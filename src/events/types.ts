@@ -40,12 +40,15 @@ export interface ExecutionEventMap {
     output: string;
     durationMs: number;
     usage: Usage | null;
+    /** Micro-dollars, every attempt included; null for a model without a price. */
+    costMicros: number | null;
     reused?: true;
   };
   /** The prompt's output so far is discarded; attempt `attempt` (2, 3 …) begins. */
   "prompt.restarted": { promptId: string; attempt: number; reason: EventError };
   "prompt.failed": { promptId: string; error: EventError };
-  "execution.completed": { durationMs: number; usage: Usage };
+  /** `costMicros`: the sum of the prompts' costs (prompts without a price count nothing). */
+  "execution.completed": { durationMs: number; usage: Usage; costMicros: number };
   "execution.failed": { error: EventError };
   "execution.canceled": Record<string, never>;
   "execution.timed_out": { limitMs: number };

@@ -1,4 +1,5 @@
 // Typed view of the Worker's vars (docs/api.md, "Limits and configuration"), parsed once per env object.
+import { type ModelCatalogue, parseCatalogue } from "./model-catalogue";
 
 /** Limits and settings the service runs with. */
 export interface Config {
@@ -20,6 +21,8 @@ export interface Config {
   jwtAudience: string | undefined;
   /** GET /dev/token is enabled (local development only). */
   devTokens: boolean;
+  /** MODELS, with `demo`; ALLOW_UNLISTED_MODELS. */
+  models: ModelCatalogue;
 }
 
 export const DEFAULTS = {
@@ -68,6 +71,15 @@ export function getConfig(env: Env): Config {
     jwtIssuer: optional(env.JWT_ISSUER),
     jwtAudience: optional(env.JWT_AUDIENCE),
     devTokens: env.DEV_TOKENS === "true",
+    models: parseCatalogue({
+      raw: env.MODELS,
+      allowUnlisted: env.ALLOW_UNLISTED_MODELS?.trim().toLowerCase() !== "false",
+      defaultBaseUrl: optional(env.OPENAI_BASE_URL) ?? DEFAULTS.openaiBaseUrl,
+      secret: (name) => {
+        const value: unknown = Reflect.get(env, name);
+        return typeof value === "string" ? value : undefined;
+      },
+    }),
   };
   cache.set(env, config);
   return config;

@@ -2,8 +2,6 @@
 import { abortableSleep } from "../lib/abortable-sleep";
 import type { ModelChunk, ModelClient } from "./types";
 
-export const DEMO_MODEL = "demo";
-
 const approximateTokens = (text: string) => Math.ceil(text.length / 4);
 
 /** The demo model; `wordDelayMs` paces the words so the stream is visible in a browser. */

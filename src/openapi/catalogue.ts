@@ -199,6 +199,14 @@ export const ROUTES: RouteDoc[] = [
     },
   },
   {
+    method: "get",
+    path: "/api/models",
+    tag: "Models",
+    summary: "The model catalogue: names and prices (USD per million tokens), never endpoints or keys",
+    auth: "bearer",
+    responses: { 200: "`{models: [{name, inputUsdPerMTok, outputUsdPerMTok, contextTokens}], allowUnlisted}`" },
+  },
+  {
     method: "post",
     path: "/api/assistant-architect/stream",
     tag: "Original endpoint",

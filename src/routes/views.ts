@@ -1,5 +1,7 @@
 // JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
+
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
+import type { CatalogueEntry } from "../lib/model-catalogue";
 
 /** Milliseconds since the epoch → ISO string (null stays null). */
 export const isoTime = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -55,6 +57,7 @@ export function executionSummaryView(execution: ExecutionRow) {
     completedAt: isoTime(execution.completedAt),
     sourceExecutionId: execution.sourceExecutionId,
     fromPromptId: execution.fromPromptId,
+    costMicros: execution.costMicros,
   };
 }
 
@@ -76,10 +79,21 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       durationMs: result.durationMs,
       attempts: result.attempts,
       reused: result.reused,
+      costMicros: result.costMicros,
       usage:
         result.inputTokens === null && result.outputTokens === null
           ? null
           : { inputTokens: result.inputTokens ?? 0, outputTokens: result.outputTokens ?? 0 },
     })),
   };
+}
+
+/** The model catalogue as the API shows it: names and prices, never endpoints or keys. */
+export function modelsView(entries: Iterable<CatalogueEntry>) {
+  return [...entries].map((entry) => ({
+    name: entry.name,
+    inputUsdPerMTok: entry.inputUsdPerMTok,
+    outputUsdPerMTok: entry.outputUsdPerMTok,
+    contextTokens: entry.contextTokens,
+  }));
 }

@@ -10,7 +10,6 @@ import {
   markPendingRunning,
   type SlotLimits,
 } from "../db/execution-queries";
-import { ExecutionRecords } from "../db/execution-records";
 import type { ExecutionRow, PromptResultRow, ToolRecord } from "../db/schema";
 import { findReadableTool } from "../db/tool-queries";
 import type { ExecutionSession } from "../durable/execution-session";
@@ -85,7 +84,7 @@ export class ExecutionService {
     if (source.status === "pending" || source.status === "running") {
       throw new AppError("conflict", `The execution is ${source.status}; rerun it once it has ended`);
     }
-    const draft = draftRerun(source, await findPromptResults(this.db, source.id), request);
+    const draft = draftRerun(source, await findPromptResults(this.db, source.id), request, this.config.models);
     return this.insertAndStart(userId, draft, key, true);
   }
 
@@ -118,6 +117,7 @@ export class ExecutionService {
       inputFields: draft.inputFields,
       sourceExecutionId: draft.sourceExecutionId,
       fromPromptId: draft.fromPromptId,
+      costMicros: null,
       createdAt,
       startedAt: start ? createdAt : null,
       completedAt: null,
@@ -203,7 +203,7 @@ export class ExecutionService {
     const execution = await this.findOwn(userId, executionId);
     if (!execution) throw notFound("Execution");
     if (execution.status === "pending") {
-      await new ExecutionRecords(this.db, execution.id).finishExecution("canceled", null, Date.now(), "canceled");
+      await this.pending.cancel(execution);
     } else {
       await this.stub(execution.id).cancel();
     }

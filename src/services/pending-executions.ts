@@ -23,6 +23,16 @@ export class PendingExecutions {
     return new ExecutionRecords(this.db, execution.id).expirePending(execution.createdAt, Date.now(), this.ttlMs);
   }
 
+  /** A cancel before it started: canceled, every prompt skipped. */
+  cancel(execution: ExecutionRow): Promise<void> {
+    return new ExecutionRecords(this.db, execution.id).finishExecution({
+      status: "canceled",
+      error: null,
+      completedAt: Date.now(),
+      endedRunningAs: "canceled",
+    });
+  }
+
   /** The object's alarm expires the execution on time even if nobody reads it again. */
   async scheduleExpiry(stub: DurableObjectStub<ExecutionSession>, execution: ExecutionRow): Promise<void> {
     try {

@@ -3,6 +3,7 @@
 import type { z } from "zod";
 import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import { AppError } from "../lib/errors";
+import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue";
 import type { promptOverride } from "../schemas/api";
 import { resolveInputs } from "../schemas/inputs";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
@@ -45,6 +46,7 @@ export function draftRerun(
   source: ExecutionRow,
   results: readonly PromptResultRow[],
   request: RerunRequest,
+  catalogue: ModelCatalogue,
 ): ExecutionDraft {
   if (!source.inputFields || results.some((result) => result.content === null)) {
     throw new AppError(
@@ -85,6 +87,7 @@ export function draftRerun(
     reusable: {},
   };
   assertConsistent(draft);
+  assertModelsListed(catalogue, draft.prompts, (index) => `prompts.${draft.prompts[index]?.id}`);
   const from = results.find((result) => result.promptId === draft.fromPromptId);
   for (const result of results) {
     const before = from === undefined || result.position < from.position;

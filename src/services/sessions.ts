@@ -22,12 +22,12 @@ export async function startSession(
   } catch (error) {
     log("error", "could not start the execution's Durable Object", { executionId, error: describeError(error) });
     // Nothing ran: the execution fails and every prompt is skipped, so no record stays pending.
-    await new ExecutionRecords(db, executionId).finishExecution(
-      "failed",
-      { code: "internal", message: "The execution could not be started" },
-      Date.now(),
-      "failed",
-    );
+    await new ExecutionRecords(db, executionId).finishExecution({
+      status: "failed",
+      error: { code: "internal", message: "The execution could not be started" },
+      completedAt: Date.now(),
+      endedRunningAs: "failed",
+    });
     throw new AppError("internal", "The execution could not be started", { cause: error });
   }
 }

@@ -3,14 +3,18 @@ import type { Database } from "../db/client";
 import type { ToolRecord, ToolRow } from "../db/schema";
 import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
 import { notFound } from "../lib/errors";
+import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
 
 /** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
 export class ToolService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly catalogue: ModelCatalogue,
+  ) {}
 
   async create(userId: string, body: ToolBody): Promise<ToolRecord> {
-    assertToolIsConsistent(body);
+    this.check(body);
     return this.get(userId, await insertTool(this.db, userId, body));
   }
 
@@ -27,12 +31,18 @@ export class ToolService {
 
   /** Replaces the user's own tool (prompts keep their ids where the name is unchanged). */
   async replace(userId: string, toolId: string, body: ToolBody): Promise<ToolRecord> {
-    assertToolIsConsistent(body);
+    this.check(body);
     if (!(await replaceTool(this.db, toolId, userId, body))) throw notFound("Tool");
     return this.get(userId, toolId);
   }
 
   async delete(userId: string, toolId: string): Promise<void> {
     if (!(await deleteTool(this.db, toolId, userId))) throw notFound("Tool");
+  }
+
+  /** The whole-tool checks, and (ALLOW_UNLISTED_MODELS=false) that every model is in the catalogue. */
+  private check(body: ToolBody): void {
+    assertToolIsConsistent(body);
+    assertModelsListed(this.catalogue, body.prompts, (index) => `prompts.${index}`);
   }
 }

@@ -227,7 +227,7 @@ describe("foldEvent", () => {
     const done = foldEvent(running, {
       id: 1027,
       type: "prompt.completed",
-      data: { promptId: "a", output: "kept", durationMs: 5, usage: null },
+      data: { promptId: "a", output: "kept", durationMs: 5, usage: null, costMicros: null },
     });
     expect(done?.prompts[0]).toMatchObject({ status: "completed", output: "kept", attempt: 2 });
   });

@@ -19,6 +19,7 @@ const execution: ExecutionRow = {
   inputFields: [],
   sourceExecutionId: null,
   fromPromptId: null,
+  costMicros: 0,
   createdAt: 0,
   startedAt: 10,
   completedAt: 50,
@@ -52,6 +53,7 @@ const result = (
   maxTokens: null,
   requestHash: null,
   reused: false,
+  costMicros: 1,
 });
 
 function frames(text: string | null) {

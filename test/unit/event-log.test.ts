@@ -39,7 +39,9 @@ describe("EventLog", () => {
       for (let i = 0; i < 500; i++) log.append(delta("p", `t${i} `));
       log.flush();
       expect(writes.rows - before).toBe(1);
-      log.append(event("prompt.completed", { promptId: "p", output: "x", durationMs: 1, usage: null }));
+      log.append(
+        event("prompt.completed", { promptId: "p", output: "x", durationMs: 1, usage: null, costMicros: null }),
+      );
       expect(writes.rows - before).toBe(2);
     }));
 
@@ -116,11 +118,13 @@ describe("EventLog", () => {
         event("prompt.restarted", { promptId: "p", attempt: 2, reason: { code: "interrupted", message: "x" } }),
       );
       log.append(delta("p", "kept"));
-      log.append(event("prompt.completed", { promptId: "p", output: "kept", durationMs: 3, usage: null }));
+      log.append(
+        event("prompt.completed", { promptId: "p", output: "kept", durationMs: 3, usage: null, costMicros: null }),
+      );
       const { outputs, completions } = open().progress();
       expect(outputs.get("p")).toBe("kept");
       expect(outputs.get("q")).toBe("other");
-      expect(completions.get("p")).toEqual({ output: "kept", durationMs: 3, usage: null });
+      expect(completions.get("p")).toEqual({ output: "kept", durationMs: 3, usage: null, costMicros: null });
       expect(completions.has("q")).toBe(false);
     }));
 

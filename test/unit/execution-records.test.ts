@@ -65,10 +65,11 @@ describe("ExecutionRecords", () => {
       usage: { inputTokens: 3, outputTokens: 4 },
       attempts: 1,
       requestHash: null,
+      costMicros: null,
       reused: false,
     });
     await manager.markPromptsRunning(["b"], 1_600);
-    await manager.finishExecution("canceled", null, 2_000, "canceled");
+    await manager.finishExecution({ status: "canceled", error: null, completedAt: 2_000, endedRunningAs: "canceled" });
     const after = await state(id);
     expect(after.execution).toMatchObject({ status: "canceled", completed_at: 2_000, error: null });
     expect(after.results).toEqual([
@@ -93,6 +94,7 @@ describe("ExecutionRecords", () => {
       usage: null,
       attempts: 1,
       requestHash: null,
+      costMicros: null,
       reused: false,
     });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
@@ -105,7 +107,13 @@ describe("ExecutionRecords", () => {
   it("leaves prompts alone at the end when told none are open (one statement instead of two)", async () => {
     const id = await seedExecution([prompt("a", 1, 0)]);
     const manager = new ExecutionRecords(createDb(env.DB), id);
-    await manager.finishExecution("completed", null, 5, "failed", false);
+    await manager.finishExecution({
+      status: "completed",
+      error: null,
+      completedAt: 5,
+      endedRunningAs: "failed",
+      promptsOpen: false,
+    });
     expect(await state(id)).toMatchObject({
       execution: { status: "completed", completed_at: 5 },
       results: [["a", "pending", ""]],
@@ -129,6 +137,7 @@ describe("ExecutionRecords", () => {
       error: { code: "interrupted", message: "restarted" },
       startedAt: 10,
       completedAt: 20,
+      costMicros: 0,
       prompts: [
         {
           promptId: "a",
@@ -140,6 +149,7 @@ describe("ExecutionRecords", () => {
           usage: null,
           attempts: 1,
           requestHash: null,
+          costMicros: null,
           reused: false,
         },
         {
@@ -152,6 +162,7 @@ describe("ExecutionRecords", () => {
           usage: null,
           attempts: 1,
           requestHash: null,
+          costMicros: null,
           reused: false,
         },
       ],

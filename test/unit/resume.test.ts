@@ -43,12 +43,13 @@ describe("resumeFrom", () => {
       usage: { inputTokens: 1, outputTokens: 1 },
       attempts: 1,
       requestHash: "h",
+      costMicros: null,
       reused: false,
     });
     // "b" completed in the log, but the object stopped before the state said so.
     const completions = new Map([
-      ["a", { output: "A", usage: null, durationMs: 10 }],
-      ["b", { output: "B", usage: { inputTokens: 2, outputTokens: 3 }, durationMs: 15 }],
+      ["a", { output: "A", usage: null, costMicros: null, durationMs: 10 }],
+      ["b", { output: "B", usage: { inputTokens: 2, outputTokens: 3 }, costMicros: 5, durationMs: 15 }],
     ]);
     const { state: next, prior } = resumeFrom(state, completions, new Map([["c", "partial"]]));
     expect(next.prompts.b).toMatchObject({

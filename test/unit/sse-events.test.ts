@@ -66,7 +66,9 @@ describe("encodeLegacyEvent (the original frames)", () => {
       promptIndex: 0,
       token: "hi",
     });
-    expect(frame(event("prompt.completed", { promptId: "p0", output: "hi", durationMs: 5, usage: null }))).toEqual({
+    expect(
+      frame(event("prompt.completed", { promptId: "p0", output: "hi", durationMs: 5, usage: null, costMicros: null })),
+    ).toEqual({
       type: "prompt_complete",
       promptIndex: 0,
       result: "hi",
@@ -76,7 +78,9 @@ describe("encodeLegacyEvent (the original frames)", () => {
       promptIndex: 1,
       error: "boom",
     });
-    expect(frame(event("execution.completed", { durationMs: 9, usage: { inputTokens: 1, outputTokens: 2 } }))).toEqual({
+    expect(
+      frame(event("execution.completed", { durationMs: 9, usage: { inputTokens: 1, outputTokens: 2 }, costMicros: 0 })),
+    ).toEqual({
       type: "complete",
       executionId: "exec-1",
     });
@@ -101,7 +105,9 @@ describe("encodeLegacyEvent (the original frames)", () => {
 describe("isTerminal", () => {
   it("is true for exactly the four execution endings", () => {
     expect(
-      isTerminal(event("execution.completed", { durationMs: 1, usage: { inputTokens: 0, outputTokens: 0 } })),
+      isTerminal(
+        event("execution.completed", { durationMs: 1, usage: { inputTokens: 0, outputTokens: 0 }, costMicros: 0 }),
+      ),
     ).toBe(true);
     expect(isTerminal(event("execution.failed", { error: { code: "x", message: "y" } }))).toBe(true);
     expect(isTerminal(event("execution.canceled", {}))).toBe(true);
