@@ -1,9 +1,16 @@
 // Rerun from a step: the source's plan, inputs merged over the source's, per-prompt overrides; a
 // prompt before fromPromptId whose request is unchanged is reused (no model call, no cost).
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { insertExecutionWithinLimit } from "../../src/db/execution-queries";
+import { EVENT_LOG_RETENTION_MS, type ExecutionSession } from "../../src/durable/execution-session";
 import { apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
+import { newExecution } from "../helpers/new-execution";
+import { advanceClock, sessionStub } from "../helpers/session";
 import type { TestToolBody } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
 
@@ -297,5 +304,81 @@ describe("rerun refusals and idempotency", () => {
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe("too_many_executions");
     for (const execution of running) await apiJson(`/api/executions/${execution.id}/cancel`, { user, method: "POST" });
+  });
+});
+
+describe("a rerun after its event log's retention", () => {
+  it("replays from the D1 records with its lineage, the reused prompt whole (no deltas) and the costs", async () => {
+    const user = newUser();
+    const { source } = await ended(
+      user,
+      {
+        name: "Retained",
+        inputFields: [],
+        prompts: [
+          { name: "p1", position: 0, model: "priced-echo", content: "first" },
+          { name: "p2", position: 1, model: await scriptModel(streamOf("second")), content: "then {{p1}}" },
+        ],
+      },
+      {},
+    );
+    const p2 = (await record(user, source)).results[1]?.promptId ?? "";
+    const created = await rerun(user, source, { fromPromptId: p2 });
+    const live = await followEvents(user, created.body.id);
+    const stub = sessionStub(created.body.id);
+    await runInDurableObject(stub, (instance: ExecutionSession) => advanceClock(instance, EVENT_LOG_RETENTION_MS + 1));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const rebuilt = await followEvents(user, created.body.id);
+    expect(rebuilt[0]).toMatchObject({
+      type: "execution.started",
+      data: { sourceExecutionId: source, fromPromptId: p2 },
+    });
+    expect(rebuilt.map((item) => item.type)).toEqual([
+      "execution.started",
+      "prompt.started",
+      "prompt.completed",
+      "prompt.started",
+      "prompt.delta",
+      "prompt.completed",
+      "execution.completed",
+    ]);
+    expect(rebuilt[2]?.data).toMatchObject({
+      reused: true,
+      output: live.find((item) => item.type === "prompt.completed")?.data.output,
+      costMicros: 0,
+    });
+    expect(rebuilt.at(-1)?.data).toEqual({ ...live.at(-1)?.data, durationMs: expect.any(Number) });
+  });
+});
+
+describe("Idempotency-Key on executions created before request fingerprints", () => {
+  it("replays a create with the same tool and inputs, and refuses anything else under that key", async () => {
+    const user = newUser();
+    const { tool } = await ended(
+      user,
+      { name: "Old", inputFields: [], prompts: [{ name: "p", position: 0, model: "demo", content: "x" }] },
+      {},
+    );
+    const key = `old-${crypto.randomUUID()}`;
+    const id = crypto.randomUUID();
+    const outcome = await insertExecutionWithinLimit(
+      createDb(env.DB),
+      newExecution(user, { id, toolId: tool.id, idempotencyKey: key, requestFingerprint: null, status: "pending" }),
+      { maxConcurrent: 5, pendingTtlMs: 600_000 },
+    );
+    expect(outcome).toBe("created");
+    const same = await apiJson<Created>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: {} },
+      headers: { "Idempotency-Key": key },
+    });
+    expect([same.status, same.body.id]).toEqual([200, id]);
+    const other = await apiJson<ErrorJson>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: { extra: 1 } },
+      headers: { "Idempotency-Key": key },
+    });
+    expect(other.status).toBe(409);
+    expect((await rerun(user, id, {}, { "Idempotency-Key": key })).status).toBe(409);
   });
 });
