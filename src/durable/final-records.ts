@@ -14,62 +14,54 @@ export interface FinalWrite {
   promptsOpen: boolean;
 }
 
+/** Runs one D1 write; a failure is logged (with what happens next) and answered false, never thrown. */
+async function written(
+  records: ExecutionRecords,
+  write: () => Promise<unknown>,
+  failure: { level: "error" | "warn"; message: string },
+): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    log(failure.level, failure.message, { executionId: records.executionId, error: describeError(error) });
+    return false;
+  }
+}
+
 /** True when D1 holds the final state; false when it is still owed (the alarm retries). */
-export async function writeFinalRecords(
+export function writeFinalRecords(
   records: ExecutionRecords,
   state: SessionState,
   snapshot: () => ExecutionSnapshot,
   end: FinalWrite,
 ): Promise<boolean> {
-  try {
-    if (state.owesSnapshot) await records.writeSnapshot(snapshot());
-    else
-      await records.finishExecution({
-        status: end.ending.status,
-        error: end.ending.error,
-        completedAt: end.now,
-        endedRunningAs: end.ending.runningBecomes,
-        promptsOpen: end.promptsOpen,
-        costMicros: totalCost(state),
-      });
-    return true;
-  } catch (error) {
-    log("error", "D1 final write failed; will retry from the alarm", {
-      executionId: state.plan.executionId,
-      error: describeError(error),
-    });
-    return false;
-  }
+  const write = () =>
+    state.owesSnapshot
+      ? records.writeSnapshot(snapshot())
+      : records.finishExecution({
+          status: end.ending.status,
+          error: end.ending.error,
+          completedAt: end.now,
+          endedRunningAs: end.ending.runningBecomes,
+          promptsOpen: end.promptsOpen,
+          costMicros: totalCost(state),
+        });
+  return written(records, write, { level: "error", message: "D1 final write failed; will retry from the alarm" });
 }
 
 /** Writes the whole final state once D1 answers again; true when it did. */
-export async function repairRecords(records: ExecutionRecords, snapshot: ExecutionSnapshot): Promise<boolean> {
-  try {
-    await records.writeSnapshot(snapshot);
-    return true;
-  } catch (error) {
-    log("warn", "D1 still unavailable; record repair postponed", {
-      executionId: records.executionId,
-      error: describeError(error),
-    });
-    return false;
-  }
+export function repairRecords(records: ExecutionRecords, snapshot: ExecutionSnapshot): Promise<boolean> {
+  return written(records, () => records.writeSnapshot(snapshot), {
+    level: "warn",
+    message: "D1 still unavailable; record repair postponed",
+  });
 }
 
 /** Expires a pending execution nobody started (a no-op if it started); true when D1 answered. */
-export async function expirePendingRecords(
-  records: ExecutionRecords,
-  expiry: PendingExpiry,
-  now: number,
-): Promise<boolean> {
-  try {
-    await records.expirePending(expiry.createdAt, now, expiry.ttlMs);
-    return true;
-  } catch (error) {
-    log("warn", "D1 unavailable; pending expiry postponed", {
-      executionId: expiry.executionId,
-      error: describeError(error),
-    });
-    return false;
-  }
+export function expirePendingRecords(records: ExecutionRecords, expiry: PendingExpiry, now: number): Promise<boolean> {
+  return written(records, () => records.expirePending(expiry.createdAt, now, expiry.ttlMs), {
+    level: "warn",
+    message: "D1 unavailable; pending expiry postponed",
+  });
 }
