@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";
 import { AppError, codeForStatus } from "../lib/errors";
 import { describeError, log } from "../lib/log";
+import { ConfigError } from "../lib/model-catalogue";
 
 function respond(c: Context<AppEnv>, error: AppError): Response {
   if (error.code === "unauthorized") c.header("WWW-Authenticate", 'Bearer realm="api"');
@@ -18,6 +19,11 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     if (error.code === "internal")
       log("error", "internal error", { requestId, error: describeError(error.cause ?? error) });
     return respond(c, error);
+  }
+  if (error instanceof ConfigError) {
+    // The operator's mistake, named (the entry and the field; never a key): fixing it is the only way on.
+    log("error", "configuration error", { requestId, error: error.message });
+    return respond(c, new AppError("internal", `The service is misconfigured: ${error.message}`));
   }
   if (error instanceof HTTPException && error.status < 500) {
     return respond(c, new AppError(codeForStatus(error.status), error.message || "Bad request"));

@@ -112,3 +112,22 @@ describe("ALLOW_UNLISTED_MODELS=false", () => {
     expect(accepted.status).toBe(201);
   });
 });
+
+describe("a bad MODELS", () => {
+  it("answers every request with a 500 that names the bad entry, and no key", async () => {
+    const broken = {
+      ...env,
+      MODELS: '[{"name": "gpt-4o", "apiKeyVar": "CATALOGUE_TEST_KEY", "inputUsdPerMTok": 2.5}]',
+    };
+    const response = await createApp().fetch(new Request("http://localhost/health"), broken, createExecutionContext());
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({
+      error: {
+        code: "internal",
+        message: expect.stringMatching(/^The service is misconfigured: MODELS entry 1 \("gpt-4o"\): outputUsdPerMTok/),
+      },
+    });
+    expect(text).not.toContain(env.CATALOGUE_TEST_KEY);
+  });
+});
