@@ -106,16 +106,16 @@ export async function runStep(
     reused: false,
   });
   let outcome: PromptOutcome | null = null;
+  if (priorAttempts >= maxAttempts) {
+    // Restarts of the object used up the attempts before this one could begin.
+    const error = {
+      code: "interrupted",
+      message: `The run was interrupted ${priorAttempts} times (its worker restarted) and this prompt has no attempts left`,
+    };
+    emit(event("prompt.failed", { promptId: prompt.id, error }));
+    outcome = end("failed", error);
+  }
   while (!outcome) {
-    if (attempt > maxAttempts) {
-      const error = {
-        code: "interrupted",
-        message: `The run was interrupted ${priorAttempts} times (its worker restarted) and this prompt has no attempts left`,
-      };
-      emit(event("prompt.failed", { promptId: prompt.id, error }));
-      outcome = end("failed", error);
-      break;
-    }
     beginAttempt(deps, prompt, attempt, reason);
     output = "";
     try {
@@ -131,9 +131,8 @@ export async function runStep(
           emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
         }
       }
-      const completedAt = Date.now();
       outcome = end("completed", null);
-      const { costMicros } = outcome;
+      const { completedAt, costMicros } = outcome;
       emit(
         event("prompt.completed", {
           promptId: prompt.id,

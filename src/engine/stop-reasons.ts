@@ -2,7 +2,7 @@
 
 /** Passed as the run's AbortSignal reason, and recorded as the error of what it stopped. */
 export interface StopReason {
-  code: "canceled" | "timed_out" | "database_unavailable" | "interrupted";
+  code: "canceled" | "timed_out" | "database_unavailable";
   message: string;
 }
 
@@ -11,11 +11,6 @@ export const canceledByUser = (): StopReason => ({ code: "canceled", message: "C
 export const timedOut = (limitMs: number): StopReason => ({
   code: "timed_out",
   message: `The execution exceeded its ${limitMs} ms limit`,
-});
-
-export const interrupted = (): StopReason => ({
-  code: "interrupted",
-  message: "The execution was interrupted (its worker restarted) and could not finish",
 });
 
 export const databaseUnavailable = (): StopReason => ({

@@ -1,20 +1,7 @@
 // Tool bodies for tests: a valid two-step chain, easy to vary.
-export interface TestToolBody {
-  name: string;
-  description?: string;
-  visibility?: "private" | "shared";
-  onPromptError?: "stop" | "continue";
-  inputFields: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
-  prompts: {
-    name: string;
-    position: number;
-    model: string;
-    content: string;
-    systemContext?: string | null;
-    temperature?: number;
-    maxTokens?: number;
-  }[];
-}
+import type { ToolInput } from "../../src/client/types";
+/** A tool body as the client sends it, with its input fields always listed. */
+export type TestToolBody = ToolInput & Required<Pick<ToolInput, "inputFields">>;
 
 /** The docs/api.md example tool, with every prompt on `model`. */
 export function lessonPlanner(model = "gpt-4o-mini", overrides: Partial<TestToolBody> = {}): TestToolBody {
