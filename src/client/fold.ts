@@ -16,6 +16,8 @@ export interface PromptState {
   error: EventError | null;
   durationMs: number | null;
   usage: Usage | null;
+  /** Micro-dollars, all attempts (null: the model has no price); known when the prompt completes. */
+  costMicros: number | null;
   /** 1 for the first attempt; a restart discards the output so far and counts up. */
   attempt: number;
   /** Why the current attempt began again, while it runs (null for a first attempt). */
@@ -33,6 +35,9 @@ export interface ExecutionState {
   error: EventError | null;
   durationMs: number | null;
   usage: Usage | null;
+  /** Micro-dollars spent so far (from `execution.cost`, then the final figure), and the budget (null: none). */
+  spentMicros: number;
+  budgetMicros: number | null;
   /** The id to resume after. */
   lastEventId: number;
 }
@@ -61,6 +66,7 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         error: null,
         durationMs: null,
         usage: null,
+        costMicros: null,
         attempt: 0,
         restartedBecause: null,
         reused: false,
@@ -68,6 +74,8 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
       error: null,
       durationMs: null,
       usage: null,
+      spentMicros: 0,
+      budgetMicros: null,
       lastEventId: event.id,
     };
   }
@@ -104,6 +112,7 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         output: event.data.output,
         durationMs: event.data.durationMs,
         usage: event.data.usage,
+        costMicros: event.data.costMicros,
         reused: event.data.reused === true,
       }));
     case "prompt.failed":
@@ -112,8 +121,13 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         status: "failed",
         error: event.data.error,
       }));
+    case "execution.cost":
+      return { ...next, spentMicros: event.data.spentMicros, budgetMicros: event.data.budgetMicros };
     case "execution.completed":
-      return ended(next, "completed", { durationMs: event.data.durationMs, usage: event.data.usage });
+      return ended({ ...next, spentMicros: event.data.costMicros }, "completed", {
+        durationMs: event.data.durationMs,
+        usage: event.data.usage,
+      });
     case "execution.failed":
       return ended(next, "failed", { error: event.data.error });
     case "execution.canceled":

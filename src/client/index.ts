@@ -5,9 +5,11 @@ import type { StoredEvent } from "../events/types";
 import { ApiError, StreamError } from "./errors";
 import { createSseParser } from "./sse-parser";
 import type {
+  Budget,
   CreatedExecution,
   ExecutionRecord,
   ExecutionSummary,
+  Model,
   RerunInput,
   Tool,
   ToolInput,
@@ -174,8 +176,16 @@ export function createClient(options: ClientOptions) {
       update: (id: string, tool: ToolInput) => request<Tool>("PUT", `/api/tools/${encodeURIComponent(id)}`, tool),
       delete: (id: string) => request<void>("DELETE", `/api/tools/${encodeURIComponent(id)}`),
     },
+    models: {
+      /** The model catalogue with prices; `allowUnlisted`: whether other names may be used (unpriced). */
+      list: () => request<{ models: Model[]; allowUnlisted: boolean }>("GET", "/api/models"),
+    },
     executions: {
-      create: (body: { toolId: string; inputs: Record<string, unknown> }, options: { idempotencyKey?: string } = {}) =>
+      /** With a `budget`, the lower of it and the tool's applies. */
+      create: (
+        body: { toolId: string; inputs: Record<string, unknown>; budget?: Budget },
+        options: { idempotencyKey?: string } = {},
+      ) =>
         request<CreatedExecution>(
           "POST",
           "/api/executions",

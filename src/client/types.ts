@@ -1,17 +1,25 @@
 // What the API takes and answers, as the typed client sees it (the answers' types come from the
 // server's own views, type-only).
-import type { executionSummaryView, executionView, toolSummaryView, toolView } from "../routes/views";
+import type { executionSummaryView, executionView, modelsView, toolSummaryView, toolView } from "../routes/views";
 
 export type Tool = ReturnType<typeof toolView>;
 export type ToolSummary = ReturnType<typeof toolSummaryView>;
 export type ExecutionRecord = ReturnType<typeof executionView>;
 export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
+/** A catalogue model: its name and prices (USD per million tokens). */
+export type Model = ReturnType<typeof modelsView>[number];
+
+/** A spending limit in micro-dollars (1,000,000 = 1 USD). */
+export interface Budget {
+  maxCostMicros: number;
+}
 
 export interface ToolInput {
   name: string;
   description?: string;
   visibility?: "private" | "shared";
   onPromptError?: "stop" | "continue";
+  budget?: Budget | null;
   inputFields?: { name: string; label: string; type: string; required?: boolean; options?: string[] }[];
   prompts: {
     name: string;
@@ -27,6 +35,8 @@ export interface ToolInput {
 /** A rerun: from which prompt, inputs merged over the source's, per-prompt overrides (by prompt id). */
 export interface RerunInput {
   fromPromptId?: string;
+  /** With the source's tool budget, the lower applies. */
+  budget?: Budget;
   inputs?: Record<string, unknown>;
   prompts?: Record<
     string,

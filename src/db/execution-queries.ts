@@ -31,6 +31,9 @@ export interface NewExecution {
   inputFields: FieldSnapshot[];
   sourceExecutionId: string | null;
   fromPromptId: string | null;
+  /** The tool's budget as it ran, and the run's (the lower of the tool's and the request's); micro-dollars. */
+  toolBudgetMicros: number | null;
+  budgetMicros: number | null;
   /** The prompts as they will run (a rerun's overrides applied). */
   prompts: readonly PromptSnapshot[];
 }
@@ -84,11 +87,12 @@ export async function insertExecutionWithinLimit(
     db,
     sql`INSERT INTO tool_executions
       (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, request_fingerprint, durable_object_id,
-       created_at, started_at, on_prompt_error, input_fields, source_execution_id, from_prompt_id)
+       created_at, started_at, on_prompt_error, input_fields, source_execution_id, from_prompt_id, tool_budget_micros,
+       budget_micros)
     SELECT ${execution.id}, ${execution.ownerId}, ${execution.toolId}, ${execution.toolName}, ${execution.status},
       ${JSON.stringify(execution.inputs)}, ${execution.idempotencyKey}, ${execution.requestFingerprint},
       ${execution.durableObjectId}, ${now}, ${startedAt}, ${execution.onPromptError}, ${JSON.stringify(execution.inputFields)},
-      ${execution.sourceExecutionId}, ${execution.fromPromptId}
+      ${execution.sourceExecutionId}, ${execution.fromPromptId}, ${execution.toolBudgetMicros}, ${execution.budgetMicros}
     WHERE ${liveOthers(execution.ownerId, execution.id, now - limits.pendingTtlMs)} < ${limits.maxConcurrent}
     ON CONFLICT (owner_id, idempotency_key) DO NOTHING`,
   );

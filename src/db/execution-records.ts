@@ -6,6 +6,7 @@ import type { ErrorInfo, Usage } from "../events/types";
 import { splitText } from "../lib/text-parts";
 import type { FinalExecutionStatus, FinalPromptStatus } from "../schemas/statuses";
 import type { Database } from "./client";
+import { reserveDaily } from "./daily-spending";
 import { promptOutputParts, promptResults, toolExecutions } from "./schema";
 
 /** A prompt's end state, as recorded. */
@@ -17,8 +18,10 @@ export interface PromptOutcome {
   completedAt: number;
   /** Summed over every attempt. */
   usage: Usage | null;
-  /** Micro-dollars for that usage at the model's price (null: no price). */
+  /** Micro-dollars at the model's price: the usage, or the estimate for an attempt never reported (null: no price). */
   costMicros: number | null;
+  /** The tokenizer's estimate of that cost as tokens streamed (null: not counted). */
+  estimatedCostMicros: number | null;
   attempts: number;
   /** Hash of the rendered request (null when it never rendered, e.g. skipped). */
   requestHash: string | null;
@@ -74,6 +77,7 @@ function promptColumns(outcome: PromptOutcome) {
     outputTokens: outcome.usage?.outputTokens ?? null,
     attempts: outcome.attempts,
     costMicros: outcome.costMicros,
+    estimatedCostMicros: outcome.estimatedCostMicros,
     requestHash: outcome.requestHash,
     reused: outcome.reused,
   };
@@ -118,6 +122,11 @@ export class ExecutionRecords {
         }),
     );
     return [update, ...parts];
+  }
+
+  /** Reserves up to `more` of the owner's daily `cap` for this running execution; answers what it holds after (0: nothing). */
+  reserveDaily(ownerId: string, more: number, cap: number): Promise<number> {
+    return withRetry(() => reserveDaily(this.db, { executionId: this.executionId, ownerId, more, cap }));
   }
 
   async finishPrompt(promptId: string, outcome: PromptOutcome): Promise<void> {

@@ -20,6 +20,8 @@ export const tools = sqliteTable(
     onPromptError: text("on_prompt_error", { enum: ["stop", "continue"] })
       .notNull()
       .default("stop"),
+    /** Micro-dollars one execution of this tool may spend (null: no budget). */
+    budgetMicros: integer("budget_micros"),
     createdAt: integer("created_at").notNull().default(now),
     updatedAt: integer("updated_at").notNull().default(now),
   },
@@ -94,6 +96,11 @@ export const toolExecutions = sqliteTable(
     fromPromptId: text("from_prompt_id"),
     /** Micro-dollars: the sum of the prompts' costs, written when the execution ends. */
     costMicros: integer("cost_micros"),
+    /** The tool's budget as it was when this ran (a rerun is held to it), and the budget this run had (the lower of the tool's and the request's). */
+    toolBudgetMicros: integer("tool_budget_micros"),
+    budgetMicros: integer("budget_micros"),
+    /** Micro-dollars of the owner's daily budget held by this run while it runs (USER_DAILY_BUDGET_MICROS). */
+    reservedMicros: integer("reserved_micros").notNull().default(0),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
@@ -134,8 +141,10 @@ export const promptResults = sqliteTable(
     outputTokens: integer("output_tokens"),
     /** Attempts started (0 when never started); each restart after a failure or an interruption adds one. */
     attempts: integer("attempts").notNull().default(0),
-    /** Micro-dollars for the usage of every attempt at the model's catalogue price; null without a price. */
+    /** Micro-dollars for every attempt at the model's catalogue price (the provider's usage; an attempt it never reported, at the estimate); null without a price. */
     costMicros: integer("cost_micros"),
+    /** The tokenizer's estimate of that cost as the tokens streamed (null: no price); recorded beside the provider's figure. */
+    estimatedCostMicros: integer("estimated_cost_micros"),
     /** Hash of the rendered request sent to the model: a rerun reuses the output when its request is the same. */
     requestHash: text("request_hash"),
     /** Copied from the source execution by a rerun, not sent to the model. */

@@ -53,6 +53,7 @@ export async function insertTool(db: Database, ownerId: string, body: ToolBody):
     description: body.description,
     visibility: body.visibility,
     onPromptError: body.onPromptError,
+    budgetMicros: body.budget?.maxCostMicros ?? null,
   };
   const [first, ...rest] = [db.insert(tools).values(toolRow), ...insertChildren(db, childRows(id, body, new Map()))];
   await db.batch([first, ...rest]);
@@ -80,6 +81,7 @@ export async function replaceTool(db: Database, id: string, ownerId: string, bod
         description: body.description,
         visibility: body.visibility,
         onPromptError: body.onPromptError,
+        budgetMicros: body.budget?.maxCostMicros ?? null,
         updatedAt: Date.now(),
       })
       .where(owned),

@@ -4,13 +4,13 @@ import type { ExecutionRecords } from "../db/execution-records";
 import { ChainRunner, type PriorProgress } from "../engine/chain-runner";
 import { type Ending, endingOf } from "../engine/endings";
 import { type LoggedCompletion, resumeFrom } from "../engine/resume";
+import { costEvents, SpendingMeter } from "../engine/spending";
 import type { SessionState } from "../engine/state";
 import * as transition from "../engine/state";
 import { databaseUnavailable } from "../engine/stop-reasons";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
-import { costMicros } from "../lib/model-catalogue";
 import { catalogueEntry, createModelResolver } from "../models";
 import { writeFinalRecords } from "./final-records";
 import { logFinished } from "./run-log";
@@ -75,6 +75,7 @@ export async function executeRun(
     }
   }
   const runner = new ChainRunner({
+    ...spending(host, config, controller),
     plan,
     resolveModel: createModelResolver(config),
     idleTimeoutMs: config.promptIdleTimeoutMs,
@@ -83,10 +84,8 @@ export async function executeRun(
     signal: controller.signal,
     emit: (item) => host.emit(item),
     reuse: (promptId) => host.sourceOutput(promptId),
-    costOf: (model, usage) => {
-      const entry = catalogueEntry(config, model);
-      return entry && usage ? costMicros(entry, usage) : null;
-    },
+    priceOf: (model) => catalogueEntry(config, model) ?? null,
+    stop: (reason) => controller.abort(reason),
     onAttempt: (promptId, attempt) => {
       const next = transition.attemptStarted(host.state(), promptId, attempt);
       if (next) host.apply(next);
@@ -102,6 +101,37 @@ export async function executeRun(
   });
   const result = await runner.run();
   await finishRun(host, endingOf(result, host.now() - startedAt, limitMs));
+}
+
+/**
+ * The run's spending meter: its budget, and the owner's daily budget reserved from D1 as it spends
+ * (a failed reservation stops the run as D1 unavailable: spending is never left unchecked).
+ */
+function spending(host: RunHost, config: Config, controller: AbortController): { meter: SpendingMeter } {
+  const { plan } = host.state();
+  const cap = config.userDailyBudgetMicros;
+  const reserve = async (more: number) => {
+    try {
+      return await host.records().reserveDaily(plan.ownerId, more, cap);
+    } catch (error) {
+      log("error", "D1 daily budget reservation failed", {
+        executionId: plan.executionId,
+        error: describeError(error),
+      });
+      controller.abort(databaseUnavailable());
+      return 0;
+    }
+  };
+  const limits = {
+    budgetMicros: plan.budgetMicros ?? null,
+    onChange: costEvents(
+      plan.budgetMicros ?? null,
+      (item) => host.emit(item),
+      () => host.now(),
+    ),
+    ...(cap > 0 ? { reserve, reserveAhead: Math.ceil(cap / 100) } : {}),
+  };
+  return { meter: new SpendingMeter(limits, transition.totalCost(host.state())) };
 }
 
 /** Records the end in D1 (or owes it), then stores the terminal event; followers then close. */

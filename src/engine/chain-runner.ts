@@ -17,6 +17,7 @@ export interface EndedStep {
   output: string;
   usage: Usage | null;
   costMicros: number | null;
+  estimatedCostMicros: number | null;
   error: ErrorInfo | null;
   requestHash: string | null;
   reused: boolean;

@@ -31,6 +31,8 @@ export interface ExecutionPlan {
    * request the source sent: reused when the request they would send now hashes the same.
    */
   reusable: Record<string, string>;
+  /** Micro-dollars the run may spend (null: no budget; the owner's daily budget applies apart). */
+  budgetMicros: number | null;
 }
 
 /** Prompts grouped by position, in order: each group runs in parallel. */

@@ -4,13 +4,16 @@
 import type { PromptOutcome } from "../db/execution-records";
 import { type ErrorInfo, type ExecutionEvent, event, type Usage } from "../events/types";
 import { abortableSleep } from "../lib/abortable-sleep";
+import { type Price, wholeMicros } from "../lib/model-catalogue";
 import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
 import type { ChatRequest } from "../models/types";
 import type { FinalPromptStatus } from "../schemas/statuses";
+import { AttemptCost, type Verdict } from "./attempt-cost";
 import { addUsage, failureOf, INTERRUPTED_REASON, isTransient } from "./attempts";
 import type { ExecutionPlan, PlannedPrompt } from "./plan";
-import { stopReasonOf } from "./stop-reasons";
+import type { SpendingMeter } from "./spending";
+import { budgetExceeded, type StopReason, stopReasonOf } from "./stop-reasons";
 
 /** What one prompt's step needs of its run. */
 export interface StepDeps {
@@ -29,8 +32,20 @@ export interface StepDeps {
   onAttempt: (promptId: string, attempt: number) => void;
   /** Called when a prompt ends, whatever the outcome; must not throw. */
   onPromptEnd: (promptId: string, outcome: PromptOutcome) => Promise<void>;
-  /** What `usage` on `model` costs in micro-dollars; null when the model has no price or nothing was reported. */
-  costOf: (model: string, usage: Usage | null) => number | null;
+  /** A model's catalogue price; null when it has none. */
+  priceOf: (model: string) => Price | null;
+  /** The run's spending, shared by its prompts. */
+  meter: SpendingMeter;
+  /** Stops the whole run (every prompt still streaming) with `reason`. */
+  stop: (reason: StopReason) => void;
+}
+
+/** Stops the run when spending may not go on (a refusal), and throws to end this attempt. */
+async function enforce(deps: StepDeps, verdict: Verdict): Promise<void> {
+  const refusal = verdict instanceof Promise ? await verdict : verdict;
+  if (refusal === null) return;
+  deps.stop(budgetExceeded(refusal === "budget" ? deps.meter.budgetMicros : null));
+  throw deps.signal.reason;
 }
 
 /** Starts attempt `attempt` of a prompt: `prompt.started` for the first, `prompt.restarted` after. */
@@ -63,6 +78,7 @@ async function reusedOutcome(
     completedAt: at,
     usage: null,
     costMicros: 0,
+    estimatedCostMicros: null,
     attempts: 0,
     requestHash: hash,
     reused: true,
@@ -93,6 +109,9 @@ export async function runStep(
   let reason: ErrorInfo | null = priorAttempts > 0 ? INTERRUPTED_REASON : null;
   let output = "";
   let usage: Usage | null = null;
+  const price = deps.priceOf(prompt.model);
+  // Fractional micro-dollars over every attempt: what each cost, and what the tokenizer estimated.
+  const spent = { cost: 0, estimate: 0 };
   const end = (status: FinalPromptStatus, error: ErrorInfo | null): PromptOutcome => ({
     status,
     output,
@@ -100,7 +119,9 @@ export async function runStep(
     startedAt,
     completedAt: Date.now(),
     usage,
-    costMicros: deps.costOf(prompt.model, usage),
+    costMicros: price ? wholeMicros(spent.cost) : null,
+    estimatedCostMicros:
+      price && (price.inputUsdPerMTok > 0 || price.outputUsdPerMTok > 0) ? wholeMicros(spent.estimate) : null,
     attempts: Math.min(attempt, maxAttempts),
     requestHash: hash,
     reused: false,
@@ -117,20 +138,18 @@ export async function runStep(
   }
   while (!outcome) {
     beginAttempt(deps, prompt, attempt, reason);
-    output = "";
-    try {
-      const stream = resilientStream(deps.resolveModel(prompt.model), request, {
-        signal,
-        idleTimeoutMs: deps.idleTimeoutMs,
-      });
-      for await (const chunk of stream) {
-        if (chunk.type === "usage") {
-          usage = addUsage(usage, chunk.usage);
-        } else {
-          output += chunk.text;
-          emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
-        }
-      }
+    const cost = new AttemptCost(deps.meter, `${prompt.id}#${attempt}`, price);
+    const streamed = { output: "", usage: null as Usage | null };
+    const failure = await streamAttempt(deps, prompt, request, cost, streamed).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
+    const settled = cost.end();
+    spent.cost += settled.cost;
+    spent.estimate += settled.estimate;
+    output = streamed.output;
+    if (streamed.usage) usage = addUsage(usage, streamed.usage);
+    if (!failure) {
       outcome = end("completed", null);
       const { completedAt, costMicros } = outcome;
       emit(
@@ -142,24 +161,53 @@ export async function runStep(
           costMicros,
         }),
       );
-    } catch (error) {
-      // After the first token a transient failure starts a new attempt; before it the model client retried.
-      if (!signal.aborted && isTransient(error) && output !== "" && attempt < maxAttempts) {
-        await abortableSleep(backoff(attempt, error, deps.attemptBackoffMs ?? 250, 8_000), signal).catch(
-          () => undefined,
-        );
-        if (!signal.aborted) {
-          reason = failureOf(error);
-          attempt++;
-          continue;
-        }
-      }
-      outcome = failed(deps, prompt, error, end);
+      break;
     }
+    // After the first token a transient failure starts a new attempt; before it the model client retried.
+    const { error } = failure;
+    if (!signal.aborted && isTransient(error) && output !== "" && attempt < maxAttempts) {
+      await abortableSleep(backoff(attempt, error, deps.attemptBackoffMs ?? 250, 8_000), signal).catch(() => undefined);
+      if (!signal.aborted) {
+        reason = failureOf(error);
+        attempt++;
+        continue;
+      }
+    }
+    outcome = failed(deps, prompt, error, end);
   }
   await startRecorded;
   await deps.onPromptEnd(prompt.id, outcome);
   return outcome;
+}
+
+/**
+ * Streams one attempt, sending each delta and collecting the output and usage in `streamed`; throws
+ * when it fails or the run stops. The rendered prompt must fit what is left before the model is
+ * called, and a delta that would pass it is not sent (leaving the loop closes the model's stream).
+ */
+async function streamAttempt(
+  deps: StepDeps,
+  prompt: PlannedPrompt,
+  request: ChatRequest,
+  cost: AttemptCost,
+  streamed: { output: string; usage: Usage | null },
+): Promise<void> {
+  await enforce(deps, cost.start(request));
+  const stream = resilientStream(deps.resolveModel(prompt.model), request, {
+    signal: deps.signal,
+    idleTimeoutMs: deps.idleTimeoutMs,
+  });
+  for await (const chunk of stream) {
+    if (chunk.type === "usage") {
+      streamed.usage = addUsage(streamed.usage, chunk.usage);
+      cost.reported(streamed.usage);
+      continue;
+    }
+    const verdict = cost.delta(chunk.text);
+    if (verdict !== null) await enforce(deps, verdict);
+    streamed.output += chunk.text;
+    deps.emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
+  }
 }
 
 /** A prompt that ended without completing: stopped from outside, or failed. */

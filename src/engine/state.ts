@@ -13,8 +13,9 @@ export interface PromptState {
   completedAt: number | null;
   /** Summed over every attempt. */
   usage: Usage | null;
-  /** Micro-dollars for that usage (null: no price). */
+  /** Micro-dollars for that usage (null: no price), and the tokenizer's estimate of it. */
   costMicros: number | null;
+  estimatedCostMicros: number | null;
   error: ErrorInfo | null;
   /** Attempts started so far (a restarted object resumes the prompt as the next one). */
   attempts: number;
@@ -47,6 +48,7 @@ const PENDING: PromptState = {
   completedAt: null,
   usage: null,
   costMicros: null,
+  estimatedCostMicros: null,
   error: null,
   attempts: 0,
   requestHash: null,
@@ -107,6 +109,7 @@ export const promptEnded = (state: SessionState, promptId: string, outcome: Prom
     completedAt: outcome.completedAt,
     usage: outcome.usage,
     costMicros: outcome.costMicros,
+    estimatedCostMicros: outcome.estimatedCostMicros,
     error: outcome.error,
     attempts: outcome.attempts,
     requestHash: outcome.requestHash,
@@ -196,6 +199,7 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
         completedAt: promptState?.completedAt ?? state.finishedAt ?? now,
         usage: promptState?.usage ?? null,
         costMicros: promptState?.costMicros ?? null,
+        estimatedCostMicros: promptState?.estimatedCostMicros ?? null,
         attempts: promptState?.attempts ?? 0,
         requestHash: promptState?.requestHash ?? null,
         reused: promptState?.reused ?? false,

@@ -2,7 +2,7 @@
 
 /** Passed as the run's AbortSignal reason, and recorded as the error of what it stopped. */
 export interface StopReason {
-  code: "canceled" | "timed_out" | "database_unavailable";
+  code: "canceled" | "timed_out" | "database_unavailable" | "budget_exceeded";
   message: string;
 }
 
@@ -16,6 +16,15 @@ export const timedOut = (limitMs: number): StopReason => ({
 export const databaseUnavailable = (): StopReason => ({
   code: "database_unavailable",
   message: "Progress could not be saved to the database, so the execution was stopped",
+});
+
+/** The run would pass its budget (`budgetMicros`), or the owner's daily budget is used up (null). */
+export const budgetExceeded = (budgetMicros: number | null): StopReason => ({
+  code: "budget_exceeded",
+  message:
+    budgetMicros === null
+      ? "Your daily budget is used up, so the model was stopped; it renews at 00:00 UTC"
+      : `The execution would pass its budget of ${budgetMicros} micro-dollars, so the model was stopped`,
 });
 
 export const isStopReason = (value: unknown): value is StopReason =>

@@ -33,7 +33,8 @@ export const CANCELED_PROMPT_MESSAGE = "Canceled by the user before this prompt 
 
 type LegacyFrame = { type: string } & Record<string, unknown>;
 
-function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame {
+/** The original frame for an event; null for an event the original app had no frame for. */
+function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame | null {
   const promptIndex = (promptId: string) => context.promptIds.indexOf(promptId);
   switch (stored.type) {
     case "execution.started":
@@ -61,6 +62,8 @@ function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame {
       return { type: "prompt_complete", promptIndex: promptIndex(stored.data.promptId), result: stored.data.output };
     case "prompt.failed":
       return { type: "prompt_error", promptIndex: promptIndex(stored.data.promptId), error: stored.data.error.message };
+    case "execution.cost":
+      return null;
     case "execution.completed":
       return { type: "complete", executionId: context.executionId };
     case "execution.failed":
@@ -89,5 +92,6 @@ export function encodeLegacyEvent(stored: StoredEvent, context: LegacyContext): 
           )
           .join("")
       : "";
-  return `${closing}id: ${stored.id}\ndata: ${JSON.stringify(legacyFrame(stored, context))}\n\n`;
+  const frame = legacyFrame(stored, context);
+  return frame ? `${closing}id: ${stored.id}\ndata: ${JSON.stringify(frame)}\n\n` : "";
 }

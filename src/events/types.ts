@@ -47,6 +47,8 @@ export interface ExecutionEventMap {
   /** The prompt's output so far is discarded; attempt `attempt` (2, 3 …) begins. */
   "prompt.restarted": { promptId: string; attempt: number; reason: EventError };
   "prompt.failed": { promptId: string; error: EventError };
+  /** What the run has spent so far (estimated as tokens stream), at most once a second while it changes; `budgetMicros` null: no budget. */
+  "execution.cost": { spentMicros: number; budgetMicros: number | null };
   /** `costMicros`: the sum of the prompts' costs (prompts without a price count nothing). */
   "execution.completed": { durationMs: number; usage: Usage; costMicros: number };
   "execution.failed": { error: EventError };

@@ -21,6 +21,8 @@ export interface Config {
   jwtAudience: string | undefined;
   /** GET /dev/token is enabled (local development only). */
   devTokens: boolean;
+  /** Micro-dollars one user may spend per UTC day (0: no cap). */
+  userDailyBudgetMicros: number;
   /** MODELS, with `demo`; ALLOW_UNLISTED_MODELS. */
   models: ModelCatalogue;
 }
@@ -71,6 +73,7 @@ export function getConfig(env: Env): Config {
     jwtIssuer: optional(env.JWT_ISSUER),
     jwtAudience: optional(env.JWT_AUDIENCE),
     devTokens: env.DEV_TOKENS === "true",
+    userDailyBudgetMicros: positiveInt(env.USER_DAILY_BUDGET_MICROS, 0),
     models: parseCatalogue({
       raw: env.MODELS,
       allowUnlisted: env.ALLOW_UNLISTED_MODELS?.trim().toLowerCase() !== "false",

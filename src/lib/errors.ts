@@ -18,6 +18,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   rate_limited: 429,
   too_many_executions: 429,
+  budget_exhausted: 429,
   internal: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 

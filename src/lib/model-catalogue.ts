@@ -121,17 +121,55 @@ export function parseCatalogue(sources: CatalogueSources): ModelCatalogue {
   return { entries, allowUnlisted: sources.allowUnlisted };
 }
 
-/**
- * What `usage` costs on `entry`, in micro-dollars: a price in USD per million tokens is exactly
- * micro-dollars per token. Rounded up to a whole micro-dollar.
- */
-export function costMicros(
-  entry: Pick<CatalogueEntry, "inputUsdPerMTok" | "outputUsdPerMTok">,
-  usage: { inputTokens: number; outputTokens: number },
-): number {
-  const exact = usage.inputTokens * entry.inputUsdPerMTok + usage.outputTokens * entry.outputUsdPerMTok;
-  // Settle binary-float noise (0.15 × 1000 = 150.00000000000003) before rounding up.
-  return Math.ceil(Math.round(exact * 1e6) / 1e6);
+/** A model's prices: USD per million tokens, which is exactly micro-dollars per token. */
+export type Price = Pick<CatalogueEntry, "inputUsdPerMTok" | "outputUsdPerMTok">;
+
+/** What `usage` costs at `price`, in (fractional) micro-dollars. */
+export const exactCostMicros = (price: Price, usage: { inputTokens: number; outputTokens: number }): number =>
+  usage.inputTokens * price.inputUsdPerMTok + usage.outputTokens * price.outputUsdPerMTok;
+
+/** Micro-dollars rounded up to a whole one, after settling binary-float noise (0.15 × 1000 = 150.00000000000003). */
+export const wholeMicros = (exact: number): number => Math.ceil(Math.round(exact * 1e6) / 1e6);
+
+/** What `usage` costs on `entry`, in whole micro-dollars (rounded up). */
+export const costMicros = (price: Price, usage: { inputTokens: number; outputTokens: number }): number =>
+  wholeMicros(exactCostMicros(price, usage));
+
+/** A 400 naming each prompt whose model is not in the catalogue (`explain` says why that matters). */
+function refuseUnlisted(
+  catalogue: ModelCatalogue,
+  prompts: readonly { name: string; model: string }[],
+  pathOf: (index: number) => string,
+  { title, explain }: { title: string; explain: string },
+): void {
+  const issues: FieldIssue[] = prompts.flatMap((prompt, index) =>
+    catalogue.entries.has(prompt.model)
+      ? []
+      : [
+          {
+            path: `${pathOf(index)}.model`,
+            message: `prompt "${prompt.name}" uses the model "${prompt.model}", ${explain}`,
+          },
+        ],
+  );
+  if (issues.length > 0) {
+    throw new AppError("validation_failed", `${title}: ${issues.map((issue) => issue.message).join("; ")}`, {
+      details: { fields: issues },
+    });
+  }
+}
+
+/** Every prompt's model must have a price when its spending is limited (`by` names the limit). */
+export function assertModelsPriced(
+  catalogue: ModelCatalogue,
+  prompts: readonly { name: string; model: string }[],
+  pathOf: (index: number) => string,
+  by: string,
+): void {
+  refuseUnlisted(catalogue, prompts, pathOf, {
+    title: "Unpriced models",
+    explain: `which has no price in the catalogue, so ${by} cannot be enforced`,
+  });
 }
 
 /**
@@ -144,19 +182,5 @@ export function assertModelsListed(
   pathOf: (index: number) => string,
 ): void {
   if (catalogue.allowUnlisted) return;
-  const issues: FieldIssue[] = prompts.flatMap((prompt, index) =>
-    catalogue.entries.has(prompt.model)
-      ? []
-      : [
-          {
-            path: `${pathOf(index)}.model`,
-            message: `prompt "${prompt.name}" uses the model "${prompt.model}", which is not in the catalogue`,
-          },
-        ],
-  );
-  if (issues.length > 0) {
-    throw new AppError("validation_failed", `Unknown models: ${issues.map((issue) => issue.message).join("; ")}`, {
-      details: { fields: issues },
-    });
-  }
+  refuseUnlisted(catalogue, prompts, pathOf, { title: "Unknown models", explain: "which is not in the catalogue" });
 }

@@ -126,10 +126,10 @@ export const ROUTES: RouteDoc[] = [
     responses: {
       200: "Replayed by Idempotency-Key: `{id, status, eventsUrl, streamToken}`",
       201: "`{id, status, eventsUrl, streamToken}`",
-      400: "Invalid inputs (each field named)",
+      400: "Invalid inputs (each field named), or a budget with a model that has no price",
       404: "No such tool",
       409: "Idempotency-Key reused for another request",
-      429: "rate_limited or too_many_executions, with Retry-After",
+      429: "rate_limited, too_many_executions or budget_exhausted (the daily budget), with Retry-After",
     },
   },
   {
@@ -192,10 +192,10 @@ export const ROUTES: RouteDoc[] = [
     responses: {
       200: "Replayed by Idempotency-Key: `{id, status, eventsUrl, streamToken}`",
       201: "`{id, status, eventsUrl, streamToken}`",
-      400: "Invalid inputs, override or fromPromptId (each named)",
+      400: "Invalid inputs, override or fromPromptId (each named), or a budget with a model that has no price",
       404: "No such execution for this user",
       409: "The source has not ended, ran before plans were recorded, or the Idempotency-Key was used for another request",
-      429: "rate_limited or too_many_executions, with Retry-After",
+      429: "rate_limited, too_many_executions or budget_exhausted (the daily budget), with Retry-After",
     },
   },
   {
@@ -222,7 +222,7 @@ export const ROUTES: RouteDoc[] = [
       400: "Invalid body or inputs, or inputs that differ from the pending execution's",
       404: "No such tool or execution",
       409: "The pending execution expired, or its tool's prompts changed",
-      429: "Rate or concurrency limit",
+      429: "Rate, concurrency or daily budget limit",
     },
   },
 ];

@@ -14,6 +14,7 @@ export function toolSummaryView(tool: ToolRow, userId: string) {
     description: tool.description,
     visibility: tool.visibility,
     onPromptError: tool.onPromptError,
+    budget: tool.budgetMicros === null ? null : { maxCostMicros: tool.budgetMicros },
     isOwner: tool.ownerId === userId,
     createdAt: isoTime(tool.createdAt),
     updatedAt: isoTime(tool.updatedAt),
@@ -58,6 +59,7 @@ export function executionSummaryView(execution: ExecutionRow) {
     sourceExecutionId: execution.sourceExecutionId,
     fromPromptId: execution.fromPromptId,
     costMicros: execution.costMicros,
+    budgetMicros: execution.budgetMicros,
   };
 }
 
@@ -80,6 +82,7 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       attempts: result.attempts,
       reused: result.reused,
       costMicros: result.costMicros,
+      estimatedCostMicros: result.estimatedCostMicros,
       usage:
         result.inputTokens === null && result.outputTokens === null
           ? null

@@ -1,7 +1,7 @@
 // The HTTP request schemas: what each route validates, and what the OpenAPI reference documents.
 import { z } from "zod";
 import { EXECUTION_STATUSES } from "./statuses";
-import { LIMITS, promptSchema } from "./tool";
+import { budgetSchema, LIMITS, promptSchema } from "./tool";
 
 /** `:id` of a tool or an execution. */
 export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
@@ -16,6 +16,8 @@ export const createExecutionBody = z.strictObject({
   inputs: z.record(z.string(), z.unknown()).default({}),
   /** false creates a pending execution for the original endpoint to run later. */
   start: z.boolean().default(true),
+  /** A budget for this execution; with the tool's, the lower applies. */
+  budget: budgetSchema.optional(),
 });
 
 export const executionListQuery = z.strictObject({
@@ -70,4 +72,6 @@ export const rerunBody = z.strictObject({
       message: `at most ${LIMITS.promptsPerTool} prompt overrides`,
     })
     .optional(),
+  /** A budget for the rerun; with the source's tool budget, the lower applies. */
+  budget: budgetSchema.optional(),
 });

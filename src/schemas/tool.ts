@@ -44,11 +44,18 @@ export const promptSchema = z.strictObject({
   maxTokens: z.int().min(1).max(1_000_000).nullish(),
 });
 
+/** A spending limit for one execution, in micro-dollars (1,000,000 = 1 USD). */
+export const budgetSchema = z.strictObject({
+  maxCostMicros: z.int().min(1).max(1_000_000_000_000),
+});
+
 export const toolBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000).default(""),
   visibility: z.enum(["private", "shared"]).default("private"),
   onPromptError: z.enum(["stop", "continue"]).default("stop"),
+  /** What one execution of the tool may spend (null or absent: no budget). */
+  budget: budgetSchema.nullish(),
   inputFields: z
     .array(inputFieldSchema)
     .max(LIMITS.inputFieldsPerTool, `a tool has at most ${LIMITS.inputFieldsPerTool} input fields`)

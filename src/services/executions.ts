@@ -19,8 +19,9 @@ import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
+import { assertBudgetsCountable, assertDailyBudgetLeft, type Budget } from "./budgets";
 import { eventsResponse } from "./event-responses";
-import { draftFromTool, type ExecutionDraft, fieldsOf, planFor } from "./execution-plans";
+import { draftFromTool, type ExecutionDraft, fieldsOf, newExecutionRow, planFor } from "./execution-plans";
 import { fingerprintOf, type IdempotencyKey, replayed } from "./idempotency";
 import { PendingExecutions } from "./pending-executions";
 import { draftRerun, type RerunRequest } from "./reruns";
@@ -34,6 +35,8 @@ export interface CreateRequest {
   idempotencyKey: string | null;
   /** false creates a pending execution for the original endpoint to start later. */
   start: boolean;
+  /** Held to the tool's budget too: the lower applies. */
+  budget?: Budget;
 }
 
 export interface Created {
@@ -62,7 +65,7 @@ export class ExecutionService {
     const tool = await findReadableTool(this.db, request.toolId, userId);
     if (!tool) throw notFound("Tool");
     const values = resolveInputs(fieldsOf(tool), request.inputs);
-    return this.insertAndStart(userId, draftFromTool(tool, request.inputs, values), key, request.start);
+    return this.insertAndStart(userId, draftFromTool(tool, request.inputs, values, request.budget), key, request.start);
   }
 
   /**
@@ -95,6 +98,7 @@ export class ExecutionService {
     key: IdempotencyKey,
     start: boolean,
   ): Promise<Created> {
+    assertBudgetsCountable(this.config, draft.budgetMicros, draft.prompts, (i) => `prompts.${draft.prompts[i]?.id}`);
     const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
     if (!success)
       throw new AppError("rate_limited", "Too many executions started; try again shortly", {
@@ -102,26 +106,15 @@ export class ExecutionService {
       });
     const id = crypto.randomUUID();
     const createdAt = Date.now();
-    const execution: ExecutionRow & { status: "pending" | "running"; durableObjectId: string } = {
+    if (start) await assertDailyBudgetLeft(this.db, this.config, userId, createdAt);
+    const execution = newExecutionRow(draft, {
       id,
       ownerId: userId,
-      toolId: draft.toolId,
-      toolName: draft.toolName,
       status: start ? "running" : "pending",
-      inputs: draft.inputs,
-      error: null,
-      idempotencyKey: key.idempotencyKey,
-      requestFingerprint: key.idempotencyKey ? key.fingerprint : null,
+      key,
       durableObjectId: this.env.EXECUTION_SESSION.idFromName(id).toString(),
-      onPromptError: draft.onPromptError,
-      inputFields: draft.inputFields,
-      sourceExecutionId: draft.sourceExecutionId,
-      fromPromptId: draft.fromPromptId,
-      costMicros: null,
       createdAt,
-      startedAt: start ? createdAt : null,
-      completedAt: null,
-    };
+    });
     const outcome = await insertExecutionWithinLimit(
       this.db,
       { ...execution, inputFields: draft.inputFields, prompts: draft.prompts },
@@ -217,10 +210,10 @@ export class ExecutionService {
       results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
     if (!sameChain)
       throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
-    const plan = planFor(
-      execution,
-      draftFromTool(tool, execution.inputs, resolveInputs(fieldsOf(tool), execution.inputs)),
-    );
+    const draft = draftFromTool(tool, execution.inputs, resolveInputs(fieldsOf(tool), execution.inputs));
+    // The budget it was created with holds, whatever the tool's budget is now.
+    const plan = planFor(execution, { ...draft, budgetMicros: execution.budgetMicros });
+    await assertDailyBudgetLeft(this.db, this.config, execution.ownerId, Date.now());
     // Only the request that flips pending → running starts it; a concurrent one just attaches.
     const outcome = await markPendingRunning(this.db, execution, Date.now(), this.limits());
     if (outcome === "started") await this.start(execution, plan);

@@ -7,12 +7,15 @@ import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue"
 import type { promptOverride } from "../schemas/api";
 import { resolveInputs } from "../schemas/inputs";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
+import { type Budget, lowerBudget } from "./budgets";
 import type { ExecutionDraft } from "./execution-plans";
 
 export interface RerunRequest {
   fromPromptId?: string;
   inputs?: Record<string, unknown>;
   prompts?: Record<string, z.output<typeof promptOverride>>;
+  /** Held to the source's tool budget too: the lower applies. */
+  budget?: Budget;
 }
 
 const invalid = (message: string, path: string) =>
@@ -85,6 +88,8 @@ export function draftRerun(
     // "Retry what failed": by default, from the first prompt that did not complete.
     fromPromptId: request.fromPromptId ?? results.find((result) => result.status !== "completed")?.promptId ?? null,
     reusable: {},
+    toolBudgetMicros: source.toolBudgetMicros,
+    budgetMicros: lowerBudget(source.toolBudgetMicros, request.budget),
   };
   assertConsistent(draft);
   assertModelsListed(catalogue, draft.prompts, (index) => `prompts.${draft.prompts[index]?.id}`);

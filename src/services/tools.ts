@@ -3,7 +3,7 @@ import type { Database } from "../db/client";
 import type { ToolRecord, ToolRow } from "../db/schema";
 import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
 import { notFound } from "../lib/errors";
-import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue";
+import { assertModelsListed, assertModelsPriced, type ModelCatalogue } from "../lib/model-catalogue";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
 
 /** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
@@ -40,9 +40,14 @@ export class ToolService {
     if (!(await deleteTool(this.db, toolId, userId))) throw notFound("Tool");
   }
 
-  /** The whole-tool checks, and (ALLOW_UNLISTED_MODELS=false) that every model is in the catalogue. */
+  /**
+   * The whole-tool checks; (ALLOW_UNLISTED_MODELS=false) that every model is in the catalogue; and
+   * with a budget, that every model has a price.
+   */
   private check(body: ToolBody): void {
     assertToolIsConsistent(body);
-    assertModelsListed(this.catalogue, body.prompts, (index) => `prompts.${index}`);
+    const pathOf = (index: number) => `prompts.${index}`;
+    assertModelsListed(this.catalogue, body.prompts, pathOf);
+    if (body.budget) assertModelsPriced(this.catalogue, body.prompts, pathOf, "the budget");
   }
 }

@@ -17,6 +17,8 @@ export const newExecution = (ownerId: string, overrides: Partial<NewExecution> =
   inputFields: [],
   sourceExecutionId: null,
   fromPromptId: null,
+  toolBudgetMicros: null,
+  budgetMicros: null,
   prompts: [],
   ...overrides,
 });

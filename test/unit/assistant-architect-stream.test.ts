@@ -20,6 +20,9 @@ const execution: ExecutionRow = {
   sourceExecutionId: null,
   fromPromptId: null,
   costMicros: 0,
+  toolBudgetMicros: null,
+  budgetMicros: null,
+  reservedMicros: 0,
   createdAt: 0,
   startedAt: 10,
   completedAt: 50,
@@ -54,6 +57,7 @@ const result = (
   requestHash: null,
   reused: false,
   costMicros: 1,
+  estimatedCostMicros: null,
 });
 
 function frames(text: string | null) {

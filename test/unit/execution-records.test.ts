@@ -66,6 +66,7 @@ describe("ExecutionRecords", () => {
       attempts: 1,
       requestHash: null,
       costMicros: null,
+      estimatedCostMicros: null,
       reused: false,
     });
     await manager.markPromptsRunning(["b"], 1_600);
@@ -95,6 +96,7 @@ describe("ExecutionRecords", () => {
       attempts: 1,
       requestHash: null,
       costMicros: null,
+      estimatedCostMicros: null,
       reused: false,
     });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
@@ -150,6 +152,7 @@ describe("ExecutionRecords", () => {
           attempts: 1,
           requestHash: null,
           costMicros: null,
+          estimatedCostMicros: null,
           reused: false,
         },
         {
@@ -163,6 +166,7 @@ describe("ExecutionRecords", () => {
           attempts: 1,
           requestHash: null,
           costMicros: null,
+          estimatedCostMicros: null,
           reused: false,
         },
       ],

@@ -14,6 +14,7 @@ const plan: ExecutionPlan = {
   sourceExecutionId: null,
   fromPromptId: null,
   reusable: {},
+  budgetMicros: null,
   prompts: ["a", "b", "c", "d"].map((id, index) => ({
     id,
     name: id,
@@ -44,6 +45,7 @@ describe("resumeFrom", () => {
       attempts: 1,
       requestHash: "h",
       costMicros: null,
+      estimatedCostMicros: null,
       reused: false,
     });
     // "b" completed in the log, but the object stopped before the state said so.

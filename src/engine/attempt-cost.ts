@@ -1,0 +1,55 @@
+// One attempt's spending as it streams: the rendered prompt's input tokens before the call, each
+// delta's output tokens as it arrives (both with a real tokenizer), and the provider's usage when
+// it reports it, which then replaces the estimate (both are kept: the record shows each).
+import type { Usage } from "../events/types";
+import { exactCostMicros, type Price } from "../lib/model-catalogue";
+import { chatInputTokens, textTokens } from "../lib/tokens";
+import type { ChatRequest } from "../models/types";
+import type { SpendingMeter, SpendingRefusal } from "./spending";
+
+export type Verdict = SpendingRefusal | null | Promise<SpendingRefusal | null>;
+
+export class AttemptCost {
+  private estimate = 0;
+  private usage: Usage | null = null;
+  /** Whether tokens are counted: only a model with a non-zero price spends anything. */
+  private readonly metered: boolean;
+
+  constructor(
+    private readonly meter: SpendingMeter,
+    private readonly key: string,
+    private readonly price: Price | null,
+  ) {
+    this.metered = price !== null && (price.inputUsdPerMTok > 0 || price.outputUsdPerMTok > 0);
+  }
+
+  /** Before the call: whether the rendered prompt's input tokens fit what is left. */
+  start(request: ChatRequest): Verdict {
+    if (!this.metered || !this.price) return null;
+    this.estimate = chatInputTokens(request.systemContext, request.prompt) * this.price.inputUsdPerMTok;
+    return this.meter.admit(this.key, this.estimate);
+  }
+
+  /** A delta arrived: whether its output tokens fit what is left (if not, it is not counted or sent). */
+  delta(text: string): Verdict {
+    if (!this.metered || !this.price) return null;
+    const next = this.estimate + textTokens(text) * this.price.outputUsdPerMTok;
+    const verdict = this.meter.admit(this.key, next);
+    const accept = (refusal: SpendingRefusal | null) => {
+      if (refusal === null) this.estimate = next;
+      return refusal;
+    };
+    return verdict instanceof Promise ? verdict.then(accept) : accept(verdict);
+  }
+
+  reported(usage: Usage): void {
+    this.usage = usage;
+  }
+
+  /** The attempt ended: settles it with the provider's figure when there is one, else the estimate. */
+  end(): { cost: number; estimate: number } {
+    const cost = this.price && this.usage ? exactCostMicros(this.price, this.usage) : this.estimate;
+    this.meter.settle(this.key, cost);
+    return { cost, estimate: this.estimate };
+  }
+}
