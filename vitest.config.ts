@@ -2,6 +2,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
+import { TEST_DAILY_BUDGET_MICROS } from "./test/daily-budget/cap";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 
@@ -17,7 +18,9 @@ const wranglerVars = Object.fromEntries(
   Object.entries(unstable_readConfig({ config: "./wrangler.toml" }).vars).map(([key, value]) => [key, String(value)]),
 );
 
-export default defineConfig({
+/** A workerd test project with the bindings of wrangler.toml, the test ones, and `extra` (what the project is about). */
+const workerdProject = (name: string, include: string[], extra: Record<string, string> = {}) => ({
+  extends: true as const,
   plugins: [
     cloudflareTest(async ({ inject }) => {
       const upstreamUrl = inject("upstreamUrl");
@@ -33,29 +36,40 @@ export default defineConfig({
             JWKS_URL: `${upstreamUrl}/.well-known/jwks.json`,
             CORS_ORIGINS: "https://app.example.edu",
             MAX_BODY_BYTES: "262144",
-            // One priced catalogue entry, served by the scripted upstream under another name with its own key.
-            MODELS: JSON.stringify([
-              {
-                name: "priced-echo",
-                upstreamModel: "priced-echo-upstream",
-                apiKeyVar: "CATALOGUE_TEST_KEY",
-                inputUsdPerMTok: 2.5,
-                outputUsdPerMTok: 10,
-                contextTokens: 128000,
-              },
-            ]),
+            // Priced catalogue entries, served by the scripted upstream under other names with their own key.
+            MODELS: JSON.stringify(TEST_MODELS),
             CATALOGUE_TEST_KEY: "catalogue-key-0123456789",
             // Short enough that hang scenarios end quickly; every scripted stream is far faster.
             PROMPT_IDLE_TIMEOUT_MS: "1500",
+            ...extra,
           },
         },
       };
     }),
   ],
+  test: { name, include },
+});
+
+/**
+ * `priced-echo` answers as the upstream's default (an echo); the `priced-N` entries send the
+ * upstream name `priced-N-upstream`, which a test scripts (one file owns each).
+ */
+const TEST_MODELS = [
+  { name: "priced-echo", upstreamModel: "priced-echo-upstream", contextTokens: 128000 },
+  ...[1, 2, 3, 4].map((n) => ({ name: `priced-${n}`, upstreamModel: `priced-${n}-upstream` })),
+].map((entry) => ({ ...entry, apiKeyVar: "CATALOGUE_TEST_KEY", inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 }));
+
+export default defineConfig({
   test: {
+    projects: [
+      workerdProject("workerd", ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"]),
+      // The daily budget applies to every run of a deployment, so its tests have a deployment of their own.
+      workerdProject("daily-budget", ["test/daily-budget/**/*.test.ts"], {
+        USER_DAILY_BUDGET_MICROS: String(TEST_DAILY_BUDGET_MICROS),
+      }),
+    ],
     globalSetup: ["./test/upstream/global-setup.ts"],
     setupFiles: ["./test/helpers/apply-migrations.ts"],
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.test.ts"],
     testTimeout: 20_000,
     // One "execution finished" info line per run is for operators; tests keep warnings and errors.
     onConsoleLog: (line) => !line.includes('"level":"info"'),

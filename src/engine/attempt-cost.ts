@@ -23,17 +23,21 @@ export class AttemptCost {
     this.metered = price !== null && (price.inputUsdPerMTok > 0 || price.outputUsdPerMTok > 0);
   }
 
-  /** Before the call: whether the rendered prompt's input tokens fit what is left. */
+  /** Before the call: whether the rendered prompt's input tokens fit what is left (if not, the model is not called). */
   start(request: ChatRequest): Verdict {
     if (!this.metered || !this.price) return null;
-    this.estimate = chatInputTokens(request.systemContext, request.prompt) * this.price.inputUsdPerMTok;
-    return this.meter.admit(this.key, this.estimate);
+    return this.grow(chatInputTokens(request.systemContext, request.prompt) * this.price.inputUsdPerMTok);
   }
 
   /** A delta arrived: whether its output tokens fit what is left (if not, it is not counted or sent). */
   delta(text: string): Verdict {
     if (!this.metered || !this.price) return null;
-    const next = this.estimate + textTokens(text) * this.price.outputUsdPerMTok;
+    return this.grow(textTokens(text) * this.price.outputUsdPerMTok);
+  }
+
+  /** Adds `micros` to the estimate if the meter admits it. */
+  private grow(micros: number): Verdict {
+    const next = this.estimate + micros;
     const verdict = this.meter.admit(this.key, next);
     const accept = (refusal: SpendingRefusal | null) => {
       if (refusal === null) this.estimate = next;

@@ -5,8 +5,15 @@ import type { UpstreamAttempt, UpstreamRequestRecord } from "../upstream/scripts
 export const upstreamOrigin = (): string => new URL(env.OPENAI_BASE_URL).origin;
 
 /** Registers a script under a fresh model name; use that name as the prompt's model. */
-export async function scriptModel(...attempts: UpstreamAttempt[]): Promise<string> {
-  const model = `scripted-${crypto.randomUUID()}`;
+export function scriptModel(...attempts: UpstreamAttempt[]): Promise<string> {
+  return scriptUpstreamName(`scripted-${crypto.randomUUID()}`, attempts);
+}
+
+/**
+ * Scripts the name a catalogue entry sends upstream (`priced-N-upstream`), replacing its script:
+ * one test file owns each such name (vitest.config.ts).
+ */
+export async function scriptUpstreamName(model: string, attempts: UpstreamAttempt[]): Promise<string> {
   const response = await fetch(`${upstreamOrigin()}/__scripts`, {
     method: "POST",
     body: JSON.stringify({ model, attempts }),

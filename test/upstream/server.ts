@@ -27,7 +27,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 
 export class ScriptedUpstream {
   private readonly scripts = new Map<string, UpstreamScript>();
-  private readonly records: UpstreamRequestRecord[] = [];
+  private records: UpstreamRequestRecord[] = [];
   private jwks: unknown = { keys: [] };
   private server: Server | undefined;
 
@@ -55,6 +55,8 @@ export class ScriptedUpstream {
     if (req.method === "POST" && url.pathname === "/__scripts") {
       const script = JSON.parse(await readBody(req)) as UpstreamScript;
       this.scripts.set(script.model, script);
+      // A new script is a new scenario: its attempts count from the first again.
+      this.records = this.records.filter((record) => record.model !== script.model);
       return json(res, 201, { ok: true });
     }
     if (req.method === "GET" && url.pathname === "/__requests") {

@@ -1,0 +1,110 @@
+// USER_DAILY_BUDGET_MICROS (this project's deployment sets it: vitest.config.ts): one user's runs
+// share the day's budget, a run is stopped mid-stream when the day's budget runs out, concurrent
+// runs can never spend more than it between them, a user over it gets 429 budget_exhausted with
+// Retry-After until the next UTC day, and a run whose cost cannot be counted is refused.
+// This file owns the upstream names priced-3-upstream and priced-4-upstream.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../src/db/client";
+import { spentOnDay } from "../../src/db/daily-spending";
+import { api, apiJson, type ErrorJson } from "../helpers/api";
+import { newUser } from "../helpers/auth";
+import { type CreatedExecution, createToolFor, followEvents } from "../helpers/executions";
+import { scriptModel, scriptUpstreamName, streamOf, upstreamRequests } from "../helpers/upstream";
+import { TEST_DAILY_BUDGET_MICROS as CAP } from "./cap";
+
+const LONG = { kind: "stream" as const, chunks: ["word "], repeat: 2000, chunkDelayMs: 1 };
+
+interface DailyRecord {
+  status: string;
+  error: { code: string; message: string } | null;
+  costMicros: number | null;
+  results: { output: string; error: { code: string } | null }[];
+}
+
+async function toolOn(user: string, model: string) {
+  return createToolFor(user, {
+    name: `On ${model}`,
+    inputFields: [],
+    prompts: [{ name: "answer", position: 0, model, content: "Write at length" }],
+  });
+}
+
+async function run(user: string, toolId: string): Promise<DailyRecord> {
+  const created = await apiJson<CreatedExecution>("/api/executions", { user, body: { toolId, inputs: {} } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  await followEvents(user, created.body.id);
+  return (await apiJson<DailyRecord>(`/api/executions/${created.body.id}`, { user })).body;
+}
+
+describe("the daily budget", () => {
+  it("is shared by a user's runs: the run that reaches it is stopped mid-stream, and the next never calls the model", async () => {
+    await scriptUpstreamName("priced-3-upstream", [streamOf("word ".repeat(80), 5)]);
+    await scriptUpstreamName("priced-4-upstream", [LONG]);
+    const user = newUser();
+    const short = await toolOn(user, "priced-3");
+    const long = await toolOn(user, "priced-4");
+    const first = await run(user, short.id);
+    expect(first.status).toBe("completed");
+    expect(first.costMicros).toBeGreaterThan(0);
+    const stopped = await run(user, long.id);
+    expect(stopped).toMatchObject({ status: "failed", error: { code: "budget_exceeded" } });
+    expect(stopped.error?.message).toMatch(/daily budget is used up/);
+    expect(stopped.results[0]?.output).toMatch(/^(word )+$/);
+    expect((first.costMicros ?? 0) + (stopped.costMicros ?? 0)).toBeLessThanOrEqual(CAP);
+    expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBeLessThanOrEqual(CAP);
+    // Less is left than the next prompt's input: it fails before any model call.
+    const calls = (await upstreamRequests("priced-3-upstream")).length;
+    const next = await run(user, short.id);
+    expect(next).toMatchObject({ status: "failed", error: { code: "budget_exceeded" }, costMicros: 0 });
+    expect(await upstreamRequests("priced-3-upstream")).toHaveLength(calls);
+    // Another user's day is their own.
+    const other = newUser();
+    expect((await run(other, (await toolOn(other, "priced-3")).id)).status).toBe("completed");
+  });
+
+  it("once spent (the provider billed more than estimated), answers 429 budget_exhausted with Retry-After until the next UTC day", async () => {
+    await scriptUpstreamName("priced-3-upstream", [
+      streamOf("word ".repeat(40), 5, { usage: { prompt_tokens: 0, completion_tokens: 400 } }),
+    ]);
+    const user = newUser();
+    const tool = await toolOn(user, "priced-3");
+    const billed = await run(user, tool.id);
+    expect(billed).toMatchObject({ status: "completed", costMicros: 4000 });
+    const before = Date.now();
+    const refused = await api("/api/executions", { user, body: { toolId: tool.id, inputs: {} } });
+    expect(refused.status).toBe(429);
+    const body = (await refused.json()) as ErrorJson;
+    expect(body.error).toMatchObject({ code: "budget_exhausted", message: expect.stringMatching(/daily budget/) });
+    const nextDay = Math.floor(before / 86_400_000 + 1) * 86_400_000;
+    const retryAfter = Number(refused.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThanOrEqual(Math.floor((nextDay - Date.now()) / 1000));
+    expect(retryAfter).toBeLessThanOrEqual(Math.ceil((nextDay - before) / 1000));
+    // A rerun is a run too.
+    const listed = await apiJson<{ executions: { id: string }[] }>("/api/executions", { user });
+    const rerun = await api(`/api/executions/${listed.body.executions[0]?.id}/rerun`, { user, body: {} });
+    expect(rerun.status).toBe(429);
+  });
+
+  it("holds across concurrent runs: together they never spend more than the day's budget", async () => {
+    await scriptUpstreamName("priced-4-upstream", [LONG]);
+    const user = newUser();
+    const tool = await toolOn(user, "priced-4");
+    const records = await Promise.all([run(user, tool.id), run(user, tool.id), run(user, tool.id)]);
+    for (const record of records) expect(record.error?.code).toBe("budget_exceeded");
+    const total = records.reduce((sum, record) => sum + (record.costMicros ?? 0), 0);
+    expect(total).toBeLessThanOrEqual(CAP);
+    expect(total).toBeGreaterThan(CAP * 0.9);
+  });
+
+  it("refuses a run on a model without a price: its cost could not be counted against the day", async () => {
+    const user = newUser();
+    const unpriced = await scriptModel(streamOf("free"));
+    const tool = await toolOn(user, unpriced);
+    const refused = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: {} } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details?.fields?.[0]?.message).toContain("the daily budget cannot be enforced");
+    // The built-in demo model costs nothing and runs.
+    expect((await run(user, (await toolOn(user, "demo")).id)).status).toBe("completed");
+  });
+});
