@@ -39,7 +39,7 @@ export function completed(timing: StreamTiming | null): boolean {
   );
 }
 
-function check(timing: StreamTiming, what: string): StreamTiming {
+export function check(timing: StreamTiming, what: string): StreamTiming {
   if (!completed(timing)) {
     throw new Error(`${what} failed: status ${timing.status}, terminal ${timing.terminal}`);
   }

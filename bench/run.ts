@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
+import { budgetThroughput, tokenizerCost } from "./budget-cases.ts";
 import { bigOutputMemory, type Ctx, cost, firstDelta, scale, throughput, tokenLatency } from "./cases.ts";
 import { BenchClient, benchVars } from "./client.ts";
 import { burstMemory, type MemorySeries } from "./memory.ts";
@@ -79,6 +80,14 @@ async function main() {
     const rate = await throughput(ctx);
     say(
       `| 2. throughput, ${rate.chunks} chunks (median of 3) | ${fmt(rate.oursRate, 0)} chunks/s | ${fmt(rate.baseRate, 0)} chunks/s | ratio ${fmt(rate.ratio, 2)} | ≥ 0.80 |`,
+    );
+    const budget = await budgetThroughput(ctx);
+    say(
+      `| 2b. throughput with a budget, ${budget.chunks} chunks (ours priced, tokenizer and meter on every delta, vs ours unpriced) | ${fmt(budget.pricedRate, 0)} chunks/s | ${fmt(budget.unpricedRate, 0)} chunks/s (ours, unpriced) | ratio ${fmt(budget.ratio, 2)} | |`,
+    );
+    const tokenizer = await tokenizerCost(ctx);
+    say(
+      `| 2c. the tokenizer in workerd (gpt-tokenizer o200k, one delta at a time, ${tokenizer.tokens} tokens) | ${fmt(tokenizer.usPer1000, 0)} µs per 1,000 tokens | | | |`,
     );
     const latency = await tokenLatency(ctx);
     say(

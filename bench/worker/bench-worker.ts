@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import OpenAI from "openai";
 import { createApp } from "../../src/app";
 import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
+import { textTokens } from "../../src/lib/tokens";
 import { countingStorage } from "../../test/helpers/counting-storage";
 import { type CostCounters, countingD1, newCounters } from "./counting";
 
@@ -68,6 +69,13 @@ const bench = new Hono<{ Bindings: Env }>()
     const namespace = c.env.EXECUTION_SESSION as DurableObjectNamespace<ExecutionSession>;
     const session = executionId ? await namespace.get(namespace.idFromName(executionId)).benchCounters() : null;
     return c.json({ worker: workerCounters, session });
+  })
+  // Counts the tokens of `deltas`, `repeat` times, one delta at a time as a run does; the client times it.
+  .post("/bench/tokenizer", async (c) => {
+    const { deltas, repeat } = await c.req.json<{ deltas: string[]; repeat: number }>();
+    let tokens = 0;
+    for (let r = 0; r < repeat; r++) for (const delta of deltas) tokens += textTokens(delta);
+    return c.json({ tokens });
   })
   // Does nothing: lets the benchmark bring the isolate to its thread (see bench/devtools.ts).
   .get("/bench/tick", (c) => c.body(null, 204))
