@@ -87,7 +87,7 @@ async function main() {
     );
     const tokenizer = await tokenizerCost(ctx);
     say(
-      `| 2c. the tokenizer in workerd (gpt-tokenizer o200k, one delta at a time, ${tokenizer.tokens} tokens) | ${fmt(tokenizer.usPer1000, 0)} µs per 1,000 tokens | | | |`,
+      `| 2c. the tokenizer in workerd (gpt-tokenizer o200k, one delta at a time, ${tokenizer.tokens} tokens of words that never repeat) | ${fmt(tokenizer.usPer1000, 0)} µs per 1,000 tokens | | | |`,
     );
     const latency = await tokenLatency(ctx);
     say(

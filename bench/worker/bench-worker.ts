@@ -70,12 +70,25 @@ const bench = new Hono<{ Bindings: Env }>()
     const session = executionId ? await namespace.get(namespace.idFromName(executionId)).benchCounters() : null;
     return c.json({ worker: workerCounters, session });
   })
-  // Counts the tokens of `deltas`, `repeat` times, one delta at a time as a run does; the client times it.
+  // Makes `count` deltas of made-up words from `seed` (none repeats, so the tokenizer's cache never
+  // answers) and, with `count: true`, counts their tokens one delta at a time as a run does. The
+  // client times both: the difference is the tokenizer.
   .post("/bench/tokenizer", async (c) => {
-    const { deltas, repeat } = await c.req.json<{ deltas: string[]; repeat: number }>();
+    const body = await c.req.json<{ deltas: number; seed: number; count: boolean }>();
+    let state = body.seed >>> 0 || 1;
+    const letter = () => {
+      state = (state * 1_103_515_245 + 12_345) >>> 0;
+      return String.fromCharCode(97 + (state % 26));
+    };
     let tokens = 0;
-    for (let r = 0; r < repeat; r++) for (const delta of deltas) tokens += textTokens(delta);
-    return c.json({ tokens });
+    let chars = 0;
+    for (let i = 0; i < body.deltas; i++) {
+      let word = " ";
+      for (let k = 0; k < 3 + (i % 6); k++) word += letter();
+      chars += word.length;
+      if (body.count) tokens += textTokens(word);
+    }
+    return c.json({ tokens, chars });
   })
   // Does nothing: lets the benchmark bring the isolate to its thread (see bench/devtools.ts).
   .get("/bench/tick", (c) => c.body(null, 204))
