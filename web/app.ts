@@ -4,7 +4,8 @@ import { renderExecution } from "./execution-view";
 import { renderHistory } from "./history-view";
 import { renderRunForm } from "./run-view";
 import { renderSignIn, signOut, token } from "./session";
-import { renderToolEditor, renderToolList } from "./tools-view";
+import { renderToolEditor } from "./tool-editor";
+import { renderToolList } from "./tools-view";
 
 let leaving = new AbortController();
 
@@ -13,14 +14,16 @@ async function route(): Promise<void> {
   leaving = new AbortController();
   if (!token()) return renderSignIn();
   (document.getElementById("sign-out") as HTMLButtonElement).hidden = false;
-  const path = location.hash.replace(/^#/, "") || "/";
+  const [path = "/", search = ""] = (location.hash.replace(/^#/, "") || "/").split("?");
   const parts = path.split("/").filter(Boolean);
+  const query = new URLSearchParams(search);
   try {
     if (parts[0] === "tools" && parts[1] === "new") return await renderToolEditor();
     if (parts[0] === "tools" && parts[1] && parts[2] === "edit") return await renderToolEditor(parts[1]);
-    if (parts[0] === "tools" && parts[1] && parts[2] === "run") return await renderRunForm(parts[1]);
+    if (parts[0] === "tools" && parts[1] && parts[2] === "run")
+      return await renderRunForm(parts[1], query.get("from") ?? undefined);
     if (parts[0] === "executions" && parts[1]) return await renderExecution(parts[1], leaving.signal);
-    if (parts[0] === "history") return await renderHistory();
+    if (parts[0] === "history") return await renderHistory(query);
     return await renderToolList();
   } catch (error) {
     show(

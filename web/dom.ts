@@ -20,11 +20,18 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return element;
 }
 
-/** Replaces the main content and moves focus there, so screen readers follow navigation. */
+/**
+ * Replaces the main content and moves focus to its heading, so screen readers follow navigation
+ * (the heading takes focus without a visible ring; controls keep theirs).
+ */
 export function show(...children: Child[]): HTMLElement {
   const main = document.getElementById("main") as HTMLElement;
   main.replaceChildren(...children.filter((child): child is Node | string => Boolean(child)));
-  main.focus();
+  const heading = main.querySelector<HTMLElement>("h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus();
+  } else main.focus();
   return main;
 }
 

@@ -45,6 +45,17 @@ export function toolView(record: ToolRecord, userId: string) {
   };
 }
 
+const PREVIEW_CHARS = 140;
+
+/** The inputs as one short line, `topic: Photosynthesis · grade: 2`, to tell runs apart in a list. */
+export function inputsPreview(inputs: Record<string, unknown>): string {
+  const text = Object.entries(inputs)
+    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
+    .join(" · ")
+    .replace(/\s+/g, " ");
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
 /** An execution in a list. */
 export function executionSummaryView(execution: ExecutionRow) {
   return {
@@ -60,6 +71,7 @@ export function executionSummaryView(execution: ExecutionRow) {
     fromPromptId: execution.fromPromptId,
     costMicros: execution.costMicros,
     budgetMicros: execution.budgetMicros,
+    inputsPreview: inputsPreview(execution.inputs),
   };
 }
 
@@ -73,6 +85,11 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       name: result.name,
       position: result.position,
       model: result.model,
+      /** The prompt as it ran (what a rerun starts from). */
+      content: result.content,
+      systemContext: result.systemContext,
+      temperature: result.temperature,
+      maxTokens: result.maxTokens,
       status: result.status,
       output: result.output,
       error: result.error,

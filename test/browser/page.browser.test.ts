@@ -1,92 +1,19 @@
-// The page in a real browser (Debian Chromium driven by playwright-core) against wrangler dev.
-import { randomUUID } from "node:crypto";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { UpstreamAttempt } from "../upstream/scripts";
+// The page in a real browser: running a tool, restarts, the demo model, cancel, reload, form errors, history.
+import { describe, expect, it } from "vitest";
+import {
+  chain,
+  createTool,
+  model,
+  panelOutput,
+  panelText,
+  runTool,
+  screenshot,
+  signedIn,
+  useBrowser,
+  words,
+} from "./page-helpers";
 
-const base = () => inject("pageUrl");
-/** `npm run screenshots` sets this; `npm run test:e2e` leaves the tracked screenshots alone. */
-const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
-
-/** Saves a screenshot for the docs, only when asked for. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS_DIR) await page.screenshot({ path: `${SCREENSHOTS_DIR}/${name}.png`, fullPage: true });
-}
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
-});
-afterAll(async () => browser?.close());
-
-async function model(...attempts: UpstreamAttempt[]): Promise<string> {
-  const name = `page-${randomUUID()}`;
-  await fetch(`${inject("pageUpstreamUrl")}/__scripts`, {
-    method: "POST",
-    body: JSON.stringify({ model: name, attempts }),
-  });
-  return name;
-}
-
-const words = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => `${prefix}${i} `);
-
-/** A signed-in page (via the dev token button) for a fresh user, and that user's token. */
-async function signedIn(width = 1200): Promise<{ page: Page; token: string }> {
-  const user = `page-${randomUUID()}`;
-  const { token } = (await (await fetch(`${base()}/dev/token?user=${user}`)).json()) as { token: string };
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  await page.goto(base());
-  await page.getByRole("textbox", { name: "Access token" }).fill(token);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("heading", { name: "Tools" }).waitFor();
-  return { page, token };
-}
-
-async function createTool(token: string, body: unknown): Promise<string> {
-  const response = await fetch(`${base()}/api/tools`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { id: string }).id;
-}
-
-const chain = (outline: string, parallelA: string, parallelB: string) => ({
-  name: "Lesson planner",
-  inputFields: [
-    { name: "topic", label: "Topic", type: "text", required: true },
-    { name: "grade", label: "Grade", type: "select", options: ["K", "1", "2"] },
-  ],
-  prompts: [
-    { name: "outline", position: 0, model: outline, content: "Outline {{topic}}" },
-    { name: "activity", position: 1, model: parallelA, content: "Activity for {{outline}}" },
-    { name: "homework", position: 1, model: parallelB, content: "Homework for {{outline}}" },
-  ],
-});
-
-async function runTool(page: Page, toolName: string, topic?: string) {
-  await page.goto(`${base()}/#/`);
-  await page
-    .getByRole("link", { name: `Run ${toolName}` })
-    .first()
-    .click();
-  if (topic !== undefined) await page.getByLabel("Topic (required)").fill(topic);
-  await page.getByRole("button", { name: "Run" }).click();
-}
-
-const panelText = (page: Page, name: string) => page.locator(`article[data-prompt="${name}"] pre`).innerText();
+useBrowser();
 
 describe("the page", () => {
   it("runs a tool: a panel per prompt, parallel prompts side by side, text live, then completed", async () => {
@@ -103,7 +30,7 @@ describe("the page", () => {
       ),
     );
     await runTool(page, "Lesson planner", "fractions");
-    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "o3" }).waitFor();
+    await panelOutput(page, "outline").filter({ hasText: "o3" }).waitFor();
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
     expect((await panelText(page, "outline")).trim()).toBe(outline.trim());
     expect((await panelText(page, "activity")).trim()).toBe(activity.trim());
@@ -129,7 +56,7 @@ describe("the page", () => {
     await runTool(page, "Lesson planner", "retries");
     const status = page.locator('article[data-prompt="outline"] .status');
     await status.filter({ hasText: "retrying (attempt 2)" }).waitFor();
-    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "new1" }).waitFor();
+    await panelOutput(page, "outline").filter({ hasText: "new1" }).waitFor();
     expect(await panelText(page, "outline")).not.toContain("lost");
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
     expect((await panelText(page, "outline")).trim()).toBe(words(40, "new").join("").trim());
@@ -153,7 +80,7 @@ describe("the page", () => {
     const hanging = await model({ kind: "stream", chunks: ["Started ", "and ", "then nothing"], hangAfter: 2 });
     await createTool(token, { ...chain(hanging, hanging, hanging), name: "Hanging" });
     await runTool(page, "Hanging", "x");
-    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "and" }).waitFor();
+    await panelOutput(page, "outline").filter({ hasText: "and" }).waitFor();
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("status").filter({ hasText: "Canceled" }).waitFor();
     expect((await panelText(page, "outline")).trim()).toBe("Started and");
@@ -168,7 +95,7 @@ describe("the page", () => {
     const quick = await model({ kind: "stream", chunks: ["done"] });
     await createTool(token, { ...chain(slow, quick, quick), name: "Slow planner" });
     await runTool(page, "Slow planner", "reload");
-    await page.locator('article[data-prompt="outline"] pre').filter({ hasText: "r10" }).waitFor();
+    await panelOutput(page, "outline").filter({ hasText: "r10" }).waitFor();
     expect(page.url()).toMatch(/#\/executions\/[0-9a-f-]{36}$/);
     await page.reload();
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });

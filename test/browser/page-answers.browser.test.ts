@@ -1,0 +1,126 @@
+// Answers as a teacher reads them: Markdown rendered while it streams (never the model's HTML, never
+// a script, a javascript: link or an image request), a raw toggle, copy as Markdown and as text,
+// the whole run as a .md download, a reload mid-run that renders each block once, auto-scroll.
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
+import { chain, createTool, model, panelOutput, panelText, runTool, signedIn, useBrowser, words } from "./page-helpers";
+
+useBrowser();
+
+const MARKDOWN = [
+  "## Section\n\n",
+  "**Bold** and `code`\n\n",
+  "- one\n- two\n\n",
+  "| a | b |\n| --- | --- |\n| 1 | 2 |\n\n",
+  "```js\nlet x = 1;\n```\n\n",
+  "[site](https://example.org/)\n\n",
+  '<img src=x onerror="window.__xss = 1">\n\n',
+  "<script>window.__xss = 2</script>\n\n",
+  "[click](javascript:window.__xss=3)\n\n",
+  '<b>raw html</b> <a href="javascript:window.__xss=4">a</a>\n\n',
+  "![pixel](https://tracker.invalid/pixel.png)\n\n",
+  "The end.",
+];
+
+describe("answers", () => {
+  it("render as Markdown while streaming, and the model's HTML, scripts and javascript: links never reach the DOM", async () => {
+    const { page, token } = await signedIn();
+    const requests: string[] = [];
+    page.on("request", (request) => requests.push(request.url()));
+    const markdown = await model({ kind: "stream", chunks: MARKDOWN, chunkDelayMs: 120 });
+    const quick = await model({ kind: "stream", chunks: ["ok"] });
+    await createTool(token, { ...chain(markdown, quick, quick), name: "Formatted" });
+    await runTool(page, "Formatted", "markdown");
+    const output = panelOutput(page, "outline");
+    // Rendered while the answer still streams.
+    await output.getByRole("heading", { name: "Section" }).waitFor();
+    expect(await page.getByRole("status").innerText()).toBe("Running…");
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    expect(await output.locator("strong").innerText()).toBe("Bold");
+    expect(await output.locator("code").first().innerText()).toBe("code");
+    expect(await output.locator("li").allInnerTexts()).toEqual(["one", "two"]);
+    expect(await output.locator("td").allInnerTexts()).toEqual(["1", "2"]);
+    expect((await output.locator("pre code").innerText()).trim()).toBe("let x = 1;");
+    const link = output.getByRole("link", { name: "site" });
+    expect(await link.getAttribute("href")).toBe("https://example.org/");
+    expect(await link.getAttribute("rel")).toContain("noopener");
+    // Untrusted text stays text.
+    expect(await page.evaluate("window.__xss")).toBeUndefined();
+    expect(await output.locator("img, script, b, iframe").count()).toBe(0);
+    expect(await output.locator('a[href^="javascript"]').count()).toBe(0);
+    expect(await output.innerText()).toContain("<b>raw html</b>");
+    expect(await output.innerText()).toContain("<script>window.__xss = 2</script>");
+    expect(requests.some((url) => url.includes("tracker.invalid") || url.endsWith("/x"))).toBe(false);
+    // The raw toggle shows exactly what the model sent.
+    await page.getByRole("button", { name: "Show raw text" }).first().click();
+    expect(await page.locator('article[data-prompt="outline"] pre.raw').isVisible()).toBe(true);
+    expect(await panelText(page, "outline")).toBe(MARKDOWN.join(""));
+    await page.getByRole("button", { name: "Show formatted" }).click();
+    expect(await output.getByRole("heading", { name: "Section" }).isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it("copy as Markdown and as plain text, and download the whole run as a Markdown file", async () => {
+    const { page, token } = await signedIn(1200, ["clipboard-read", "clipboard-write"]);
+    const answer = await model({ kind: "stream", chunks: ["# Plan\n\n", "Use **fractions**."] });
+    await createTool(token, { ...chain(answer, answer, answer), name: "Copyable" });
+    await runTool(page, "Copyable", "copy");
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    const outline = page.locator('article[data-prompt="outline"]');
+    await outline.getByRole("button", { name: "Copy Markdown" }).click();
+    await outline.getByRole("button", { name: "Copied" }).waitFor();
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe("# Plan\n\nUse **fractions**.");
+    await outline.getByRole("button", { name: "Copy text" }).click();
+    await expect.poll(() => page.evaluate("navigator.clipboard.readText()")).toBe("Plan\n\nUse fractions.");
+    const [file] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download .md" }).click(),
+    ]);
+    expect(file.suggestedFilename()).toMatch(/^copyable-[0-9a-f]{8}\.md$/);
+    const text = await readFile(await file.path(), "utf8");
+    expect(text).toContain("# Copyable");
+    expect(text).toContain("- **topic**: copy");
+    expect(text).toContain("## outline\n\n# Plan\n\nUse **fractions**.");
+    expect(text).toContain("## homework\n\n# Plan");
+    await page.close();
+  });
+
+  it("after a reload mid-run, renders each Markdown block exactly once", async () => {
+    const { page, token } = await signedIn();
+    const parts = Array.from({ length: 30 }, (_, i) => `## Part ${i}\n\ntext ${i}\n\n`);
+    const slow = await model({ kind: "stream", chunks: parts, chunkDelayMs: 60 });
+    const quick = await model({ kind: "stream", chunks: ["done"] });
+    await createTool(token, { ...chain(slow, quick, quick), name: "Reloaded" });
+    await runTool(page, "Reloaded", "reload");
+    const output = panelOutput(page, "outline");
+    await output.getByRole("heading", { name: "Part 5" }).waitFor();
+    await page.reload();
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    expect(await output.getByRole("heading").allInnerTexts()).toEqual(parts.map((_, i) => `Part ${i}`));
+    expect(await panelText(page, "outline")).toBe(parts.join(""));
+    await page.close();
+  });
+
+  it("follows new text to the bottom, until the reader scrolls up", async () => {
+    const { page, token } = await signedIn();
+    const long = await model({ kind: "stream", chunks: words(400, "line\n\nw"), chunkDelayMs: 15 });
+    const quick = await model({ kind: "stream", chunks: ["ok"] });
+    await createTool(token, { ...chain(long, quick, quick), name: "Long" });
+    await runTool(page, "Long", "scroll");
+    const output = panelOutput(page, "outline");
+    const position = () =>
+      output.evaluate((element) => ({ top: element.scrollTop, bottom: element.scrollHeight - element.clientHeight }));
+    await expect.poll(async () => (await position()).bottom, { timeout: 10_000 }).toBeGreaterThan(200);
+    await expect
+      .poll(async () => {
+        const { top, bottom } = await position();
+        return bottom - top;
+      })
+      .toBeLessThan(30);
+    await output.evaluate((element) => element.scrollTo({ top: 0 }));
+    const before = (await position()).bottom;
+    await expect.poll(async () => (await position()).bottom).toBeGreaterThan(before + 100);
+    expect((await position()).top).toBe(0);
+    await page.close();
+  });
+});
