@@ -50,9 +50,21 @@ export function select(
   return element;
 }
 
-/** Remove, move up and move down for item `index` of `list`, then `redraw`. */
-function itemActions<T>(list: T[], index: number, what: string, redraw: () => void): HTMLElement {
+/**
+ * Remove, move up and move down for item `index` of `list`, then `redraw`. `swapped` lets an item
+ * exchange what orders it with its neighbour (a prompt's position).
+ */
+function itemActions<T>(
+  list: T[],
+  index: number,
+  what: string,
+  redraw: () => void,
+  swapped: (moved: T, other: T) => void = () => undefined,
+): HTMLElement {
   const move = (to: number) => {
+    const moved = list[index];
+    const other = list[to];
+    if (moved !== undefined && other !== undefined) swapped(moved, other);
     const [item] = list.splice(index, 1);
     if (item !== undefined) list.splice(to, 0, item);
     redraw();
@@ -201,7 +213,10 @@ export function promptItems(tool: ToolInput, redraw: () => void): HTMLElement[] 
         ),
       ),
       h("p", { class: "error", id: `err-prompts.${i}` }),
-      itemActions(tool.prompts, i, `prompt ${prompt.name || i + 1}`, redraw),
+      itemActions(tool.prompts, i, `prompt ${prompt.name || i + 1}`, redraw, (moved, other) => {
+        // Run order is by position: moving a prompt takes its neighbour's position (parallel ones stay parallel).
+        [moved.position, other.position] = [other.position, moved.position];
+      }),
     );
   });
 }

@@ -25,7 +25,8 @@ export class PromptPanel {
   readonly element: HTMLElement;
   private readonly status = h("span", { class: "status" });
   private readonly meta = h("span", { class: "meta" });
-  private readonly scroller = h("div", { class: "output", tabindex: 0 });
+  // Focusable, so a keyboard can scroll a long answer.
+  private readonly scroller = h("div", { class: "output", role: "region", tabindex: 0 });
   private readonly raw = h("pre", { class: "raw", hidden: true });
   private readonly view: MarkdownView;
   private readonly rerun: HTMLButtonElement;

@@ -1,0 +1,94 @@
+// Accessibility: axe-core finds no serious or critical violation on any screen; focus lands on each
+// screen's heading without a box around the page while focused controls show a ring; every action
+// works from the keyboard alone; the page fits a phone's width.
+import { describe, expect, it } from "vitest";
+import { accessibilityProblems, base, chain, createTool, model, signedIn, useBrowser } from "./page-helpers";
+
+useBrowser();
+
+describe("accessibility", () => {
+  it("has no serious or critical axe violations on any screen", async () => {
+    const { page, token } = await signedIn();
+    const failing = await model({ kind: "error", status: 400, message: "refused" });
+    const id = await createTool(token, { ...chain("demo", failing, "demo"), name: "Checked" });
+    const screens: Record<string, string[]> = {};
+    screens.tools = await accessibilityProblems(page);
+    await page.goto(`${base()}/#/tools/${id}/edit`);
+    await page.getByRole("heading", { name: "Edit tool" }).waitFor();
+    screens.editor = await accessibilityProblems(page);
+    await page.goto(`${base()}/#/tools/${id}/run`);
+    await page.getByRole("heading", { name: "Run Checked" }).waitFor();
+    screens.runForm = await accessibilityProblems(page);
+    await page.getByLabel("Topic (required)").fill("axe");
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByRole("status").filter({ hasText: "Failed" }).waitFor({ timeout: 20_000 });
+    screens.execution = await accessibilityProblems(page);
+    await page.locator('article[data-prompt="activity"]').getByRole("button", { name: "Rerun from here" }).click();
+    await page.getByRole("dialog").waitFor();
+    screens.rerunDialog = await accessibilityProblems(page);
+    await page.keyboard.press("Escape");
+    await page.goto(`${base()}/#/history`);
+    await page.getByRole("heading", { name: "History" }).waitFor();
+    screens.history = await accessibilityProblems(page);
+    await page.evaluate("localStorage.clear()");
+    await page.goto(`${base()}/#/`);
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    screens.signIn = await accessibilityProblems(page);
+    expect(screens).toEqual({
+      tools: [],
+      editor: [],
+      runForm: [],
+      execution: [],
+      rerunDialog: [],
+      history: [],
+      signIn: [],
+    });
+    await page.close();
+  });
+
+  it("puts focus on the heading without a ring after navigation, and rings the control the keyboard reaches", async () => {
+    const { page } = await signedIn();
+    const focused = () =>
+      page.evaluate<{ tag: string; outline: string }>(
+        "({ tag: document.activeElement.tagName, outline: getComputedStyle(document.activeElement).outlineStyle })",
+      );
+    expect(await focused()).toEqual({ tag: "H1", outline: "none" });
+    await page.keyboard.press("Tab");
+    const next = await focused();
+    expect(next.outline).toBe("solid");
+    await page.close();
+  });
+
+  it("runs a tool and cancels with the keyboard alone", async () => {
+    const { page, token } = await signedIn();
+    const slow = await model({ kind: "stream", chunks: ["slow "], repeat: 200, chunkDelayMs: 50 });
+    await createTool(token, { ...chain(slow, slow, slow), name: "Keyboard" });
+    await page.reload();
+    await page.getByRole("heading", { name: "Tools" }).waitFor();
+    await page.getByRole("link", { name: "Run Keyboard" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Run Keyboard" }).waitFor();
+    await page.keyboard.press("Tab");
+    await page.keyboard.type("by keys");
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "Running" }).waitFor();
+    await page.getByRole("button", { name: "Cancel" }).focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("status").filter({ hasText: "Canceled" }).waitFor();
+    await page.close();
+  });
+
+  it("fits a phone: no sideways scrolling on the run page", async () => {
+    const { page, token } = await signedIn(360);
+    await createTool(token, { ...chain("demo", "demo", "demo"), name: "Phone" });
+    await page.reload();
+    await page.getByRole("link", { name: "Run Phone" }).click();
+    await page.getByLabel("Topic (required)").fill("a long topic for a narrow screen");
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.close();
+  });
+});
