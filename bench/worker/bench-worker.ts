@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import OpenAI from "openai";
 import { createApp } from "../../src/app";
 import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
-import { textTokens } from "../../src/lib/tokens";
+import { tokenCounter } from "../../src/lib/tokens";
 import { countingStorage } from "../../test/helpers/counting-storage";
 import { type CostCounters, countingD1, newCounters } from "./counting";
 
@@ -80,6 +80,7 @@ const bench = new Hono<{ Bindings: Env }>()
       state = (state * 1_103_515_245 + 12_345) >>> 0;
       return String.fromCharCode(97 + (state % 26));
     };
+    const textTokens = await tokenCounter();
     let tokens = 0;
     let chars = 0;
     for (let i = 0; i < body.deltas; i++) {

@@ -3,7 +3,7 @@
 // it reports it, which then replaces the estimate (both are kept: the record shows each).
 import type { Usage } from "../events/types";
 import { exactCostMicros, type Price } from "../lib/model-catalogue";
-import { chatInputTokens, textTokens } from "../lib/tokens";
+import { chatInputTokens, type TokenCounter, tokenCounter } from "../lib/tokens";
 import type { ChatRequest } from "../models/types";
 import type { SpendingMeter, SpendingRefusal } from "./spending";
 
@@ -12,6 +12,7 @@ export type Verdict = SpendingRefusal | null | Promise<SpendingRefusal | null>;
 export class AttemptCost {
   private estimate = 0;
   private usage: Usage | null = null;
+  private count: TokenCounter = () => 0;
   /** Whether tokens are counted: only a model with a non-zero price spends anything. */
   private readonly metered: boolean;
 
@@ -25,14 +26,18 @@ export class AttemptCost {
 
   /** Before the call: whether the rendered prompt's input tokens fit what is left (if not, the model is not called). */
   start(request: ChatRequest): Verdict {
-    if (!this.metered || !this.price) return null;
-    return this.grow(chatInputTokens(request.systemContext, request.prompt) * this.price.inputUsdPerMTok);
+    const { price } = this;
+    if (!this.metered || !price) return null;
+    return tokenCounter().then((count) => {
+      this.count = count;
+      return this.grow(chatInputTokens(count, request.systemContext, request.prompt) * price.inputUsdPerMTok);
+    });
   }
 
   /** A delta arrived: whether its output tokens fit what is left (if not, it is not counted or sent). */
   delta(text: string): Verdict {
     if (!this.metered || !this.price) return null;
-    return this.grow(textTokens(text) * this.price.outputUsdPerMTok);
+    return this.grow(this.count(text) * this.price.outputUsdPerMTok);
   }
 
   /** Adds `micros` to the estimate if the meter admits it. */

@@ -6,11 +6,14 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { StoredEvent } from "../../src/events/types";
-import { chatInputTokens, textTokens } from "../../src/lib/tokens";
+import { chatInputTokens as inputTokensWith, tokenCounter } from "../../src/lib/tokens";
 import { apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { type CreatedExecution, createToolFor, followEvents } from "../helpers/executions";
 import { scriptModel, scriptUpstreamName, streamOf, upstreamRequests, waitFor } from "../helpers/upstream";
+
+const textTokens = await tokenCounter();
+const chatInputTokens = (system: string | null, prompt: string) => inputTokensWith(textTokens, system, prompt);
 
 const PRICE = { input: 2.5, output: 10 };
 const LONG = { kind: "stream" as const, chunks: ["word "], repeat: 1000, chunkDelayMs: 2 };

@@ -6,7 +6,10 @@ import { AttemptCost } from "../../src/engine/attempt-cost";
 import { costEvents, SpendingMeter } from "../../src/engine/spending";
 import { encodeLegacyEvent } from "../../src/events/legacy";
 import type { ExecutionEvent, StoredEvent } from "../../src/events/types";
-import { chatInputTokens, textTokens } from "../../src/lib/tokens";
+import { chatInputTokens as inputTokensWith, tokenCounter } from "../../src/lib/tokens";
+
+const textTokens = await tokenCounter();
+const chatInputTokens = (system: string | null, prompt: string) => inputTokensWith(textTokens, system, prompt);
 
 /** A daily budget of `cap` as D1 would grant it: what is left, up to what was asked. */
 function dayOf(cap: number) {
@@ -88,10 +91,10 @@ describe("AttemptCost", () => {
   const price = { inputUsdPerMTok: 2, outputUsdPerMTok: 8 };
   const request = { model: "m", systemContext: "Be brief.", prompt: "Hello there", temperature: null, maxTokens: null };
 
-  it("estimates input before the call and output per delta, and settles at the provider's figure when reported", () => {
+  it("estimates input before the call and output per delta, and settles at the provider's figure when reported", async () => {
     const meter = new SpendingMeter({ budgetMicros: null });
     const cost = new AttemptCost(meter, "p#1", price);
-    expect(cost.start(request)).toBeNull();
+    expect(await cost.start(request)).toBeNull();
     const input = chatInputTokens("Be brief.", "Hello there") * 2;
     expect(meter.spent()).toBe(input);
     expect(cost.delta(" world")).toBeNull();
@@ -111,10 +114,10 @@ describe("AttemptCost", () => {
     }
   });
 
-  it("does not count a delta the budget refused", () => {
+  it("does not count a delta the budget refused", async () => {
     const meter = new SpendingMeter({ budgetMicros: chatInputTokens(null, "Hi") * 2 + 8 });
     const cost = new AttemptCost(meter, "p#1", price);
-    expect(cost.start({ ...request, systemContext: null, prompt: "Hi" })).toBeNull();
+    expect(await cost.start({ ...request, systemContext: null, prompt: "Hi" })).toBeNull();
     expect(cost.delta(" one")).toBeNull();
     expect(cost.delta(" two")).toBe("budget");
     expect(cost.end().estimate).toBe(chatInputTokens(null, "Hi") * 2 + 8);
@@ -122,7 +125,8 @@ describe("AttemptCost", () => {
 });
 
 describe("tokens", () => {
-  it("counts with the o200k tokenizer, special-token text as text, and frames chat messages", () => {
+  it("counts with the o200k tokenizer, loaded once, special-token text as text, and frames chat messages", async () => {
+    expect(await tokenCounter()).toBe(textTokens);
     expect(textTokens("")).toBe(0);
     expect(textTokens("hello world")).toBe(2);
     expect(textTokens("<|endoftext|>")).toBeGreaterThan(1);
