@@ -3,7 +3,18 @@
 // the whole run as a .md download, a reload mid-run that renders each block once, auto-scroll.
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { chain, createTool, model, panelOutput, panelText, runTool, signedIn, useBrowser, words } from "./page-helpers";
+import {
+  chain,
+  createTool,
+  model,
+  panelOutput,
+  panelText,
+  runTool,
+  screenshot,
+  signedIn,
+  useBrowser,
+  words,
+} from "./page-helpers";
 
 useBrowser();
 
@@ -20,6 +31,19 @@ const MARKDOWN = [
   '<b>raw html</b> <a href="javascript:window.__xss=4">a</a>\n\n',
   "![pixel](https://tracker.invalid/pixel.png)\n\n",
   "The end.",
+];
+
+const ACTIVITY = [
+  "### Pizza fractions (20 min)\n\n",
+  "1. Give each group a paper *pizza* cut into **8 slices**.\n",
+  "2. Ask: what fraction is `3 of 8` slices?\n",
+  "3. Compare ½ and 4/8 by laying slices side by side.\n\n",
+  "| Group | Slices | Fraction |\n| --- | --- | --- |\n| A | 3 | 3/8 |\n| B | 4 | 1/2 |\n",
+];
+const HOMEWORK = [
+  "**Homework**: draw two shapes and shade ",
+  "a fraction of each.\n\n",
+  "> Tip: name the fraction under each drawing.",
 ];
 
 describe("answers", () => {
@@ -63,9 +87,12 @@ describe("answers", () => {
   it("copy as Markdown and as plain text, and download the whole run as a Markdown file", async () => {
     const { page, token } = await signedIn(1200, ["clipboard-read", "clipboard-write"]);
     const answer = await model({ kind: "stream", chunks: ["# Plan\n\n", "Use **fractions**."] });
-    await createTool(token, { ...chain(answer, answer, answer), name: "Copyable" });
-    await runTool(page, "Copyable", "copy");
+    const activity = await model({ kind: "stream", chunks: ACTIVITY, chunkDelayMs: 10 });
+    const homework = await model({ kind: "stream", chunks: HOMEWORK, chunkDelayMs: 10 });
+    await createTool(token, { ...chain(answer, activity, homework), name: "Fractions lesson" });
+    await runTool(page, "Fractions lesson", "fractions");
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
+    await screenshot(page, "run-completed");
     const outline = page.locator('article[data-prompt="outline"]');
     await outline.getByRole("button", { name: "Copy Markdown" }).click();
     await outline.getByRole("button", { name: "Copied" }).waitFor();
@@ -76,12 +103,12 @@ describe("answers", () => {
       page.waitForEvent("download"),
       page.getByRole("button", { name: "Download .md" }).click(),
     ]);
-    expect(file.suggestedFilename()).toMatch(/^copyable-[0-9a-f]{8}\.md$/);
+    expect(file.suggestedFilename()).toMatch(/^fractions-lesson-[0-9a-f]{8}\.md$/);
     const text = await readFile(await file.path(), "utf8");
-    expect(text).toContain("# Copyable");
-    expect(text).toContain("- **topic**: copy");
+    expect(text).toContain("# Fractions lesson");
+    expect(text).toContain("- **topic**: fractions");
     expect(text).toContain("## outline\n\n# Plan\n\nUse **fractions**.");
-    expect(text).toContain("## homework\n\n# Plan");
+    expect(text).toContain(`## homework\n\n${HOMEWORK.join("")}`);
     await page.close();
   });
 

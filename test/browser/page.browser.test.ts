@@ -41,7 +41,6 @@ describe("the page", () => {
     expect(activityBox?.y).toBe(homeworkBox?.y);
     expect(await page.locator('article[data-prompt="outline"] .status').innerText()).toBe("completed");
     expect(await page.getByRole("button", { name: "Cancel" }).isVisible()).toBe(false);
-    await screenshot(page, "run-completed");
     await page.close();
   });
 

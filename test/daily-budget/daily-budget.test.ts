@@ -3,13 +3,19 @@
 // runs can never spend more than it between them, a user over it gets 429 budget_exhausted with
 // Retry-After until the next UTC day, and a run whose cost cannot be counted is refused.
 // This file owns the upstream names priced-3-upstream and priced-4-upstream.
+
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { spentOnDay } from "../../src/db/daily-spending";
+import type { ExecutionSession } from "../../src/durable/execution-session";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { type CreatedExecution, createToolFor, followEvents } from "../helpers/executions";
+import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
+import { sessionStub } from "../helpers/session";
+import { readSse } from "../helpers/sse";
 import { scriptModel, scriptUpstreamName, streamOf, upstreamRequests } from "../helpers/upstream";
 import { TEST_DAILY_BUDGET_MICROS as CAP } from "./cap";
 
@@ -106,5 +112,31 @@ describe("the daily budget", () => {
     expect(refused.body.error.details?.fields?.[0]?.message).toContain("the daily budget cannot be enforced");
     // The built-in demo model costs nothing and runs.
     expect((await run(user, (await toolOn(user, "demo")).id)).status).toBe("completed");
+  });
+
+  it("stops a run whose reservation cannot be written (D1 down): never spends unchecked", async () => {
+    await scriptUpstreamName("priced-3-upstream", [streamOf("word ".repeat(20), 5)]);
+    const user = newUser();
+    const tool = await toolOn(user, "priced-3");
+    // Created pending, started by the original endpoint (which checks the day too).
+    const { body } = await apiJson<{ id: string }>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: {}, start: false },
+    });
+    const outage: D1Outage = { failWhen: /reserved_micros = reserved_micros/i, failures: 0 };
+    await runInDurableObject(sessionStub(body.id), (instance: ExecutionSession) =>
+      instance.internals().useDatabase(flakyD1(env.DB, outage)),
+    );
+    const calls = (await upstreamRequests("priced-3-upstream")).length;
+    const response = await api("/api/assistant-architect/stream", {
+      user,
+      body: { toolId: tool.id, executionId: body.id },
+    });
+    const frames = (await readSse(response)).messages.map(
+      (message) => JSON.parse(message.data) as { type: string; code?: string },
+    );
+    expect(frames.at(-1)).toMatchObject({ type: "error", code: "database_unavailable" });
+    expect(outage.failures).toBeGreaterThan(0);
+    expect(await upstreamRequests("priced-3-upstream")).toHaveLength(calls);
   });
 });

@@ -7,6 +7,8 @@ import { costEvents, SpendingMeter } from "../../src/engine/spending";
 import { encodeLegacyEvent } from "../../src/events/legacy";
 import type { ExecutionEvent, StoredEvent } from "../../src/events/types";
 import { chatInputTokens as inputTokensWith, tokenCounter } from "../../src/lib/tokens";
+import { inputsPreview } from "../../src/routes/views";
+import { lowerBudget } from "../../src/services/budgets";
 
 const textTokens = await tokenCounter();
 const chatInputTokens = (system: string | null, prompt: string) => inputTokensWith(textTokens, system, prompt);
@@ -157,5 +159,27 @@ describe("execution.cost on the wire", () => {
   it("has no frame on the original endpoint, whose clients never knew it", () => {
     const context = { executionId: "e", toolName: "T", promptIds: [], promptModels: [], canceledPromptIds: () => [] };
     expect(encodeLegacyEvent(cost, context)).toBe("");
+  });
+});
+
+describe("which budget applies", () => {
+  it("is the lower of the tool's and the request's, either alone, or none", () => {
+    expect(lowerBudget(null, undefined)).toBeNull();
+    expect(lowerBudget(500, undefined)).toBe(500);
+    expect(lowerBudget(null, { maxCostMicros: 40 })).toBe(40);
+    expect(lowerBudget(500, { maxCostMicros: 40 })).toBe(40);
+    expect(lowerBudget(30, { maxCostMicros: 40 })).toBe(30);
+  });
+});
+
+describe("the inputs preview of a list item", () => {
+  it("is one line of every input, lists joined, cut at 140 characters", () => {
+    expect(inputsPreview({ topic: "Fractions\nand decimals", grade: ["1", "2"], pages: 3 })).toBe(
+      "topic: Fractions and decimals · grade: 1, 2 · pages: 3",
+    );
+    const long = inputsPreview({ topic: "x".repeat(500) });
+    expect(long).toHaveLength(140);
+    expect(long.endsWith("…")).toBe(true);
+    expect(inputsPreview({})).toBe("");
   });
 });
