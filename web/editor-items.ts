@@ -35,18 +35,22 @@ function numberInput(
   return [h("label", { for: id }, label), control];
 }
 
-export function select(
+/** A select of `options`; `onChange` gets the option chosen, typed as the options are. */
+export function select<T extends string>(
   id: string,
-  options: string[],
-  value: string,
-  onChange: (value: string) => void,
+  options: readonly T[],
+  value: T,
+  onChange: (value: T) => void,
 ): HTMLSelectElement {
   const element = h(
     "select",
     { id },
     ...options.map((option) => h("option", { value: option, selected: option === value }, option)),
   );
-  element.addEventListener("change", () => onChange(element.value));
+  element.addEventListener("change", () => {
+    const chosen = options.find((option) => option === element.value);
+    if (chosen !== undefined) onChange(chosen);
+  });
   return element;
 }
 
@@ -80,7 +84,14 @@ function itemActions<T>(
     ),
     h(
       "button",
-      { type: "button", class: "danger", onclick: () => (list.splice(index, 1), redraw()) },
+      {
+        type: "button",
+        class: "danger",
+        onclick: () => {
+          list.splice(index, 1);
+          redraw();
+        },
+      },
       `Remove ${what}`,
     ),
   );

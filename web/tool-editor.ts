@@ -93,7 +93,13 @@ export async function renderToolEditor(id?: string): Promise<void> {
         { class: "actions" },
         h(
           "button",
-          { type: "button", onclick: () => (fields().push({ name: "", label: "", type: "text" }), draw()) },
+          {
+            type: "button",
+            onclick: () => {
+              fields().push({ name: "", label: "", type: "text" });
+              draw();
+            },
+          },
           "Add field",
         ),
       ),
@@ -106,15 +112,11 @@ export async function renderToolEditor(id?: string): Promise<void> {
           "button",
           {
             type: "button",
-            onclick: () => (
-              tool.prompts.push({
-                name: "",
-                position: Math.max(-1, ...tool.prompts.map((p) => p.position)) + 1,
-                model: "demo",
-                content: "",
-              }),
-              draw()
-            ),
+            onclick: () => {
+              const next = Math.max(-1, ...tool.prompts.map((prompt) => prompt.position)) + 1;
+              tool.prompts.push({ name: "", position: next, model: "demo", content: "" });
+              draw();
+            },
           },
           "Add prompt",
         ),
@@ -154,16 +156,16 @@ export async function renderToolEditor(id?: string): Promise<void> {
       h("label", { for: "tool-visibility" }, "Visibility"),
       select(
         "tool-visibility",
-        ["private", "shared"],
+        ["private", "shared"] as const,
         tool.visibility ?? "private",
-        (value) => (tool.visibility = value as "private" | "shared"),
+        (value) => (tool.visibility = value),
       ),
       h("label", { for: "tool-on-error" }, "When a prompt fails"),
       select(
         "tool-on-error",
-        ["stop", "continue"],
+        ["stop", "continue"] as const,
         tool.onPromptError ?? "stop",
-        (value) => (tool.onPromptError = value as "stop" | "continue"),
+        (value) => (tool.onPromptError = value),
       ),
       ...budgetInput(tool),
       list,
