@@ -54,6 +54,7 @@ export class PromptPanel {
     const copyText = h("button", { type: "button" }, "Copy text");
     copyText.addEventListener("click", () => {
       this.view.flush();
+      // biome-ignore lint/performance/useDomNodeTextContent: plain text as rendered (paragraph breaks kept) is the point
       void copy(copyText, this.view.element.innerText.trim());
     });
     this.rerun = h("button", { type: "button", hidden: true, onclick: () => onRerun(prompt.id) }, "Rerun from here");
