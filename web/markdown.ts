@@ -1,22 +1,32 @@
-// Model output as Markdown, safely and while it streams. Model output is untrusted text: markdown-it
-// runs with raw HTML off (any tag in the text is escaped, never parsed), its link check refuses
-// `javascript:`, `vbscript:`, `file:` and `data:` URLs, and images are off (no request leaves the
-// page because a model wrote an image link). Links open in a new tab without a referrer.
-import MarkdownIt from "markdown-it";
+// Model output as Markdown, safely and while it streams. Model output is untrusted text: marked
+// parses it (GFM: tables, fenced code), and the renderer is ours where it matters: raw HTML in the
+// text is shown as text (never parsed into elements), only http(s) and mailto links become links
+// (a `javascript:` or any other scheme stays plain text), and images show their alt text (no
+// request leaves the page because a model wrote an image link). Links open in a new tab without a
+// referrer. Everything else marked escapes itself.
+import { Marked } from "marked";
 
-const md = new MarkdownIt({ html: false, linkify: false, typographer: false });
-md.disable("image");
-const renderLink =
-  md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
-md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
-  const token = tokens[idx];
-  token?.attrSet("target", "_blank");
-  token?.attrSet("rel", "noopener noreferrer nofollow");
-  return renderLink(tokens, idx, options, env, self);
-};
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
+const LINKABLE = /^(https?:\/\/|mailto:)/i;
+
+const marked = new Marked({
+  gfm: true,
+  async: false,
+  renderer: {
+    html: ({ text }) => escapeHtml(text),
+    image: ({ text }) => escapeHtml(text),
+    link({ href, tokens }) {
+      const inner = this.parser.parseInline(tokens);
+      return LINKABLE.test(href)
+        ? `<a href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer nofollow">${inner}</a>`
+        : inner;
+    },
+  },
+});
 
 /** Markdown → HTML in which every tag came from the Markdown syntax, none from the text. */
-export const markdownToHtml = (text: string): string => md.render(text);
+export const markdownToHtml = (text: string): string => marked.parse(text, { async: false });
 
 /**
  * Where the text can be cut so that the part before it renders the same alone: after the last blank
