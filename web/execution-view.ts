@@ -11,7 +11,8 @@ import { client } from "./session";
 /** The banner for each way an execution ends: a new ending is a compile error until it has one. */
 const ENDINGS: Record<Exclude<ExecutionStatus, "running">, (state: ExecutionState) => string> = {
   completed: (state) =>
-    `Completed in ${seconds(state.durationMs)} · ${state.usage?.inputTokens ?? 0} tokens in, ${state.usage?.outputTokens ?? 0} out · ${money(state.spentMicros)}.`,
+    // Cost only when something was priced: unpriced and free models spend nothing worth a figure.
+    `Completed in ${seconds(state.durationMs)} · ${state.usage?.inputTokens ?? 0} tokens in, ${state.usage?.outputTokens ?? 0} out${state.spentMicros > 0 ? ` · ${money(state.spentMicros)}` : ""}.`,
   failed: (state) => `Failed: ${state.error?.message ?? "unknown error"}`,
   canceled: () => "Canceled. Text received before the cancel is kept; rerun from any prompt, or run again.",
   timed_out: () => "Timed out: the execution reached its time limit. Text received so far is kept.",
@@ -86,6 +87,9 @@ export async function renderExecution(executionId: string, signal: AbortSignal):
       );
     })
     .catch(() => undefined);
+  const showSpending = (spent: number, budget: number | null) => {
+    spending.textContent = `Spent ${money(spent)}${budget === null ? "" : ` of a ${money(budget)} budget`}`;
+  };
   const panels = new Map<string, PromptPanel>();
   let state: ExecutionState | null = null;
   save.addEventListener("click", () => {
@@ -119,8 +123,7 @@ export async function renderExecution(executionId: string, signal: AbortSignal):
       }
       const ended = state.status !== "running";
       for (const prompt of state.prompts) panels.get(prompt.id)?.update(prompt, ended);
-      if (state.spentMicros > 0 || state.budgetMicros !== null)
-        spending.textContent = `Spent ${money(state.spentMicros)}${state.budgetMicros === null ? "" : ` of a ${money(state.budgetMicros)} budget`}`;
+      if (state.spentMicros > 0 || state.budgetMicros !== null) showSpending(state.spentMicros, state.budgetMicros);
       if (state.status !== "running") {
         banner.textContent = ENDINGS[state.status](state);
         banner.className = `banner ${state.status}`;
@@ -129,5 +132,12 @@ export async function renderExecution(executionId: string, signal: AbortSignal):
     }
   } catch (error) {
     if (!signal.aborted) banner.textContent = `Lost the connection: ${errorText(error)}. Reload to resume.`;
+    return;
   }
+  // execution.cost comes at most once a second: the record has the final figure of a run that ended.
+  const final = await client()
+    .executions.get(executionId)
+    .catch(() => null);
+  if (final && (final.costMicros || final.budgetMicros !== null))
+    showSpending(final.costMicros ?? 0, final.budgetMicros);
 }

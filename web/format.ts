@@ -1,11 +1,12 @@
 // How figures read on the page: money from micro-dollars, durations, token counts.
 
-/** Micro-dollars as dollars: `$0.0042`, `$1.25`; `—` for no price. */
+/** Micro-dollars as dollars: `$0.00042`, `$1.25`; `—` for no price. */
 export function money(micros: number | null | undefined): string {
   if (micros === null || micros === undefined) return "—";
   const dollars = micros / 1_000_000;
   if (dollars === 0) return "$0";
-  return dollars < 0.01 ? `$${dollars.toFixed(4)}` : `$${dollars.toFixed(2)}`;
+  // Under a cent every micro-dollar shows (trailing zeros dropped): budgets are often that small.
+  return dollars < 0.01 ? `$${dollars.toFixed(6).replace(/0+$/, "")}` : `$${dollars.toFixed(2)}`;
 }
 
 export const seconds = (ms: number | null | undefined): string | null =>

@@ -15,6 +15,10 @@ export default async function setup(project: TestProject) {
     OPENAI_API_KEY: "browser",
     JWT_SECRET: "browser-secret-0123456789abcdef0123456789",
     DEV_TOKENS: "true",
+    // One priced model, sent upstream as `priced-page-upstream` (page-answers scripts it): cost and budgets on the page.
+    MODELS: JSON.stringify([
+      { name: "priced-page", upstreamModel: "priced-page-upstream", inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 },
+    ]),
   }));
   project.provide("pageUrl", stack.worker.baseUrl);
   project.provide("pageUpstreamUrl", stack.upstreamUrl);

@@ -11,6 +11,7 @@ import {
   panelText,
   runTool,
   screenshot,
+  scriptUpstream,
   signedIn,
   useBrowser,
   words,
@@ -148,6 +149,26 @@ describe("answers", () => {
     const before = (await position()).bottom;
     await expect.poll(async () => (await position()).bottom).toBeGreaterThan(before + 100);
     expect((await position()).top).toBe(0);
+    await page.close();
+  });
+
+  it("show each prompt's cost, the run's spending against its budget, and a budget that stopped the model", async () => {
+    const { page, token } = await signedIn();
+    await scriptUpstream("priced-page-upstream", [{ kind: "stream", chunks: ["word "], repeat: 400, chunkDelayMs: 5 }]);
+    await createTool(token, {
+      ...chain("priced-page", "demo", "demo"),
+      name: "Budgeted",
+      budget: { maxCostMicros: 1000 },
+    });
+    await runTool(page, "Budgeted", "money");
+    await page.getByRole("status").filter({ hasText: "Failed" }).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole("status").innerText()).toContain("would pass its budget of 1000 micro-dollars");
+    // The final figure, from the record: never past the budget.
+    await page.getByText(/^Spent \$0\.(000\d+|001) of a \$0\.001 budget$/).waitFor();
+    const outline = page.locator('article[data-prompt="outline"]');
+    expect(await outline.locator(".status").innerText()).toBe("failed");
+    expect((await panelText(page, "outline")).length).toBeGreaterThan(0);
+    expect(await page.locator('article[data-prompt="activity"] .status').innerText()).toBe("skipped");
     await page.close();
   });
 });

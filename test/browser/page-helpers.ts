@@ -35,12 +35,18 @@ export function useBrowser(): void {
   afterAll(async () => browser?.close());
 }
 
-export async function model(...attempts: UpstreamAttempt[]): Promise<string> {
-  const name = `page-${randomUUID()}`;
+/** Scripts the upstream under a fixed name (a catalogue entry's upstream model). */
+export async function scriptUpstream(name: string, attempts: UpstreamAttempt[]): Promise<void> {
   await fetch(`${inject("pageUpstreamUrl")}/__scripts`, {
     method: "POST",
     body: JSON.stringify({ model: name, attempts }),
   });
+}
+
+/** Scripts the upstream under a fresh model name; use that name as the prompt's model. */
+export async function model(...attempts: UpstreamAttempt[]): Promise<string> {
+  const name = `page-${randomUUID()}`;
+  await scriptUpstream(name, attempts);
   return name;
 }
 
