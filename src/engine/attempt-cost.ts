@@ -2,7 +2,7 @@
 // delta's output tokens as it arrives (both with a real tokenizer), and the provider's usage when
 // it reports it, which then replaces the estimate (both are kept: the record shows each).
 import type { Usage } from "../events/types";
-import { exactCostMicros, type Price } from "../lib/model-catalogue";
+import { exactCostMicros, isPaid, type Price } from "../lib/model-catalogue";
 import { chatInputTokens, type TokenCounter, tokenCounter } from "../lib/tokens";
 import type { ChatRequest } from "../models/types";
 import type { SpendingMeter, SpendingRefusal } from "./spending";
@@ -13,21 +13,17 @@ export class AttemptCost {
   private estimate = 0;
   private usage: Usage | null = null;
   private count: TokenCounter = () => 0;
-  /** Whether tokens are counted: only a model with a non-zero price spends anything. */
-  private readonly metered: boolean;
 
   constructor(
     private readonly meter: SpendingMeter,
     private readonly key: string,
     private readonly price: Price | null,
-  ) {
-    this.metered = price !== null && (price.inputUsdPerMTok > 0 || price.outputUsdPerMTok > 0);
-  }
+  ) {}
 
   /** Before the call: whether the rendered prompt's input tokens fit what is left (if not, the model is not called). */
   start(request: ChatRequest): Verdict {
     const { price } = this;
-    if (!this.metered || !price) return null;
+    if (!isPaid(price)) return null;
     return tokenCounter().then((count) => {
       this.count = count;
       return this.grow(chatInputTokens(count, request.systemContext, request.prompt) * price.inputUsdPerMTok);
@@ -36,7 +32,7 @@ export class AttemptCost {
 
   /** A delta arrived: whether its output tokens fit what is left (if not, it is not counted or sent). */
   delta(text: string): Verdict {
-    if (!this.metered || !this.price) return null;
+    if (!isPaid(this.price)) return null;
     return this.grow(this.count(text) * this.price.outputUsdPerMTok);
   }
 

@@ -4,7 +4,7 @@
 import type { PromptOutcome } from "../db/execution-records";
 import { type ErrorInfo, type ExecutionEvent, event, type Usage } from "../events/types";
 import { abortableSleep } from "../lib/abortable-sleep";
-import { type Price, wholeMicros } from "../lib/model-catalogue";
+import { isPaid, type Price, wholeMicros } from "../lib/model-catalogue";
 import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
 import type { ChatRequest } from "../models/types";
@@ -120,8 +120,7 @@ export async function runStep(
     completedAt: Date.now(),
     usage,
     costMicros: price ? wholeMicros(spent.cost) : null,
-    estimatedCostMicros:
-      price && (price.inputUsdPerMTok > 0 || price.outputUsdPerMTok > 0) ? wholeMicros(spent.estimate) : null,
+    estimatedCostMicros: isPaid(price) ? wholeMicros(spent.estimate) : null,
     attempts: Math.min(attempt, maxAttempts),
     requestHash: hash,
     reused: false,

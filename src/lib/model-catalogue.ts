@@ -124,6 +124,10 @@ export function parseCatalogue(sources: CatalogueSources): ModelCatalogue {
 /** A model's prices: USD per million tokens, which is exactly micro-dollars per token. */
 export type Price = Pick<CatalogueEntry, "inputUsdPerMTok" | "outputUsdPerMTok">;
 
+/** Whether a model costs anything: only then are its tokens counted as they stream. */
+export const isPaid = (price: Price | null): price is Price =>
+  price !== null && (price.inputUsdPerMTok > 0 || price.outputUsdPerMTok > 0);
+
 /** What `usage` costs at `price`, in (fractional) micro-dollars. */
 export const exactCostMicros = (price: Price, usage: { inputTokens: number; outputTokens: number }): number =>
   usage.inputTokens * price.inputUsdPerMTok + usage.outputTokens * price.outputUsdPerMTok;
