@@ -68,7 +68,7 @@ export async function renderExecution(executionId: string, signal: AbortSignal):
   const rows = h("div");
   show(title, details, banner, spending, h("div", { class: "actions" }, cancel, runAgain, save), rows);
   let record: ExecutionRecord | null = null;
-  const recordLoaded = client()
+  void client()
     .executions.get(executionId)
     .then((loaded) => {
       record = loaded;
@@ -96,7 +96,6 @@ export async function renderExecution(executionId: string, signal: AbortSignal):
     if (state) download(`${slug(state.toolName)}-${executionId.slice(0, 8)}.md`, asMarkdown(record, state));
   });
   const rerunFrom = async (promptId: string) => {
-    await recordLoaded;
     const fresh = await client().executions.get(executionId);
     openRerun(fresh, promptId);
   };

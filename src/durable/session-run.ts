@@ -110,6 +110,8 @@ export async function executeRun(
 function spending(host: RunHost, config: Config, controller: AbortController): { meter: SpendingMeter } {
   const { plan } = host.state();
   const cap = config.userDailyBudgetMicros;
+  // A plan stored before budgets existed has none.
+  const budgetMicros = plan.budgetMicros ?? null;
   const reserve = async (more: number) => {
     try {
       return await host.records().reserveDaily(plan.ownerId, more, cap);
@@ -123,9 +125,9 @@ function spending(host: RunHost, config: Config, controller: AbortController): {
     }
   };
   const limits = {
-    budgetMicros: plan.budgetMicros ?? null,
+    budgetMicros,
     onChange: costEvents(
-      plan.budgetMicros ?? null,
+      budgetMicros,
       (item) => host.emit(item),
       () => host.now(),
     ),

@@ -5,9 +5,7 @@ import type { Usage } from "../events/types";
 import { exactCostMicros, isPaid, type Price } from "../lib/model-catalogue";
 import { chatInputTokens, type TokenCounter, tokenCounter } from "../lib/tokens";
 import type { ChatRequest } from "../models/types";
-import type { SpendingMeter, SpendingRefusal } from "./spending";
-
-export type Verdict = SpendingRefusal | null | Promise<SpendingRefusal | null>;
+import type { SpendingMeter, SpendingRefusal, Verdict } from "./spending";
 
 export class AttemptCost {
   private estimate = 0;

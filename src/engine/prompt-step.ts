@@ -9,10 +9,10 @@ import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
 import type { ChatRequest } from "../models/types";
 import type { FinalPromptStatus } from "../schemas/statuses";
-import { AttemptCost, type Verdict } from "./attempt-cost";
+import { AttemptCost } from "./attempt-cost";
 import { addUsage, failureOf, INTERRUPTED_REASON, isTransient } from "./attempts";
 import type { ExecutionPlan, PlannedPrompt } from "./plan";
-import type { SpendingMeter } from "./spending";
+import type { SpendingMeter, Verdict } from "./spending";
 import { budgetExceeded, type StopReason, stopReasonOf } from "./stop-reasons";
 
 /** What one prompt's step needs of its run. */

@@ -22,6 +22,9 @@ export interface SpendingLimits {
 /** Why spending may not go on: the execution's budget, or the owner's daily budget. */
 export type SpendingRefusal = "budget" | "daily";
 
+/** May spending go on: null (yes) or why not; a promise while more of the daily budget is reserved. */
+export type Verdict = SpendingRefusal | null | Promise<SpendingRefusal | null>;
+
 export class SpendingMeter {
   /** Attempts that ended: what each cost (the provider's usage, or the estimate when it reported none). */
   private settled: number;
@@ -51,7 +54,7 @@ export class SpendingMeter {
    * it may (synchronously unless more of the daily budget must be reserved first), else why not
    * (and the estimate stays where it was).
    */
-  admit(key: string, estimate: number): SpendingRefusal | null | Promise<SpendingRefusal | null> {
+  admit(key: string, estimate: number): Verdict {
     const total = this.spent() - (this.live.get(key) ?? 0) + estimate;
     const { budgetMicros, reserve } = this.limits;
     if (budgetMicros !== null && total > budgetMicros) return "budget";
