@@ -1,6 +1,8 @@
-// Streams chat completions from any OpenAI-compatible endpoint through the `openai` SDK.
+// Streams chat completions from any OpenAI-compatible endpoint: the `openai` SDK makes the request,
+// `chat-stream.ts` reads the answer.
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { chatChunks } from "./chat-stream";
 import { type ChatRequest, type ModelChunk, type ModelClient, ModelError } from "./types";
 
 export interface OpenAIModelOptions {
@@ -77,29 +79,21 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
   return {
     async *stream(request, signal): AsyncIterable<ModelChunk> {
       try {
-        const stream = await client.chat.completions.create(
-          {
-            model: request.model,
-            messages: messages(request),
-            stream: true,
-            stream_options: { include_usage: true },
-            ...(request.temperature === null ? {} : { temperature: request.temperature }),
-            ...(request.maxTokens === null ? {} : { max_tokens: request.maxTokens }),
-          },
-          { signal },
-        );
-        let finished = false;
-        for await (const chunk of stream) {
-          const choice = chunk.choices[0];
-          if (choice?.delta?.content) yield { type: "delta", text: choice.delta.content };
-          if (choice?.finish_reason) finished = true;
-          if (chunk.usage)
-            yield {
-              type: "usage",
-              usage: { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens },
-            };
-        }
-        // The SDK ends quietly when the connection is cut; only a finish_reason means the answer is whole.
+        const response = await client.chat.completions
+          .create(
+            {
+              model: request.model,
+              messages: messages(request),
+              stream: true,
+              stream_options: { include_usage: true },
+              ...(request.temperature === null ? {} : { temperature: request.temperature }),
+              ...(request.maxTokens === null ? {} : { max_tokens: request.maxTokens }),
+            },
+            { signal },
+          )
+          .asResponse();
+        const finished = yield* chatChunks(response);
+        // A cut connection can end the body quietly; only a finish_reason means the answer is whole.
         if (signal.aborted) throw signal.reason;
         if (!finished)
           throw new ModelError("model_unavailable", "The model's stream ended before the answer was finished", true);

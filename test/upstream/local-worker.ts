@@ -23,6 +23,8 @@ export interface LocalWorker {
 export interface LocalWorkerOptions {
   /** Entry point instead of wrangler.toml's `main` (same bindings). */
   entry?: string;
+  /** A wrangler config instead of wrangler.toml (the peers benchmark adds bindings). */
+  config?: string;
   vars: Record<string, string>;
   /** Expose the V8 inspector (for CPU profiles) on this port. */
   inspectorPort?: number;
@@ -57,13 +59,15 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     CLOUDFLARE_CF_FETCH_ENABLED: "false",
   };
   // With --env-file wrangler also reads vars from the process environment: the worker gets only what it is given.
-  for (const key of Object.keys(readConfig({ config: "wrangler.toml" }).vars)) delete env[key];
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+  const config = options.config ?? "wrangler.toml";
+  for (const key of Object.keys(readConfig({ config }).vars)) delete env[key];
+  const configArgs = ["--config", config];
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, ...configArgs], {
     env,
     stdio: "pipe",
   });
   const port = await freePort();
-  const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : [])];
+  const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : []), ...configArgs];
   args.push(
     "--ip",
     "127.0.0.1",

@@ -1,0 +1,86 @@
+// The peers that run in the same workerd as ours (bench only): Cloudflare Agents' `AIChatAgent` with
+// its resumable streaming, as its README sets it up, relaying the scripted upstream through the AI SDK's
+// OpenAI-compatible provider; and a trivial Durable Object that only relays, the platform's floor for
+// "a new object per request".
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { AIChatAgent } from "@cloudflare/ai-chat";
+import { DurableObject } from "cloudflare:workers";
+import { convertToModelMessages, streamText } from "ai";
+import OpenAI from "openai";
+
+/** Counts the agent's SQL writes (its own storage: messages, stream chunks, fibers). */
+export interface SqlWrites {
+  statements: number;
+}
+
+const isWrite = (query: string) => /^\s*(insert|update|delete|replace)/i.test(query);
+
+export class BenchChatAgent extends AIChatAgent {
+  private readonly sqlWrites: SqlWrites;
+
+  constructor(ctx: DurableObjectState, env: Cloudflare.Env) {
+    // Counted before the agent's own setup writes anything: every statement goes through `exec`.
+    const sql = ctx.storage.sql;
+    const exec = sql.exec.bind(sql);
+    const writes: SqlWrites = { statements: 0 };
+    sql.exec = ((query: string, ...bindings: unknown[]) => {
+      if (isWrite(query)) writes.statements++;
+      return exec(query, ...bindings);
+    }) as typeof sql.exec;
+    super(ctx, env);
+    this.sqlWrites = writes;
+  }
+
+  override async onChatMessage(_onFinish: unknown, options?: { body?: Record<string, unknown> }) {
+    const provider = createOpenAICompatible({
+      name: "bench",
+      baseURL: this.env.OPENAI_BASE_URL,
+      apiKey: this.env.OPENAI_API_KEY || "bench",
+      includeUsage: true,
+    });
+    const result = streamText({
+      model: provider(String(options?.body?.model ?? "bench")),
+      messages: await convertToModelMessages(this.messages),
+    });
+    return result.toUIMessageStreamResponse();
+  }
+
+  benchWrites(): SqlWrites {
+    return { ...this.sqlWrites };
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Relays the upstream through the openai SDK to SSE, the same way as the baseline, from a new object. */
+export async function relay(env: Env, model: string, prompt: string, waitUntil: (work: Promise<unknown>) => void) {
+  const client = new OpenAI({ apiKey: env.OPENAI_API_KEY || "bench", baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
+  const stream = await client.chat.completions.create({
+    model,
+    messages: [{ role: "user", content: prompt }],
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  const writer = writable.getWriter();
+  waitUntil(
+    (async () => {
+      let id = 0;
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta?.content;
+        if (delta)
+          await writer.write(encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`));
+      }
+      await writer.write(encoder.encode(`id: ${++id}\nevent: execution.completed\ndata: {}\n\n`));
+      await writer.close();
+    })(),
+  );
+  return new Response(readable, { headers: { "Content-Type": "text/event-stream" } });
+}
+
+export class TrivialStream extends DurableObject<Env> {
+  override async fetch(request: Request): Promise<Response> {
+    const { model, prompt } = await request.json<{ model: string; prompt: string }>();
+    return relay(this.env, model, prompt, (work) => this.ctx.waitUntil(work));
+  }
+}
