@@ -1,0 +1,39 @@
+// What one reader received: the text in order, when, how many bytes it took on the wire, and where it
+// could resume. Every peer's reader fills one, so every case reads them the same way.
+const now = () => performance.timeOrigin + performance.now();
+const STAMP = /⟨([\d.]+)⟩/g;
+
+export class Receipt {
+  text = "";
+  /** Bytes that arrived on the wire (SSE frames, WebSocket messages, HTTP bodies). */
+  wireBytes = 0;
+  /** Where this reader can resume: the system's own cursor (event id, offset, characters). */
+  cursor = "";
+  ended = false;
+  /** When the first text arrived (ms since the epoch), NaN before. */
+  firstTextAt = Number.NaN;
+  /** Receive time minus upstream send time of each stamped chunk (ms). */
+  readonly latenciesMs: number[] = [];
+  readonly startedAt = now();
+
+  /** Records `text` as received now. */
+  add(text: string): void {
+    if (!text) return;
+    const at = now();
+    if (Number.isNaN(this.firstTextAt)) this.firstTextAt = at;
+    this.text += text;
+    for (const match of text.matchAll(STAMP)) this.latenciesMs.push(at - Number(match[1]));
+  }
+
+  /** ms from the reader's start to its first text. */
+  get firstTextMs(): number {
+    return this.firstTextAt - this.startedAt;
+  }
+
+  get totalMs(): number {
+    return now() - this.startedAt;
+  }
+}
+
+/** Byte length of a string in UTF-8. */
+export const utf8Bytes = (text: string) => Buffer.byteLength(text, "utf8");
