@@ -31,7 +31,11 @@ const worker = await startLocalWorker({
   inspectorPort: INSPECTOR_PORT,
 });
 try {
-  const ctx = { client: new BenchClient(worker.baseUrl, upstreamUrl), workerdPid: findWorkerd(worker.pid) ?? 0, quick: true };
+  const ctx = {
+    client: new BenchClient(worker.baseUrl, upstreamUrl),
+    workerdPid: findWorkerd(worker.pid) ?? 0,
+    quick: true,
+  };
   const user = newUser();
   const chunks = 50_000;
   const toolId =

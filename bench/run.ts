@@ -2,14 +2,16 @@
 // case against ours and the in-process baseline, prints the table and writes it to docs/performance.md.
 // Exits non-zero only when a run fails, never on a slow figure.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
 import { budgetThroughput, tokenizerCost } from "./budget-cases.ts";
 import { bigOutputMemory, type Ctx, cost, firstDelta, scale, throughput, tokenLatency } from "./cases.ts";
 import { BenchClient, benchVars } from "./client.ts";
+import { writeBetweenMarkers } from "./doc-table.ts";
 import { burstMemory, type MemorySeries } from "./memory.ts";
+import { runPeers } from "./peers/run.ts";
 import { findWorkerd } from "./rss.ts";
 import { fmt } from "./stats.ts";
 
@@ -132,21 +134,11 @@ async function main() {
     await upstream.stop();
   }
   const path = "docs/performance.md";
-  const table = lines.join("\n");
-  const doc = readFileSync(path, "utf8");
-  const start = "<!-- bench:start -->";
-  const end = "<!-- bench:end -->";
-  const from = doc.indexOf(start);
-  const to = doc.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`${path} lacks the ${start} … ${end} markers`);
-  writeFileSync(
-    path,
-    `${doc.slice(0, from + start.length)}\n_Last run: ${new Date().toISOString()}_\n\n${table}\n${doc.slice(to)}`,
-  );
+  writeBetweenMarkers(path, "bench", lines.join("\n"));
   console.log(`\nWrote ${path}`);
 }
 
-main().catch((error: unknown) => {
+(process.argv.includes("--peers") ? runPeers(quick) : main()).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

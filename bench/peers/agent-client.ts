@@ -44,7 +44,8 @@ function readTurn(
         socket.send(JSON.stringify({ type: "cf_agent_stream_resume_ack", id: turn }));
         return;
       }
-      if (message.type === "cf_agent_stream_resume_none") return finish();
+      // No turn streaming yet (a reader that came first): the turn's frames reach every connection.
+      if (message.type === "cf_agent_stream_resume_none") return;
       if (message.type !== "cf_agent_use_chat_response") return;
       turn ??= message.id ?? null;
       if (message.id !== turn) return;

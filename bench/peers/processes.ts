@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+
 import { createClient } from "redis";
 import { freePort } from "../../test/upstream/local-worker.ts";
 
@@ -43,9 +43,13 @@ const stopper = (child: ChildProcess, after?: () => void) => async () => {
 /** Redis on a free port; `commands()` is the server's count of commands processed so far. */
 export async function startRedis(): Promise<Peer & { commands: () => Promise<number> }> {
   const port = await freePort();
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   await waitForLine(child, "Ready to accept connections", "redis-server");
   const url = `redis://127.0.0.1:${port}`;
   const admin = createClient({ url });
@@ -84,5 +88,3 @@ export async function startDurableStreamsServer(upstreamUrl: string): Promise<Pe
     () => rmSync(dataDir, { recursive: true, force: true }),
   );
 }
-
-export { sleep };

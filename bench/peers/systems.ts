@@ -72,7 +72,9 @@ export function ours(client: BenchClient): System {
           stopAfterChars: options.stopAfterChars,
           read: (message) => {
             const frame = JSON.parse(message.data) as { type: string; token?: string };
-            return frame.type === "token" ? { text: frame.token ?? "" } : { end: /^(complete|error)$/.test(frame.type) };
+            return frame.type === "token"
+              ? { text: frame.token ?? "" }
+              : { end: /^(complete|error)$/.test(frame.type) };
           },
         },
       );
@@ -89,17 +91,24 @@ export function ours(client: BenchClient): System {
         {
           stopAfterChars: options.stopAfterChars,
           read: (message) =>
-            message.event === "prompt.delta" ? { text: textOf(message.data) } : { end: TERMINAL.test(message.event ?? "") },
+            message.event === "prompt.delta"
+              ? { text: textOf(message.data) }
+              : { end: TERMINAL.test(message.event ?? "") },
         },
       );
       return opened.receipt;
     },
     async writes(run) {
-      if (!run) return 0;
-      const counters = (await (await fetch(`${client.baseUrl}/bench/counters?executionId=${run}`)).json()) as {
-        session: { d1Writes: number; storage: { rows: number; kvPuts: number } };
+      // The Worker's D1 writes (creating the run) are counted across the isolate; the object's per run.
+      const url = `${client.baseUrl}/bench/counters${run ? `?executionId=${run}` : ""}`;
+      const counters = (await (await fetch(url)).json()) as {
+        worker: { d1Writes: number };
+        session: { d1Writes: number; storage: { rows: number; kvPuts: number } } | null;
       };
-      return counters.session.storage.rows + counters.session.storage.kvPuts + counters.session.d1Writes;
+      const session = counters.session;
+      return (
+        counters.worker.d1Writes + (session ? session.storage.rows + session.storage.kvPuts + session.d1Writes : 0)
+      );
     },
   };
 }
@@ -111,11 +120,17 @@ export function relay(baseUrl: string, name: string, path: string): System {
     async start(model, options = {}) {
       const opened = await openSse(
         `${baseUrl}${path}`,
-        { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ model, prompt: "bench" }) },
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ model, prompt: "bench" }),
+        },
         {
           stopAfterChars: options.stopAfterChars,
           read: (message) =>
-            message.event === "prompt.delta" ? { text: textOf(message.data) } : { end: message.event === "execution.completed" },
+            message.event === "prompt.delta"
+              ? { text: textOf(message.data) }
+              : { end: message.event === "execution.completed" },
         },
       );
       return { run: "", receipt: opened.receipt };
@@ -185,7 +200,11 @@ export function durableStreams(producerUrl: string): System {
         const enough = options.stopAfterChars !== undefined && receipt.text.length >= options.stopAfterChars;
         if (enough || receipt.ended) resolve();
       });
-      response.closed.then(() => resolve(), reject);
+      // `closed` can settle before the last batches (up to the one saying the stream closed) are handed
+      // over: a closed stream ends with that batch, anything else when `closed` settles.
+      response.closed.then(() => {
+        if (!response.streamClosed) resolve();
+      }, reject);
     });
     abort.abort();
     return receipt;

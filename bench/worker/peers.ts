@@ -2,9 +2,10 @@
 // its resumable streaming, as its README sets it up, relaying the scripted upstream through the AI SDK's
 // OpenAI-compatible provider; and a trivial Durable Object that only relays, the platform's floor for
 // "a new object per request".
+
+import { DurableObject } from "cloudflare:workers";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { AIChatAgent } from "@cloudflare/ai-chat";
-import { DurableObject } from "cloudflare:workers";
 import { convertToModelMessages, streamText } from "ai";
 import OpenAI from "openai";
 
@@ -69,7 +70,9 @@ export async function relay(env: Env, model: string, prompt: string, waitUntil: 
       for await (const chunk of stream) {
         const delta = chunk.choices[0]?.delta?.content;
         if (delta)
-          await writer.write(encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`));
+          await writer.write(
+            encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`),
+          );
       }
       await writer.write(encoder.encode(`id: ${++id}\nevent: execution.completed\ndata: {}\n\n`));
       await writer.close();

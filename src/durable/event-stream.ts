@@ -10,22 +10,18 @@ import type { StoredEvent } from "../events/types";
 export class ChangeNotifier {
   private readonly waiters = new Set<() => void>();
 
-  /** Resolves true on the next change, false after `timeoutMs`. */
-  wait(timeoutMs: number): { promise: Promise<boolean>; cancel: () => void } {
-    let wake: () => void = () => {};
+  /** Resolves true on the next change, or false when `expire` is called first. */
+  wait(): { promise: Promise<boolean>; cancel: () => void; expire: () => void } {
+    let settle: (changed: boolean) => void = () => {};
     const promise = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
+      const wake = () => settle(true);
+      settle = (changed) => {
         this.waiters.delete(wake);
-        resolve(false);
-      }, timeoutMs);
-      wake = () => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-        resolve(true);
+        resolve(changed);
       };
       this.waiters.add(wake);
     });
-    return { promise, cancel: () => wake() };
+    return { promise, cancel: () => settle(true), expire: () => settle(false) };
   }
 
   notify(): void {
@@ -68,20 +64,36 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
     options.format === "legacy" ? encodeLegacyEvent(event, options.legacy) : encodeEvent(event);
   let cursor = options.afterId;
   let released = false;
-  let pendingWait: { cancel: () => void } | undefined;
+  let pendingWait: { cancel: () => void; expire: () => void } | undefined;
   let capTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingTimer: ReturnType<typeof setTimeout> | undefined;
   let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
   // The retry hint rides in the first block rather than alone: some clients treat a data-less block as a message.
   let prefix = retryLine(options.retryMs ?? STREAM_RETRY_MS).slice(0, -1);
+  const pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
+  let lastSentAt = Date.now();
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
     controller.enqueue(encoder.encode(prefix + text));
     prefix = "";
+    lastSentAt = Date.now();
+  };
+  // One timer per connection checks when something last went out and sleeps again for what is left:
+  // a timer per event (set while waiting, cleared on the next one) cost a tenth of a fast stream's CPU.
+  const watchForPing = (waitMs: number) => {
+    pingTimer = setTimeout(() => {
+      const quietMs = Date.now() - lastSentAt;
+      if (quietMs >= pingIntervalMs && pendingWait) {
+        pendingWait.expire();
+        watchForPing(pingIntervalMs);
+      } else watchForPing(Math.max(1, pingIntervalMs - quietMs));
+    }, waitMs);
   };
 
   const release = () => {
     if (released) return;
     released = true;
     clearTimeout(capTimer);
+    clearTimeout(pingTimer);
     pendingWait?.cancel();
     options.onRelease();
   };
@@ -99,6 +111,7 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
       start(controller) {
         streamController = controller;
         capTimer = setTimeout(close, options.maxConnectionMs);
+        watchForPing(pingIntervalMs);
       },
       async pull(controller) {
         while (!released) {
@@ -110,7 +123,7 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
             return;
           }
           if (source.finished()) return close();
-          const wait = source.notifier.wait(options.pingIntervalMs ?? PING_INTERVAL_MS);
+          const wait = source.notifier.wait();
           pendingWait = wait;
           const changed = await wait.promise;
           pendingWait = undefined;

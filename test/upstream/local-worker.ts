@@ -62,10 +62,14 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const config = options.config ?? "wrangler.toml";
   for (const key of Object.keys(readConfig({ config }).vars)) delete env[key];
   const configArgs = ["--config", config];
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, ...configArgs], {
-    env,
-    stdio: "pipe",
-  });
+  execFileSync(
+    "npx",
+    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, ...configArgs],
+    {
+      env,
+      stdio: "pipe",
+    },
+  );
   const port = await freePort();
   const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : []), ...configArgs];
   args.push(
