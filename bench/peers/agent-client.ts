@@ -28,6 +28,7 @@ function readTurn(
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(agentUrl(baseUrl, run));
     let turn: string | null = null;
+    let acked = false;
     const finish = () => {
       socket.close();
       resolve(receipt);
@@ -39,8 +40,12 @@ function readTurn(
       const data = String(event.data);
       receipt.wireBytes += utf8Bytes(data);
       const message = JSON.parse(data) as ChatResponse;
-      if (message.type === "cf_agent_stream_resuming" && turn === null && message.id) {
+      if (message.type === "cf_agent_stream_resuming" && !acked && message.id && (turn ?? message.id) === message.id) {
+        // The server holds this connection out of the broadcast until the ack, then replays the turn from
+        // its start: the reader starts the turn's text again, as the SDK's client builds a new message.
+        acked = true;
         turn = message.id;
+        receipt.restart();
         socket.send(JSON.stringify({ type: "cf_agent_stream_resume_ack", id: turn }));
         return;
       }

@@ -25,6 +25,12 @@ export class Receipt {
     for (const match of text.matchAll(STAMP)) this.latenciesMs.push(at - Number(match[1]));
   }
 
+  /** Forgets the text so far (a reader whose stream is replayed from its start). */
+  restart(): void {
+    this.text = "";
+    this.latenciesMs.length = 0;
+  }
+
   /** ms from the reader's start to its first text. */
   get firstTextMs(): number {
     return this.firstTextAt - this.startedAt;
