@@ -1,11 +1,14 @@
 // `npm run bench:profile`: a V8 CPU profile of workerd while the scale case runs (or, with
-// `-- --case throughput`, while one execution relays 50,000 chunks), printed as the functions with the
-// most self time. Connects to wrangler's inspector proxy over CDP.
+// `-- --case throughput`, while one execution relays 50,000 chunks; `-- --case fanout`, while 100
+// readers follow one execution), printed as the functions with the most self time. Connects to
+// wrangler's inspector proxy over CDP.
 import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
 import { check, ours, scale } from "./cases.ts";
 import { BenchClient, benchVars, newUser } from "./client.ts";
 import { connectDevtools } from "./devtools.ts";
+import { fanOut } from "./peers/cases.ts";
+import { ours as oursSystem } from "./peers/systems.ts";
 import { findWorkerd } from "./rss.ts";
 
 interface ProfileNode {
@@ -21,7 +24,8 @@ interface Profile {
 
 const INSPECTOR_PORT = await freePort();
 const caseName = process.argv.includes("--case") ? process.argv[process.argv.indexOf("--case") + 1] : "scale";
-if (caseName !== "scale" && caseName !== "throughput") throw new Error("--case is scale or throughput");
+if (caseName !== "scale" && caseName !== "throughput" && caseName !== "fanout")
+  throw new Error("--case is scale, throughput or fanout");
 
 const upstream = new ScriptedUpstream();
 const upstreamUrl = await upstream.start();
@@ -46,7 +50,10 @@ try {
   await call("Profiler.enable");
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
-  if (caseName === "throughput") {
+  if (caseName === "fanout") {
+    const result = await fanOut({ client: ctx.client, quick: false }, oursSystem(ctx.client));
+    console.log(`fan-out: ${result?.readers} readers, lag p99 ${result?.p99.toFixed(1)} ms`);
+  } else if (caseName === "throughput") {
     const run = check(await ours(ctx, user, toolId), "throughput");
     console.log(`throughput: ${(chunks / (run.totalMs / 1000)).toFixed(0)} chunks/s, ${run.deltas} delta events`);
   } else {

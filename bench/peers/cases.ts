@@ -88,7 +88,16 @@ export async function fanOut(ctx: PeerCtx, system: System) {
   const { follow } = system;
   if (!follow) return null;
   const readers = ctx.quick ? 20 : 100;
-  const model = await ctx.client.model({ kind: "stream", chunks: ["x"], repeat: 200, chunkDelayMs: 5, stamp: true });
+  // The first chunk comes a second after the request, so the readers are attached by then: the lag
+  // is delivery, not how long 100 connections take to open.
+  const model = await ctx.client.model({
+    kind: "stream",
+    chunks: ["x"],
+    repeat: 200,
+    chunkDelayMs: 5,
+    firstChunkDelayMs: 1_000,
+    stamp: true,
+  });
   await system.prepare?.(model, 1);
   const started = await system.start(model);
   const receipts = await Promise.all([
@@ -114,6 +123,8 @@ export async function writesPer1000(ctx: PeerCtx, system: System) {
   return (await writes(started.run)) - before;
 }
 
+const BURST_DEADLINE_MS = 60_000;
+
 /** `count` runs started at once: first text p50/p95 and runs that failed or lost text. */
 export async function burst(ctx: PeerCtx, system: System) {
   const count = ctx.quick ? 20 : 200;
@@ -121,10 +132,12 @@ export async function burst(ctx: PeerCtx, system: System) {
   const expected = chunks.join("");
   const model = await ctx.client.model({ kind: "stream", chunks, chunkDelayMs: 10 });
   await system.prepare?.(model, count);
+  // A run that has not ended a minute later counts as an error (the runs take about 0.3 s alone).
+  const deadline = new Promise<null>((resolve) => setTimeout(resolve, BURST_DEADLINE_MS, null).unref());
   const receipts = await Promise.all(
     Array.from({ length: count }, async () => {
       try {
-        return await (await system.start(model)).receipt;
+        return await Promise.race([(await system.start(model)).receipt, deadline]);
       } catch {
         return null;
       }
