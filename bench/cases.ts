@@ -80,14 +80,12 @@ export async function throughput(ctx: Ctx) {
   return { chunks, oursRate, baseRate, ratio: oursRate / baseRate };
 }
 
+/** The per-token case's model: 300 chunks (quick: 100) 5 ms apart, each its send time. */
+export const latencyModel = (client: BenchClient, quick: boolean) =>
+  client.model({ kind: "stream", chunks: ["x"], repeat: quick ? 100 : 300, chunkDelayMs: 5, stamp: true });
+
 export async function tokenLatency(ctx: Ctx) {
-  const model = await ctx.client.model({
-    kind: "stream",
-    chunks: ["x"],
-    repeat: ctx.quick ? 100 : 300,
-    chunkDelayMs: 5,
-    stamp: true,
-  });
+  const model = await latencyModel(ctx.client, ctx.quick);
   const { oursRuns, baseRuns } = await interleaved(ctx, model, ctx.quick ? 2 : 4);
   const all = (runs: StreamTiming[]) => runs.flatMap((run) => run.tokenLatenciesMs);
   const ours = all(oursRuns);

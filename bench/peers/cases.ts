@@ -1,4 +1,5 @@
 // The peer cases: each runs every system on the same scripted model and reads what its readers got.
+import { latencyModel } from "../cases.ts";
 import type { BenchClient } from "../client.ts";
 import { median, percentile } from "../stats.ts";
 import { type Receipt, utf8Bytes } from "./receipt.ts";
@@ -38,13 +39,7 @@ export async function throughput(ctx: PeerCtx, system: System) {
 }
 
 export async function tokenLatency(ctx: PeerCtx, system: System) {
-  const model = await ctx.client.model({
-    kind: "stream",
-    chunks: ["x"],
-    repeat: ctx.quick ? 100 : 300,
-    chunkDelayMs: 5,
-    stamp: true,
-  });
+  const model = await latencyModel(ctx.client, ctx.quick);
   await whole(system, model); // warm-up: the case before it leaves garbage behind (an outlier of 15 ms p99)
   const latencies: number[] = [];
   for (let i = 0; i < (ctx.quick ? 2 : 4); i++) latencies.push(...(await whole(system, model)).latenciesMs);

@@ -1,12 +1,12 @@
 // Benchmark entry (never deployed): the real app and Durable Object with cost counters, plus the
 // baseline: the thinnest relay of the same upstream through the openai SDK to SSE, in the same workerd.
 import { Hono } from "hono";
-import OpenAI from "openai";
 import { createApp } from "../../src/app";
 import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
 import { tokenCounter } from "../../src/lib/tokens";
 import { countingStorage } from "../../test/helpers/counting-storage";
 import { type CostCounters, countingD1, newCounters } from "./counting";
+import { relay } from "./relay";
 
 const workerCounters = newCounters();
 
@@ -29,39 +29,10 @@ export class ExecutionSession extends RealExecutionSession {
   }
 }
 
-const encoder = new TextEncoder();
-
 const bench = new Hono<{ Bindings: Env }>()
   .post("/bench/baseline", async (c) => {
     const { model, prompt } = await c.req.json<{ model: string; prompt: string }>();
-    const client = new OpenAI({
-      apiKey: c.env.OPENAI_API_KEY || "bench",
-      baseURL: c.env.OPENAI_BASE_URL,
-      maxRetries: 0,
-    });
-    const stream = await client.chat.completions.create({
-      model,
-      messages: [{ role: "user", content: prompt }],
-      stream: true,
-      stream_options: { include_usage: true },
-    });
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = writable.getWriter();
-    c.executionCtx.waitUntil(
-      (async () => {
-        let id = 0;
-        for await (const chunk of stream) {
-          const delta = chunk.choices[0]?.delta?.content;
-          if (delta)
-            await writer.write(
-              encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`),
-            );
-        }
-        await writer.write(encoder.encode(`id: ${++id}\nevent: execution.completed\ndata: {}\n\n`));
-        await writer.close();
-      })(),
-    );
-    return new Response(readable, { headers: { "Content-Type": "text/event-stream" } });
+    return relay(c.env, model, prompt, (work) => c.executionCtx.waitUntil(work));
   })
   .get("/bench/counters", async (c) => {
     const executionId = c.req.query("executionId");

@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { AIChatAgent } from "@cloudflare/ai-chat";
 import { convertToModelMessages, streamText } from "ai";
-import OpenAI from "openai";
+import { relay } from "./relay";
 
 /** Counts the agent's SQL writes (its own storage: messages, stream chunks, fibers). */
 export interface SqlWrites {
@@ -49,36 +49,6 @@ export class BenchChatAgent extends AIChatAgent {
   benchWrites(): SqlWrites {
     return { ...this.sqlWrites };
   }
-}
-
-const encoder = new TextEncoder();
-
-/** Relays the upstream through the openai SDK to SSE, the same way as the baseline, from a new object. */
-export async function relay(env: Env, model: string, prompt: string, waitUntil: (work: Promise<unknown>) => void) {
-  const client = new OpenAI({ apiKey: env.OPENAI_API_KEY || "bench", baseURL: env.OPENAI_BASE_URL, maxRetries: 0 });
-  const stream = await client.chat.completions.create({
-    model,
-    messages: [{ role: "user", content: prompt }],
-    stream: true,
-    stream_options: { include_usage: true },
-  });
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-  const writer = writable.getWriter();
-  waitUntil(
-    (async () => {
-      let id = 0;
-      for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta?.content;
-        if (delta)
-          await writer.write(
-            encoder.encode(`id: ${++id}\nevent: prompt.delta\ndata: ${JSON.stringify({ delta })}\n\n`),
-          );
-      }
-      await writer.write(encoder.encode(`id: ${++id}\nevent: execution.completed\ndata: {}\n\n`));
-      await writer.close();
-    })(),
-  );
-  return new Response(readable, { headers: { "Content-Type": "text/event-stream" } });
 }
 
 export class TrivialStream extends DurableObject<Env> {

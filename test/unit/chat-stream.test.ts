@@ -1,0 +1,88 @@
+// The answer's SSE body read into model chunks: several events in one read, events split across reads,
+// the SDK's meaning for `[DONE]`, error events and malformed JSON, and a body cut before its end.
+import OpenAI from "openai";
+import { describe, expect, it } from "vitest";
+import { chatChunks } from "../../src/models/chat-stream";
+import type { ModelChunk } from "../../src/models/types";
+
+const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
+const delta = (content: string) => data({ choices: [{ delta: { content }, finish_reason: null }] });
+const finish = data({ choices: [{ delta: {}, finish_reason: "stop" }] });
+
+/** A response whose body arrives in exactly these reads; `cancelled` says whether the reader gave up on it. */
+function bodyOf(reads: string[]) {
+  const state = { cancelled: false, served: 0 };
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = reads[state.served++];
+      if (next === undefined) controller.close();
+      else controller.enqueue(encoder.encode(next));
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  return { response: new Response(stream), state };
+}
+
+async function drain(response: Response) {
+  const chunks: ModelChunk[] = [];
+  const iterator = chatChunks(response);
+  for (;;) {
+    const step = await iterator.next();
+    if (step.done) return { chunks, finished: step.value };
+    chunks.push(step.value);
+  }
+}
+
+describe("chatChunks", () => {
+  it("yields every delta of a read in order, joins events split across reads, and reports the finish", async () => {
+    const whole = delta("Hel") + delta("lo") + delta(" world");
+    const { response } = bodyOf([
+      whole.slice(0, 40),
+      whole.slice(40),
+      finish + data({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } }) + "data: [DONE]\n\n",
+    ]);
+    const { chunks, finished } = await drain(response);
+    expect(chunks).toEqual([
+      { type: "delta", text: "Hel" },
+      { type: "delta", text: "lo" },
+      { type: "delta", text: " world" },
+      { type: "usage", usage: { inputTokens: 3, outputTokens: 4 } },
+    ]);
+    expect(finished).toBe(true);
+  });
+
+  it("stops at [DONE] and lets go of the body without reading what follows", async () => {
+    const { response, state } = bodyOf([delta("a") + finish + "data: [DONE]\n\n", delta("never")]);
+    const { chunks } = await drain(response);
+    expect(chunks).toEqual([{ type: "delta", text: "a" }]);
+    expect(state.served).toBe(1);
+    expect(state.cancelled).toBe(true);
+  });
+
+  it("returns unfinished when the body ends without a finish_reason (a cut answer)", async () => {
+    const { response } = bodyOf([delta("half")]);
+    expect(await drain(response)).toEqual({ chunks: [{ type: "delta", text: "half" }], finished: false });
+  });
+
+  it("throws the SDK's APIError for an error in the data and for an `event: error`, after the text before it", async () => {
+    const inData = bodyOf([delta("ok") + data({ error: { message: "overloaded", type: "server_error", code: 503 } })]);
+    const seen: ModelChunk[] = [];
+    await expect(
+      (async () => {
+        for await (const chunk of chatChunks(inData.response)) seen.push(chunk);
+      })(),
+    ).rejects.toBeInstanceOf(OpenAI.APIError);
+    expect(seen).toEqual([{ type: "delta", text: "ok" }]);
+    expect(inData.state.cancelled).toBe(true);
+    const named = bodyOf([`event: error\ndata: ${JSON.stringify({ message: "bad" })}\n\n`]);
+    await expect(drain(named.response)).rejects.toMatchObject({ message: expect.stringContaining("bad") });
+  });
+
+  it("throws SyntaxError for data that is not JSON", async () => {
+    const { response } = bodyOf(["data: {nope\n\n"]);
+    await expect(drain(response)).rejects.toBeInstanceOf(SyntaxError);
+  });
+});
