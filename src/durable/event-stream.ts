@@ -5,6 +5,7 @@
 import { encodeLegacyEvent, type LegacyContext } from "../events/legacy";
 import { encodeEvent, PING, retryLine, type StreamFormat } from "../events/sse";
 import type { StoredEvent } from "../events/types";
+import { type QuietWatch, watchQuiet } from "../lib/quiet-watch";
 
 /** Wakes waiting subscribers when the log grows. */
 export class ChangeNotifier {
@@ -66,34 +67,21 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
   let released = false;
   let pendingWait: { cancel: () => void; expire: () => void } | undefined;
   let capTimer: ReturnType<typeof setTimeout> | undefined;
-  let pingTimer: ReturnType<typeof setTimeout> | undefined;
+  let pingWatch: QuietWatch | undefined;
   let streamController: ReadableStreamDefaultController<Uint8Array> | undefined;
   // The retry hint rides in the first block rather than alone: some clients treat a data-less block as a message.
   let prefix = retryLine(options.retryMs ?? STREAM_RETRY_MS).slice(0, -1);
-  const pingIntervalMs = options.pingIntervalMs ?? PING_INTERVAL_MS;
-  let lastSentAt = Date.now();
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
     controller.enqueue(encoder.encode(prefix + text));
     prefix = "";
-    lastSentAt = Date.now();
-  };
-  // One timer per connection checks when something last went out and sleeps again for what is left:
-  // a timer per event (set while waiting, cleared on the next one) cost a tenth of a fast stream's CPU.
-  const watchForPing = (waitMs: number) => {
-    pingTimer = setTimeout(() => {
-      const quietMs = Date.now() - lastSentAt;
-      if (quietMs >= pingIntervalMs && pendingWait) {
-        pendingWait.expire();
-        watchForPing(pingIntervalMs);
-      } else watchForPing(Math.max(1, pingIntervalMs - quietMs));
-    }, waitMs);
+    pingWatch?.touch();
   };
 
   const release = () => {
     if (released) return;
     released = true;
     clearTimeout(capTimer);
-    clearTimeout(pingTimer);
+    pingWatch?.stop();
     pendingWait?.cancel();
     options.onRelease();
   };
@@ -111,7 +99,8 @@ export function createEventStream(source: EventSourceView, options: EventStreamO
       start(controller) {
         streamController = controller;
         capTimer = setTimeout(close, options.maxConnectionMs);
-        watchForPing(pingIntervalMs);
+        // A ping goes out while the client waits on a quiet log; a client that is not reading gets none.
+        pingWatch = watchQuiet(options.pingIntervalMs ?? PING_INTERVAL_MS, () => pendingWait?.expire());
       },
       async pull(controller) {
         while (!released) {

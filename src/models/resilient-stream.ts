@@ -1,6 +1,7 @@
 // Wraps a model stream with the service's policy: retry 429/5xx/network before the first token
 // with backoff, fail the prompt when no token arrives for the idle timeout, stop on abort.
 import { abortableSleep } from "../lib/abortable-sleep";
+import { watchQuiet } from "../lib/quiet-watch";
 import { type ChatRequest, type ModelChunk, type ModelClient, ModelError } from "./types";
 
 export interface ResilienceOptions {
@@ -23,11 +24,7 @@ export function backoff(attempt: number, error: ModelError, base: number, max: n
   return Math.min(max, Math.max(error.retryAfterMs ?? 0, jittered));
 }
 
-/**
- * One attempt; aborts the request when no chunk came for `idleTimeoutMs`. Chunks only note the time:
- * one timer checks it and sleeps again for what is left, as re-arming a timer per chunk cost a tenth
- * of the CPU of a fast stream (bench:profile, throughput case).
- */
+/** One attempt; aborts the request when no chunk came for `idleTimeoutMs`. */
 async function* attemptStream(
   model: ModelClient,
   request: ChatRequest,
@@ -37,19 +34,10 @@ async function* attemptStream(
   const controller = new AbortController();
   const forward = () => controller.abort(outer.reason);
   outer.addEventListener("abort", forward, { once: true });
-  let lastChunkAt = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const watch = (waitMs: number) => {
-    timer = setTimeout(() => {
-      const quietMs = Date.now() - lastChunkAt;
-      if (quietMs >= idleTimeoutMs) controller.abort(IDLE);
-      else watch(idleTimeoutMs - quietMs);
-    }, waitMs);
-  };
+  const idle = watchQuiet(idleTimeoutMs, () => controller.abort(IDLE));
   try {
-    watch(idleTimeoutMs);
     for await (const chunk of model.stream(request, controller.signal)) {
-      lastChunkAt = Date.now();
+      idle.touch();
       yield chunk;
     }
     // The openai SDK ends its iterator quietly when aborted: an aborted stream is not a finished one.
@@ -61,7 +49,7 @@ async function* attemptStream(
     }
     throw error;
   } finally {
-    clearTimeout(timer);
+    idle.stop();
     outer.removeEventListener("abort", forward);
     if (!controller.signal.aborted) controller.abort("done");
   }
