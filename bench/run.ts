@@ -2,7 +2,6 @@
 // case against ours and the in-process baseline, prints the table and writes it to docs/performance.md.
 // Exits non-zero only when a run fails, never on a slow figure.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
@@ -14,6 +13,7 @@ import { burstMemory, type MemorySeries } from "./memory.ts";
 import { runPeers } from "./peers/run.ts";
 import { findWorkerd } from "./rss.ts";
 import { fmt } from "./stats.ts";
+import { packageVersion as pkg } from "./versions.ts";
 
 const quick = process.argv.includes("--quick");
 /** Bursts in the memory case (`--memory-rounds N`); more rounds show where RSS levels off. */
@@ -29,8 +29,6 @@ const say = (line = "") => {
 
 function versions(): string {
   const wrangler = execFileSync("npx", ["wrangler", "--version"], { encoding: "utf8" }).trim().split("\n").pop();
-  const pkg = (name: string) =>
-    (JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
   return `Node ${process.version}, wrangler ${wrangler}, workerd ${pkg("workerd")}, openai ${pkg("openai")}, hono ${pkg("hono")}`;
 }
 

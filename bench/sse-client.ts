@@ -1,5 +1,6 @@
 // Reads an SSE response and times it: first delta, end, and (for stamped chunks) per-token latency.
 import { createParser } from "eventsource-parser";
+import { now, stampLatencies } from "./stats.ts";
 
 export interface StreamTiming {
   status: number;
@@ -13,9 +14,6 @@ export interface StreamTiming {
   tokenLatenciesMs: number[];
   executionId: string | null;
 }
-
-const now = () => performance.timeOrigin + performance.now();
-const STAMP = /⟨([\d.]+)⟩/g;
 
 /** Sends `init` to `url` and reads the SSE answer to its end, in either event format. */
 export async function timeStream(url: string, init: RequestInit): Promise<StreamTiming> {
@@ -36,7 +34,7 @@ export async function timeStream(url: string, init: RequestInit): Promise<Stream
     if (timing.deltas === 0) timing.firstDeltaMs = at - started;
     timing.deltas++;
     timing.outputChars += text.length;
-    for (const match of text.matchAll(STAMP)) timing.tokenLatenciesMs.push(at - Number(match[1]));
+    timing.tokenLatenciesMs.push(...stampLatencies(text, at));
   };
   const parser = createParser({
     onEvent: (message) => {

@@ -1,4 +1,13 @@
-// Small statistics for benchmark samples.
+// Small statistics for benchmark samples, and the clock they are read on.
+
+/** Now, in ms since the epoch with sub-ms precision: the clock the scripted upstream stamps chunks with. */
+export const now = () => performance.timeOrigin + performance.now();
+
+const STAMP = /⟨([\d.]+)⟩/g;
+
+/** For each chunk stamp `⟨send time⟩` in `text`, received at `at`: the ms it took to arrive. */
+export const stampLatencies = (text: string, at: number): number[] =>
+  Array.from(text.matchAll(STAMP), (match) => at - Number(match[1]));
 
 export function percentile(samples: readonly number[], p: number): number {
   const sorted = samples.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);

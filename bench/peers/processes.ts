@@ -5,7 +5,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
 import { createClient } from "redis";
 import { freePort } from "../../test/upstream/local-worker.ts";
 
@@ -55,10 +54,14 @@ export async function startRedis(): Promise<Peer & { commands: () => Promise<num
   const admin = createClient({ url });
   await admin.connect();
   const stop = stopper(child);
+  let infos = 0;
   return {
     url,
-    // INFO itself is a command: it is counted in the next reading, so one is taken off.
-    commands: async () => Number(/total_commands_processed:(\d+)/.exec(await admin.info("stats"))?.[1] ?? 0) - 1,
+    // Each INFO is a command itself, counted by the readings after it: those are taken off.
+    commands: async () => {
+      const total = Number(/total_commands_processed:(\d+)/.exec(await admin.info("stats"))?.[1] ?? 0);
+      return total - infos++;
+    },
     stop: async () => {
       await admin.quit().catch(() => {});
       await stop();

@@ -1,7 +1,6 @@
 // What one reader received: the text in order, when, how many bytes it took on the wire, and where it
 // could resume. Every peer's reader fills one, so every case reads them the same way.
-const now = () => performance.timeOrigin + performance.now();
-const STAMP = /⟨([\d.]+)⟩/g;
+import { now, stampLatencies } from "../stats.ts";
 
 export class Receipt {
   text = "";
@@ -22,7 +21,7 @@ export class Receipt {
     const at = now();
     if (Number.isNaN(this.firstTextAt)) this.firstTextAt = at;
     this.text += text;
-    for (const match of text.matchAll(STAMP)) this.latenciesMs.push(at - Number(match[1]));
+    this.latenciesMs.push(...stampLatencies(text, at));
   }
 
   /** Forgets the text so far (a reader whose stream is replayed from its start). */

@@ -1,20 +1,17 @@
 // `npm run bench -- --peers`: ours and the systems a user would pick instead, on the same scripted
 // upstream, payloads and client, in one run; prints one table and (full runs) writes it to
 // docs/performance.md. `--quick` runs small cases (CI runs it so the harness cannot rot).
-import { readFileSync } from "node:fs";
 import { startLocalWorker } from "../../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../../test/upstream/server.ts";
 import { BenchClient, benchVars } from "../client.ts";
 import { writeBetweenMarkers } from "../doc-table.ts";
 import { fmt } from "../stats.ts";
+import { packageVersion as version } from "../versions.ts";
 import { agentsChat } from "./agent-client.ts";
 import { burst, fanOut, firstDelta, type PeerCtx, resume, throughput, tokenLatency, writesPer1000 } from "./cases.ts";
 import { type Peer, startDurableStreamsServer, startRedis, startResumableServer } from "./processes.ts";
 import { durableStreams, ours, relay, resumableStream, type System } from "./systems.ts";
 import { writePeersConfig } from "./worker-config.ts";
-
-const version = (name: string) =>
-  (JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8")) as { version: string }).version;
 
 interface Row {
   system: System;

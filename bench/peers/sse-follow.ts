@@ -1,7 +1,7 @@
 // Reads an SSE response into a Receipt, for every peer that answers in SSE: what a frame means is the
 // peer's `read`; the reader can drop the connection once it holds `stopAfterChars` of text.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
-import { Receipt, utf8Bytes } from "./receipt.ts";
+import { Receipt } from "./receipt.ts";
 
 /** What one SSE frame carried: text, the end of the run, or neither. */
 export interface FrameMeaning {
@@ -56,5 +56,3 @@ export async function openSse(url: string, init: RequestInit, follow: SseFollow,
   };
   return { headers: response.headers, receipt: read() };
 }
-
-export { utf8Bytes };

@@ -2,10 +2,11 @@
 // A reader given `from` resumes where an earlier one left off, the way that system's docs say.
 import { randomUUID } from "node:crypto";
 import { stream as readStream } from "@durable-streams/client";
+import type { EventSourceMessage } from "eventsource-parser";
 import type { BenchClient } from "../client.ts";
 import { newUser } from "../client.ts";
 import { Receipt } from "./receipt.ts";
-import { openSse } from "./sse-follow.ts";
+import { type FrameMeaning, openSse } from "./sse-follow.ts";
 
 export interface FollowOptions {
   /** Resume from this reader's cursor; absent: from the start. */
@@ -38,7 +39,12 @@ export interface System {
 }
 
 const TERMINAL = /^execution\.(completed|failed|canceled|timed_out)$/;
-const textOf = (data: string) => (JSON.parse(data) as { delta: string }).delta;
+
+/** The named frames ours sends on the events endpoint, and the relays send too. */
+const readNamedEvents = (message: EventSourceMessage): FrameMeaning =>
+  message.event === "prompt.delta"
+    ? { text: (JSON.parse(message.data) as { delta: string }).delta }
+    : { end: TERMINAL.test(message.event ?? "") };
 
 /**
  * Ours: the original endpoint starts and streams a run (auth, rate limit, D1, the object, its log); a
@@ -90,10 +96,7 @@ export function ours(client: BenchClient): System {
         { headers },
         {
           stopAfterChars: options.stopAfterChars,
-          read: (message) =>
-            message.event === "prompt.delta"
-              ? { text: textOf(message.data) }
-              : { end: TERMINAL.test(message.event ?? "") },
+          read: readNamedEvents,
         },
       );
       return opened.receipt;
@@ -127,10 +130,7 @@ export function relay(baseUrl: string, name: string, path: string): System {
         },
         {
           stopAfterChars: options.stopAfterChars,
-          read: (message) =>
-            message.event === "prompt.delta"
-              ? { text: textOf(message.data) }
-              : { end: message.event === "execution.completed" },
+          read: readNamedEvents,
         },
       );
       return { run: "", receipt: opened.receipt };

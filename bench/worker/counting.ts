@@ -12,7 +12,8 @@ export interface CostCounters {
 
 export const newCounters = (): CostCounters => ({ d1Statements: 0, d1Writes: 0, storage: { rows: 0, kvPuts: 0 } });
 
-const isWrite = (sql: string) => /^\s*(insert|update|delete|replace)/i.test(sql);
+/** An INSERT, UPDATE, DELETE or REPLACE statement. */
+export const isWrite = (sql: string) => /^\s*(insert|update|delete|replace)/i.test(sql);
 
 /** A D1 binding that counts every statement it runs (singly or in a batch), and the writes among them. */
 export function countingD1(real: D1Database, counters: CostCounters): D1Database {

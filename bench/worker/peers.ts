@@ -7,14 +7,13 @@ import { DurableObject } from "cloudflare:workers";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { AIChatAgent } from "@cloudflare/ai-chat";
 import { convertToModelMessages, streamText } from "ai";
+import { isWrite } from "./counting";
 import { relay } from "./relay";
 
 /** Counts the agent's SQL writes (its own storage: messages, stream chunks, fibers). */
 export interface SqlWrites {
   statements: number;
 }
-
-const isWrite = (query: string) => /^\s*(insert|update|delete|replace)/i.test(query);
 
 export class BenchChatAgent extends AIChatAgent {
   private readonly sqlWrites: SqlWrites;
