@@ -51,7 +51,7 @@ try {
   await call("Profiler.setSamplingInterval", { interval: 200 });
   await call("Profiler.start");
   if (caseName === "fanout") {
-    const result = await fanOut({ client: ctx.client, quick: false }, oursSystem(ctx.client));
+    const result = await fanOut({ client: ctx.client, quick: false, wrongRuns: new Map() }, oursSystem(ctx.client));
     console.log(`fan-out: ${result?.readers} readers, lag p99 ${result?.p99.toFixed(1)} ms`);
   } else if (caseName === "throughput") {
     const run = check(await ours(ctx, user, toolId), "throughput");

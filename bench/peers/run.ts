@@ -71,7 +71,7 @@ export async function runPeers(quick: boolean): Promise<void> {
     const resumable = await started(startResumableServer(redis.url, upstreamUrl));
     const streams = await started(startDurableStreamsServer(upstreamUrl));
     const client = new BenchClient(worker.baseUrl, upstreamUrl);
-    const ctx: PeerCtx = { client, quick };
+    const ctx: PeerCtx = { client, quick, wrongRuns: new Map() };
     const systems = [
       ours(client),
       relay(worker.baseUrl, "bare relay", "/bench/baseline"),
@@ -107,7 +107,8 @@ export async function runPeers(quick: boolean): Promise<void> {
         burst: await step("burst", burst(ctx, system)),
       });
     }
-    const result = table(rows, chunks, quick);
+    const wrong = [...ctx.wrongRuns].map(([what, runs]) => `${what} (${runs})`);
+    const result = `${table(rows, chunks, quick)}\n\nRuns that did not end with the whole text, beside resume, fan-out and burst: ${wrong.length ? wrong.join("; ") : "none"}.`;
     console.log(`\n${result}`);
     // Ours must never lose or double text; a peer that does is reported in the table, not hidden.
     const mine = rows.find((row) => row.system.name === "ours");
