@@ -66,6 +66,8 @@ export default defineConfig({
       // The daily budget applies to every run of a deployment, so its tests have a deployment of their own.
       workerdProject("daily-budget", ["test/daily-budget/**/*.test.ts"], {
         USER_DAILY_BUDGET_MICROS: String(TEST_DAILY_BUDGET_MICROS),
+        // Room for eight concurrent runs of one user, so that only the day's budget stops them.
+        MAX_CONCURRENT_EXECUTIONS: "20",
       }),
     ],
     globalSetup: ["./test/upstream/global-setup.ts"],

@@ -14,10 +14,11 @@ export const models = () => {
   return catalogue;
 };
 
+// A reasoning model bills tokens it never streams, so a budget reserves its whole output bound per call.
 const price = (model: Model) =>
   model.inputUsdPerMTok === 0 && model.outputUsdPerMTok === 0
     ? "free"
-    : `$${model.inputUsdPerMTok} in / $${model.outputUsdPerMTok} out per M tokens`;
+    : `$${model.inputUsdPerMTok} in / $${model.outputUsdPerMTok} out per M tokens${model.reasoning ? "; reasoning: bills unseen tokens, so budgets reserve more" : ""}`;
 
 export function modelPicker(
   id: string,

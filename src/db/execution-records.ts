@@ -6,7 +6,7 @@ import type { ErrorInfo, Usage } from "../events/types";
 import { splitText } from "../lib/text-parts";
 import type { FinalExecutionStatus, FinalPromptStatus } from "../schemas/statuses";
 import type { Database } from "./client";
-import { reserveDaily } from "./daily-spending";
+import { holdDaily } from "./daily-spending";
 import { promptOutputParts, promptResults, toolExecutions } from "./schema";
 
 /** A prompt's end state, as recorded. */
@@ -22,6 +22,8 @@ export interface PromptOutcome {
   costMicros: number | null;
   /** The tokenizer's estimate of that cost as tokens streamed (null: not counted). */
   estimatedCostMicros: number | null;
+  /** What providers billed past the reservations of its calls (null: nothing was reserved). */
+  overshootMicros: number | null;
   attempts: number;
   /** Hash of the rendered request (null when it never rendered, e.g. skipped). */
   requestHash: string | null;
@@ -78,6 +80,7 @@ function promptColumns(outcome: PromptOutcome) {
     attempts: outcome.attempts,
     costMicros: outcome.costMicros,
     estimatedCostMicros: outcome.estimatedCostMicros,
+    overshootMicros: outcome.overshootMicros,
     requestHash: outcome.requestHash,
     reused: outcome.reused,
   };
@@ -124,9 +127,9 @@ export class ExecutionRecords {
     return [update, ...parts];
   }
 
-  /** Reserves up to `more` of the owner's daily `cap` for this running execution; answers what it holds after (0: nothing). */
-  reserveDaily(ownerId: string, more: number, cap: number): Promise<number> {
-    return withRetry(() => reserveDaily(this.db, { executionId: this.executionId, ownerId, more, cap }));
+  /** Sets what this running execution holds of its owner's daily `cap` (see holdDaily); answers the grant. */
+  holdDaily(ownerId: string, cap: number, request: { base: number; want: number; min: number }): Promise<number> {
+    return withRetry(() => holdDaily(this.db, { executionId: this.executionId, ownerId, cap, ...request }));
   }
 
   async finishPrompt(promptId: string, outcome: PromptOutcome): Promise<void> {

@@ -145,6 +145,8 @@ export const promptResults = sqliteTable(
     costMicros: integer("cost_micros"),
     /** The tokenizer's estimate of that cost as the tokens streamed (null: no price); recorded beside the provider's figure. */
     estimatedCostMicros: integer("estimated_cost_micros"),
+    /** What the provider billed past the reservation the call held (it ignored the output bound); null: nothing reserved. */
+    overshootMicros: integer("overshoot_micros"),
     /** Hash of the rendered request sent to the model: a rerun reuses the output when its request is the same. */
     requestHash: text("request_hash"),
     /** Copied from the source execution by a rerun, not sent to the model. */

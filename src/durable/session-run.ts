@@ -4,13 +4,14 @@ import type { ExecutionRecords } from "../db/execution-records";
 import { ChainRunner, type PriorProgress } from "../engine/chain-runner";
 import { type Ending, endingOf } from "../engine/endings";
 import { type LoggedCompletion, resumeFrom } from "../engine/resume";
-import { costEvents, SpendingMeter } from "../engine/spending";
+import { type BudgetLedger, costEvents, SpendingMeter } from "../engine/spending";
 import type { SessionState } from "../engine/state";
 import * as transition from "../engine/state";
 import { databaseUnavailable } from "../engine/stop-reasons";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
+import { tokenCounter } from "../lib/tokens";
 import { catalogueEntry, createModelResolver } from "../models";
 import { writeFinalRecords } from "./final-records";
 import { logFinished } from "./run-log";
@@ -84,12 +85,17 @@ export async function executeRun(
     signal: controller.signal,
     emit: (item) => host.emit(item),
     reuse: (promptId) => host.sourceOutput(promptId),
-    priceOf: (model) => catalogueEntry(config, model) ?? null,
+    pricing: (model) => {
+      const entry = catalogueEntry(config, model);
+      return { price: entry ?? null, contextTokens: entry?.contextTokens ?? null };
+    },
+    tokens: tokenCounter,
     stop: (reason) => controller.abort(reason),
-    onAttempt: (promptId, attempt) => {
-      const next = transition.attemptStarted(host.state(), promptId, attempt);
+    onAttempt: (promptId, attempt, heldMicros) => {
+      const next = transition.attemptStarted(host.state(), promptId, attempt, heldMicros);
       if (next) host.apply(next);
     },
+    onAttemptSettled: (promptId, spent) => host.apply(transition.attemptSettled(host.state(), promptId, spent)),
     onGroupStart: async (promptIds, at, requestHashes) => {
       host.apply(transition.promptsStarted(host.state(), promptIds, at, requestHashes));
       await record((records) => records.markPromptsRunning(promptIds, at));
@@ -104,34 +110,37 @@ export async function executeRun(
 }
 
 /**
- * The run's spending meter: its budget, and the owner's daily budget reserved from D1 as it spends
- * (a failed reservation stops the run as D1 unavailable: spending is never left unchecked).
+ * The run's spending meter: its budget, and the owner's daily budget held in D1 (a ledger that
+ * cannot be reached stops the run as D1 unavailable: spending is never left unchecked).
  */
 function spending(host: RunHost, config: Config, controller: AbortController): { meter: SpendingMeter } {
   const { plan } = host.state();
   const cap = config.userDailyBudgetMicros;
   // A plan stored before budgets existed has none.
   const budgetMicros = plan.budgetMicros ?? null;
-  const reserve = async (more: number) => {
-    try {
-      return await host.records().reserveDaily(plan.ownerId, more, cap);
-    } catch (error) {
-      log("error", "D1 daily budget reservation failed", {
-        executionId: plan.executionId,
-        error: describeError(error),
-      });
-      controller.abort(databaseUnavailable());
-      return 0;
-    }
+  const ledger: BudgetLedger = {
+    hold: async (request) => {
+      try {
+        return await host.records().holdDaily(plan.ownerId, cap, request);
+      } catch (error) {
+        log("error", "D1 daily budget reservation failed", {
+          executionId: plan.executionId,
+          error: describeError(error),
+        });
+        controller.abort(databaseUnavailable());
+        return 0;
+      }
+    },
   };
   const limits = {
     budgetMicros,
+    minOutputTokens: config.budgetMinOutputTokens,
     onChange: costEvents(
       budgetMicros,
       (item) => host.emit(item),
       () => host.now(),
     ),
-    ...(cap > 0 ? { reserve, reserveAhead: Math.ceil(cap / 100) } : {}),
+    ...(cap > 0 ? { ledger, growStep: Math.ceil(cap / 100) } : {}),
   };
   return { meter: new SpendingMeter(limits, transition.totalCost(host.state())) };
 }

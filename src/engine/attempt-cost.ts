@@ -1,44 +1,64 @@
-// One attempt's spending as it streams: the rendered prompt's input tokens before the call, each
-// delta's output tokens as it arrives (both with a real tokenizer), and the provider's usage when
-// it reports it, which then replaces the estimate (both are kept: the record shows each).
+// One model call's spending: what it asks of the meter before it is made (its rendered input's
+// tokens, counted with a real tokenizer, and its own output limits), each delta's output tokens as
+// they arrive, and the provider's usage when it reports it, which then replaces the estimate (both
+// are kept: the record shows each).
 import type { Usage } from "../events/types";
 import { exactCostMicros, isPaid, type Price } from "../lib/model-catalogue";
-import { chatInputTokens, type TokenCounter, tokenCounter } from "../lib/tokens";
+import { chatInputTokens, type TokenCounter } from "../lib/tokens";
 import type { ChatRequest } from "../models/types";
-import type { SpendingMeter, SpendingRefusal, Verdict } from "./spending";
+import type { CallAsk, CallGrant, SpendingMeter, Verdict } from "./spending";
+
+/** A call's price and the model's context window (null: unknown), from the catalogue. */
+export interface CallPricing {
+  price: Price | null;
+  contextTokens: number | null;
+}
+
+/** What a call of `request` asks the meter for (null: its model is free or unpriced, so nothing is counted). */
+export function callAsk(key: string, request: ChatRequest, pricing: CallPricing, count: TokenCounter): CallAsk | null {
+  const { price, contextTokens } = pricing;
+  if (!isPaid(price)) return null;
+  const inputTokens = chatInputTokens(count, request.systemContext, request.prompt);
+  // The context window bounds the answer as well: what the input leaves of it.
+  const contextLeft = contextTokens === null ? null : Math.max(0, contextTokens - inputTokens);
+  const limits = [request.maxTokens, contextLeft].filter((limit) => limit !== null);
+  return {
+    key,
+    inputMicros: inputTokens * price.inputUsdPerMTok,
+    outputMicrosPerToken: price.outputUsdPerMTok,
+    maxOutputTokens: limits.length === 0 ? null : Math.min(...limits),
+  };
+}
+
+/** What a call cost when it ended: the provider's figure (or the estimate), the estimate, and any overshoot. */
+export interface SettledCall {
+  cost: number;
+  estimate: number;
+  /** What it cost past its reservation: a provider billed past the bound it was sent. */
+  overshoot: number;
+}
 
 export class AttemptCost {
-  private estimate = 0;
+  private estimate: number;
   private usage: Usage | null = null;
-  private count: TokenCounter = () => 0;
 
+  /** A call the meter granted (`ask` null, or no tokenizer: nothing is counted). */
   constructor(
     private readonly meter: SpendingMeter,
-    private readonly key: string,
+    private readonly ask: CallAsk | null,
     private readonly price: Price | null,
-  ) {}
-
-  /** Before the call: whether the rendered prompt's input tokens fit what is left (if not, the model is not called). */
-  start(request: ChatRequest): Verdict {
-    const { price } = this;
-    if (!isPaid(price)) return null;
-    return tokenCounter().then((count) => {
-      this.count = count;
-      return this.grow(chatInputTokens(count, request.systemContext, request.prompt) * price.inputUsdPerMTok);
-    });
+    private readonly count: TokenCounter | null,
+  ) {
+    this.estimate = ask?.inputMicros ?? 0;
   }
 
-  /** A delta arrived: whether its output tokens fit what is left (if not, it is not counted or sent). */
+  /** A delta arrived: whether its output tokens fit (if not, it is not counted or sent). */
   delta(text: string): Verdict {
-    if (!isPaid(this.price)) return null;
-    return this.grow(this.count(text) * this.price.outputUsdPerMTok);
-  }
-
-  /** Adds `micros` to the estimate if the meter admits it. */
-  private grow(micros: number): Verdict {
-    const next = this.estimate + micros;
-    const verdict = this.meter.admit(this.key, next);
-    const accept = (refusal: SpendingRefusal | null) => {
+    const { ask, count } = this;
+    if (!ask || !count) return null;
+    const next = this.estimate + count(text) * ask.outputMicrosPerToken;
+    const verdict = this.meter.admit(ask.key, next);
+    const accept = (refusal: Awaited<Verdict>) => {
       if (refusal === null) this.estimate = next;
       return refusal;
     };
@@ -49,10 +69,13 @@ export class AttemptCost {
     this.usage = usage;
   }
 
-  /** The attempt ended: settles it with the provider's figure when there is one, else the estimate. */
-  end(): { cost: number; estimate: number } {
+  /** The call ended: settles it at the provider's figure when there is one, else at the estimate. */
+  end(): SettledCall {
+    if (!this.ask) return { cost: 0, estimate: 0, overshoot: 0 };
     const cost = this.price && this.usage ? exactCostMicros(this.price, this.usage) : this.estimate;
-    this.meter.settle(this.key, cost);
-    return { cost, estimate: this.estimate };
+    return { cost, estimate: this.estimate, overshoot: this.meter.settle(this.ask.key, cost) };
   }
 }
+
+/** The grant of a call that counts nothing (a free or unpriced model): bounded by its prompt's own limit only. */
+export const UNCOUNTED_GRANT: CallGrant = { granted: true, reservedMicros: 0, outputTokens: null, boundBy: null };

@@ -3,11 +3,13 @@
 // reused, or streamed from its model with attempts. A restarted object resumes from its prior progress.
 import type { ErrorInfo, Usage } from "../events/types";
 import { describeError, log } from "../lib/log";
-import { type CompiledTemplate, compileTemplate, ordinalAliases, renderTemplate } from "../lib/templates";
+import { ordinalAliases } from "../lib/templates";
 import type { ChatRequest } from "../models/types";
 import type { FinalPromptStatus } from "../schemas/statuses";
+import { grantTogether } from "./call-grants";
 import { groupByPosition, type PlannedPrompt } from "./plan";
-import { runStep, type StepDeps } from "./prompt-step";
+import { type PromptSpending, runStep, type StepDeps } from "./prompt-step";
+import { type CompiledPrompt, compilePrompt, renderRequest } from "./render";
 import { requestHash } from "./request-hash";
 import { type StopReason, stopReasonOf } from "./stop-reasons";
 
@@ -18,16 +20,24 @@ export interface EndedStep {
   usage: Usage | null;
   costMicros: number | null;
   estimatedCostMicros: number | null;
+  overshootMicros: number | null;
   error: ErrorInfo | null;
   requestHash: string | null;
   reused: boolean;
 }
 
+/** A prompt cut mid-attempt by a restart: the attempts it had started, when it first started, what it spent. */
+export interface InterruptedStep {
+  attempts: number;
+  startedAt: number | null;
+  spent: PromptSpending;
+}
+
 /** What an earlier life of the object finished or left mid-answer; empty for a fresh run. */
 export interface PriorProgress {
   ended: ReadonlyMap<string, EndedStep>;
-  /** Prompts cut mid-attempt by the restart: the attempts they had started, and when they first started. */
-  interrupted: ReadonlyMap<string, { attempts: number; startedAt: number | null }>;
+  /** Prompts cut mid-attempt by the restart. */
+  interrupted: ReadonlyMap<string, InterruptedStep>;
 }
 
 export interface RunnerDeps extends StepDeps {
@@ -42,17 +52,13 @@ export type RunResult =
   | { status: "stopped"; reason: StopReason; usage: Usage; costMicros: number };
 
 const NO_PRIOR: PriorProgress = { ended: new Map(), interrupted: new Map() };
+const NOTHING_SPENT: PromptSpending = { cost: 0, estimate: 0, overshoot: 0 };
 
 export class ChainRunner {
-  private readonly templates = new Map<string, { content: CompiledTemplate; system: CompiledTemplate | null }>();
+  private readonly templates = new Map<string, CompiledPrompt>();
 
   constructor(private readonly deps: RunnerDeps) {
-    for (const prompt of deps.plan.prompts) {
-      this.templates.set(prompt.id, {
-        content: compileTemplate(prompt.content),
-        system: prompt.systemContext ? compileTemplate(prompt.systemContext) : null,
-      });
-    }
+    for (const prompt of deps.plan.prompts) this.templates.set(prompt.id, compilePrompt(prompt));
   }
 
   /** Runs the chain; an unexpected failure is logged and answered as a failed run, never thrown. */
@@ -99,9 +105,18 @@ export class ChainRunner {
       if (signal.aborted || failure) break;
       const open = group.filter((prompt) => !prior.ended.has(prompt.id));
       if (open.length === 0) continue;
-      // Rendered and hashed before the group starts, so the start and each first attempt are stored together.
+      // Rendered, hashed and granted their shares of the budgets before the group starts, so the start
+      // and each first attempt are stored together. A reuse candidate asks only if it has to run.
       const requests = open.map((prompt) => this.render(prompt, values));
       const hashes = await Promise.all(requests.map(requestHash));
+      const calling = open.filter((prompt, index) => plan.reusable[prompt.id] !== hashes[index]);
+      const grants = await grantTogether(
+        this.deps,
+        calling.map((prompt) => ({
+          key: `${prompt.id}#${(prior.interrupted.get(prompt.id)?.attempts ?? 0) + 1}`,
+          request: requests[open.indexOf(prompt)] ?? this.render(prompt, values),
+        })),
+      );
       const startedAt = Date.now();
       // Recording the start must not delay the model calls; each prompt's end record waits for it.
       const recorded = this.deps.onGroupStart(
@@ -112,8 +127,9 @@ export class ChainRunner {
       const outcomes = await Promise.all(
         open.map((prompt, index) => {
           const request = { request: requests[index] ?? this.render(prompt, values), hash: hashes[index] ?? "" };
-          const before = prior.interrupted.get(prompt.id) ?? { attempts: 0, startedAt };
-          return runStep(this.deps, prompt, request, recorded, before);
+          const before = prior.interrupted.get(prompt.id) ?? { attempts: 0, startedAt, spent: NOTHING_SPENT };
+          const granted = grants[calling.indexOf(prompt)];
+          return runStep(this.deps, prompt, request, recorded, { ...before, granted });
         }),
       );
       open.forEach((prompt, index) => {
@@ -128,13 +144,6 @@ export class ChainRunner {
   }
 
   private render(prompt: PlannedPrompt, values: ReadonlyMap<string, string>): ChatRequest {
-    const templates = this.templates.get(prompt.id);
-    return {
-      model: prompt.model,
-      prompt: templates ? renderTemplate(templates.content, values) : prompt.content,
-      systemContext: templates?.system ? renderTemplate(templates.system, values) : null,
-      temperature: prompt.temperature,
-      maxTokens: prompt.maxTokens,
-    };
+    return renderRequest(prompt, values, this.templates.get(prompt.id));
   }
 }

@@ -1,22 +1,36 @@
 // One prompt of a run, as a step with attempts: reused from a rerun's source when its request is
 // unchanged; else streamed from its model, starting again after a transient failure mid-answer (or
-// after the object restarted) up to `maxAttempts`; stopped from outside by the run's signal.
+// after the object restarted) up to `maxAttempts`; stopped from outside by the run's signal. Each
+// attempt is a model call that first gets its share of the budgets (call-grants.ts).
 import type { PromptOutcome } from "../db/execution-records";
 import { type ErrorInfo, type ExecutionEvent, event, type Usage } from "../events/types";
 import { abortableSleep } from "../lib/abortable-sleep";
-import { isPaid, type Price, wholeMicros } from "../lib/model-catalogue";
+import { isPaid, wholeMicros } from "../lib/model-catalogue";
 import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
 import type { ChatRequest } from "../models/types";
 import type { FinalPromptStatus } from "../schemas/statuses";
 import { AttemptCost } from "./attempt-cost";
 import { addUsage, failureOf, INTERRUPTED_REASON, isTransient } from "./attempts";
+import { type GrantDeps, type Granted, grantAlone } from "./call-grants";
 import type { ExecutionPlan, PlannedPrompt } from "./plan";
-import type { SpendingMeter, Verdict } from "./spending";
+import type { CallGrant, Verdict } from "./spending";
 import { budgetExceeded, type StopReason, stopReasonOf } from "./stop-reasons";
 
+/** A prompt's spending over its attempts so far, in fractional micro-dollars. */
+export interface PromptSpending {
+  cost: number;
+  /** The tokenizer's estimate of the same. */
+  estimate: number;
+  /** What providers billed past the reservations of their calls. */
+  overshoot: number;
+}
+
+/** A prompt's spending as it is recorded: whole micro-dollars, rounded up (null: its model is not priced). */
+export type RecordedSpending = Pick<PromptOutcome, "costMicros" | "estimatedCostMicros" | "overshootMicros">;
+
 /** What one prompt's step needs of its run. */
-export interface StepDeps {
+export interface StepDeps extends GrantDeps {
   plan: ExecutionPlan;
   resolveModel: ModelResolver;
   idleTimeoutMs: number;
@@ -28,16 +42,23 @@ export interface StepDeps {
   emit: (event: ExecutionEvent) => void;
   /** Loads a reused prompt's output from the rerun's source (undefined: not found, so it runs). */
   reuse?: (promptId: string) => Promise<string | undefined>;
-  /** An attempt begins (called in the same turn as its event, so both are stored together). */
-  onAttempt: (promptId: string, attempt: number) => void;
+  /** An attempt begins, holding `reservedMicros` (called in the same turn as its event, so both are stored together). */
+  onAttempt: (promptId: string, attempt: number, reservedMicros: number) => void;
+  /** An attempt failed and another follows: what the prompt has spent so far, as recorded. */
+  onAttemptSettled: (promptId: string, spent: RecordedSpending) => void;
   /** Called when a prompt ends, whatever the outcome; must not throw. */
   onPromptEnd: (promptId: string, outcome: PromptOutcome) => Promise<void>;
-  /** A model's catalogue price; null when it has none. */
-  priceOf: (model: string) => Price | null;
-  /** The run's spending, shared by its prompts. */
-  meter: SpendingMeter;
   /** Stops the whole run (every prompt still streaming) with `reason`. */
   stop: (reason: StopReason) => void;
+}
+
+/** Where a prompt starts: what an earlier life of the object left of it (nothing for a fresh one). */
+export interface StepStart {
+  attempts: number;
+  startedAt: number | null;
+  spent: PromptSpending;
+  /** The first attempt's share, granted with the other prompts of its group (absent: asked alone). */
+  granted?: Granted;
 }
 
 /** Stops the run when spending may not go on (a refusal), and throws to end this attempt. */
@@ -49,8 +70,14 @@ async function enforce(deps: StepDeps, verdict: Verdict): Promise<void> {
 }
 
 /** Starts attempt `attempt` of a prompt: `prompt.started` for the first, `prompt.restarted` after. */
-function beginAttempt(deps: StepDeps, prompt: PlannedPrompt, attempt: number, reason: ErrorInfo | null): void {
-  deps.onAttempt(prompt.id, attempt);
+function beginAttempt(
+  deps: StepDeps,
+  prompt: PlannedPrompt,
+  attempt: number,
+  reason: ErrorInfo | null,
+  grant: CallGrant,
+): void {
+  deps.onAttempt(prompt.id, attempt, grant.granted ? grant.reservedMicros : 0);
   const { id: promptId, name, position, model } = prompt;
   if (attempt === 1 || reason === null) deps.emit(event("prompt.started", { promptId, name, position, model }));
   else deps.emit(event("prompt.restarted", { promptId, attempt, reason }));
@@ -69,16 +96,16 @@ async function reusedOutcome(
   const { id: promptId, name, position, model } = prompt;
   deps.emit(event("prompt.started", { promptId, name, position, model }));
   deps.emit(event("prompt.completed", { promptId, output, durationMs: 0, usage: null, costMicros: 0, reused: true }));
-  const at = Date.now();
   return {
     status: "completed",
     output,
     error: null,
     startedAt,
-    completedAt: at,
+    completedAt: Date.now(),
     usage: null,
     costMicros: 0,
     estimatedCostMicros: null,
+    overshootMicros: null,
     attempts: 0,
     requestHash: hash,
     reused: true,
@@ -90,7 +117,7 @@ export async function runStep(
   prompt: PlannedPrompt,
   { request, hash }: { request: ChatRequest; hash: string },
   startRecorded: Promise<void>,
-  before: { attempts: number; startedAt: number | null },
+  before: StepStart,
 ): Promise<PromptOutcome> {
   const { emit, signal, maxAttempts } = deps;
   // A prompt resumed after a restart counts its duration from its first start.
@@ -109,9 +136,13 @@ export async function runStep(
   let reason: ErrorInfo | null = priorAttempts > 0 ? INTERRUPTED_REASON : null;
   let output = "";
   let usage: Usage | null = null;
-  const price = deps.priceOf(prompt.model);
-  // Fractional micro-dollars over every attempt: what each cost, and what the tokenizer estimated.
-  const spent = { cost: 0, estimate: 0 };
+  const { price } = deps.pricing(prompt.model);
+  const spent = { ...before.spent };
+  const recorded = (): RecordedSpending => ({
+    costMicros: price ? wholeMicros(spent.cost) : null,
+    estimatedCostMicros: isPaid(price) ? wholeMicros(spent.estimate) : null,
+    overshootMicros: isPaid(price) ? wholeMicros(spent.overshoot) : null,
+  });
   const end = (status: FinalPromptStatus, error: ErrorInfo | null): PromptOutcome => ({
     status,
     output,
@@ -119,8 +150,7 @@ export async function runStep(
     startedAt,
     completedAt: Date.now(),
     usage,
-    costMicros: price ? wholeMicros(spent.cost) : null,
-    estimatedCostMicros: isPaid(price) ? wholeMicros(spent.estimate) : null,
+    ...recorded(),
     attempts: Math.min(attempt, maxAttempts),
     requestHash: hash,
     reused: false,
@@ -135,17 +165,21 @@ export async function runStep(
     emit(event("prompt.failed", { promptId: prompt.id, error }));
     outcome = end("failed", error);
   }
+  let granted = before.granted;
   while (!outcome) {
-    beginAttempt(deps, prompt, attempt, reason);
-    const cost = new AttemptCost(deps.meter, `${prompt.id}#${attempt}`, price);
+    const call = granted ?? (await grantAlone(deps, { key: `${prompt.id}#${attempt}`, request }));
+    granted = undefined;
+    beginAttempt(deps, prompt, attempt, reason, call.grant);
+    const cost = new AttemptCost(deps.meter, call.grant.granted ? call.ask : null, price, call.count);
     const streamed = { output: "", usage: null as Usage | null };
-    const failure = await streamAttempt(deps, prompt, request, cost, streamed).then(
+    const failure = await streamAttempt(deps, prompt, request, call.grant, cost, streamed).then(
       () => null,
       (error: unknown) => ({ error }),
     );
     const settled = cost.end();
     spent.cost += settled.cost;
     spent.estimate += settled.estimate;
+    spent.overshoot += settled.overshoot;
     output = streamed.output;
     if (streamed.usage) usage = addUsage(usage, streamed.usage);
     if (!failure) {
@@ -165,6 +199,7 @@ export async function runStep(
     // After the first token a transient failure starts a new attempt; before it the model client retried.
     const { error } = failure;
     if (!signal.aborted && isTransient(error) && output !== "" && attempt < maxAttempts) {
+      deps.onAttemptSettled(prompt.id, recorded());
       await abortableSleep(backoff(attempt, error, deps.attemptBackoffMs ?? 250, 8_000), signal).catch(() => undefined);
       if (!signal.aborted) {
         reason = failureOf(error);
@@ -181,31 +216,36 @@ export async function runStep(
 
 /**
  * Streams one attempt, sending each delta and collecting the output and usage in `streamed`; throws
- * when it fails or the run stops. The rendered prompt must fit what is left before the model is
- * called, and a delta that would pass it is not sent (leaving the loop closes the model's stream).
+ * when it fails or the run stops. A call refused its share is not made; a delta that would pass what
+ * is left is not sent (leaving the loop closes the model's stream); an answer the provider cut at a
+ * bound the budgets set ran out of that budget.
  */
 async function streamAttempt(
   deps: StepDeps,
   prompt: PlannedPrompt,
   request: ChatRequest,
+  grant: CallGrant,
   cost: AttemptCost,
   streamed: { output: string; usage: Usage | null },
 ): Promise<void> {
-  await enforce(deps, cost.start(request));
-  const stream = resilientStream(deps.resolveModel(prompt.model), request, {
-    signal: deps.signal,
-    idleTimeoutMs: deps.idleTimeoutMs,
-  });
+  if (!grant.granted) return enforce(deps, grant.refusal);
+  const stream = resilientStream(
+    deps.resolveModel(prompt.model),
+    { ...request, outputTokenLimit: grant.outputTokens },
+    { signal: deps.signal, idleTimeoutMs: deps.idleTimeoutMs },
+  );
   for await (const chunk of stream) {
     if (chunk.type === "usage") {
       streamed.usage = addUsage(streamed.usage, chunk.usage);
       cost.reported(streamed.usage);
-      continue;
+    } else if (chunk.type === "finish") {
+      if (chunk.reason === "length" && grant.boundBy) await enforce(deps, grant.boundBy);
+    } else {
+      const verdict = cost.delta(chunk.text);
+      if (verdict !== null) await enforce(deps, verdict);
+      streamed.output += chunk.text;
+      deps.emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
     }
-    const verdict = cost.delta(chunk.text);
-    if (verdict !== null) await enforce(deps, verdict);
-    streamed.output += chunk.text;
-    deps.emit(event("prompt.delta", { promptId: prompt.id, delta: chunk.text }));
   }
 }
 

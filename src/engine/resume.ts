@@ -2,8 +2,8 @@
 // completed one is never sent to the model again), prompts cut mid-answer start their next attempt,
 // the rest run. Pure: from the stored state and what the event log holds.
 import type { Usage } from "../events/types";
-import type { EndedStep, PriorProgress } from "./chain-runner";
-import { promptEnded, type SessionState } from "./state";
+import type { EndedStep, InterruptedStep, PriorProgress } from "./chain-runner";
+import { cutAttemptSettled, promptEnded, type SessionState } from "./state";
 
 /** A `prompt.completed` the event log holds (it is stored before any client sees it). */
 export interface LoggedCompletion {
@@ -25,7 +25,7 @@ export function resumeFrom(
   outputs: ReadonlyMap<string, string>,
 ): Resumption {
   const ended = new Map<string, EndedStep>();
-  const interrupted = new Map<string, { attempts: number; startedAt: number | null }>();
+  const interrupted = new Map<string, InterruptedStep>();
   let next = state;
   for (const prompt of state.plan.prompts) {
     const step = next.prompts[prompt.id];
@@ -42,14 +42,25 @@ export function resumeFrom(
         usage: completion.usage,
         costMicros: completion.costMicros,
         estimatedCostMicros: null,
+        overshootMicros: null,
         attempts: Math.max(1, step.attempts),
         requestHash: step.requestHash,
         reused: false,
       });
     }
-    const settled = next.prompts[prompt.id] ?? step;
+    let settled = next.prompts[prompt.id] ?? step;
     if (settled.status === "running") {
-      interrupted.set(prompt.id, { attempts: settled.attempts, startedAt: settled.startedAt });
+      settled = cutAttemptSettled(settled);
+      next = { ...next, prompts: { ...next.prompts, [prompt.id]: settled } };
+      interrupted.set(prompt.id, {
+        attempts: settled.attempts,
+        startedAt: settled.startedAt,
+        spent: {
+          cost: settled.costMicros ?? 0,
+          estimate: settled.estimatedCostMicros ?? 0,
+          overshoot: settled.overshootMicros ?? 0,
+        },
+      });
     } else if (settled.status !== "pending") {
       const output = completion?.output ?? outputs.get(prompt.id) ?? "";
       ended.set(prompt.id, {
@@ -58,6 +69,7 @@ export function resumeFrom(
         usage: settled.usage,
         costMicros: settled.costMicros,
         estimatedCostMicros: settled.estimatedCostMicros,
+        overshootMicros: settled.overshootMicros,
         error: settled.error,
         requestHash: settled.requestHash,
         reused: settled.reused,

@@ -13,9 +13,16 @@ export interface PromptState {
   completedAt: number | null;
   /** Summed over every attempt. */
   usage: Usage | null;
-  /** Micro-dollars for that usage (null: no price), and the tokenizer's estimate of it. */
+  /**
+   * Micro-dollars for that usage (null: no price), and the tokenizer's estimate of it; while the
+   * prompt runs, what its ended attempts cost so far.
+   */
   costMicros: number | null;
   estimatedCostMicros: number | null;
+  /** What providers billed past the reservations of its calls (null: nothing was reserved). */
+  overshootMicros: number | null;
+  /** What the attempt in flight holds of the budgets (its worst case); 0 between attempts. */
+  heldMicros: number;
   error: ErrorInfo | null;
   /** Attempts started so far (a restarted object resumes the prompt as the next one). */
   attempts: number;
@@ -49,6 +56,8 @@ const PENDING: PromptState = {
   usage: null,
   costMicros: null,
   estimatedCostMicros: null,
+  overshootMicros: null,
+  heldMicros: 0,
   error: null,
   attempts: 0,
   requestHash: null,
@@ -98,9 +107,27 @@ export const promptsStarted = (
     });
   }, state);
 
-/** Attempt `attempt` of a prompt begins; null when the state already counts it (no write needed). */
-export const attemptStarted = (state: SessionState, promptId: string, attempt: number): SessionState | null =>
-  (state.prompts[promptId]?.attempts ?? 0) >= attempt ? null : withPrompt(state, promptId, { attempts: attempt });
+/**
+ * Attempt `attempt` of a prompt begins, holding `heldMicros` of the budgets; null when the state
+ * already says so (no write needed).
+ */
+export function attemptStarted(
+  state: SessionState,
+  promptId: string,
+  attempt: number,
+  heldMicros = 0,
+): SessionState | null {
+  const prompt = state.prompts[promptId];
+  if ((prompt?.attempts ?? 0) >= attempt && prompt?.heldMicros === heldMicros) return null;
+  return withPrompt(state, promptId, { attempts: Math.max(attempt, prompt?.attempts ?? 0), heldMicros });
+}
+
+/** An attempt failed and another follows: what the prompt spent so far (whole micro-dollars, rounded up). */
+export const attemptSettled = (
+  state: SessionState,
+  promptId: string,
+  spent: { costMicros: number | null; estimatedCostMicros: number | null; overshootMicros: number | null },
+): SessionState => withPrompt(state, promptId, { ...spent, heldMicros: 0 });
 
 /** A prompt ended, whatever the outcome. */
 export const promptEnded = (state: SessionState, promptId: string, outcome: PromptOutcome): SessionState =>
@@ -110,6 +137,8 @@ export const promptEnded = (state: SessionState, promptId: string, outcome: Prom
     usage: outcome.usage,
     costMicros: outcome.costMicros,
     estimatedCostMicros: outcome.estimatedCostMicros,
+    overshootMicros: outcome.overshootMicros,
+    heldMicros: 0,
     error: outcome.error,
     attempts: outcome.attempts,
     requestHash: outcome.requestHash,
@@ -129,6 +158,15 @@ export const recordsOwed = (state: SessionState, owed: boolean): SessionState =>
 export const canceledPromptIds = (state: SessionState | undefined): string[] =>
   Object.entries(state?.prompts ?? {}).flatMap(([id, prompt]) => (prompt.status === "canceled" ? [id] : []));
 
+/**
+ * A prompt whose attempt was cut (its object restarted, or the run ended under it) counts that
+ * attempt at what it held: what the provider billed for it can no longer be known.
+ */
+export const cutAttemptSettled = (prompt: PromptState): PromptState =>
+  prompt.heldMicros > 0
+    ? { ...prompt, costMicros: (prompt.costMicros ?? 0) + prompt.heldMicros, heldMicros: 0 }
+    : prompt;
+
 export const isOpen = (prompt: PromptState): boolean => prompt.status === "pending" || prompt.status === "running";
 
 /** The run ends: never-started prompts are skipped, running ones end as the ending says. */
@@ -147,7 +185,12 @@ export function finished(state: SessionState, ending: Ending, now: number): Fini
     if (prompt.status === "pending") {
       prompts[promptId] = { ...prompt, status: "skipped" };
     } else if (prompt.status === "running") {
-      prompts[promptId] = { ...prompt, status: ending.runningBecomes, completedAt: now, error: ending.error };
+      prompts[promptId] = {
+        ...cutAttemptSettled(prompt),
+        status: ending.runningBecomes,
+        completedAt: now,
+        error: ending.error,
+      };
       if (ending.runningBecomes === "failed" && ending.error)
         events.push(event("prompt.failed", { promptId, error: ending.error }));
     } else {
@@ -200,6 +243,7 @@ export function snapshotOf(state: SessionState, outputs: ReadonlyMap<string, str
         usage: promptState?.usage ?? null,
         costMicros: promptState?.costMicros ?? null,
         estimatedCostMicros: promptState?.estimatedCostMicros ?? null,
+        overshootMicros: promptState?.overshootMicros ?? null,
         attempts: promptState?.attempts ?? 0,
         requestHash: promptState?.requestHash ?? null,
         reused: promptState?.reused ?? false,

@@ -23,6 +23,8 @@ export interface Config {
   devTokens: boolean;
   /** Micro-dollars one user may spend per UTC day (0: no cap). */
   userDailyBudgetMicros: number;
+  /** A call whose share of a budget cannot pay its input and this many output tokens is not made. */
+  budgetMinOutputTokens: number;
   /** MODELS, with `demo`; ALLOW_UNLISTED_MODELS. */
   models: ModelCatalogue;
 }
@@ -36,6 +38,7 @@ export const DEFAULTS = {
   maxBodyBytes: 262_144,
   streamMaxConnectionMs: 300_000,
   openaiBaseUrl: "https://api.openai.com/v1",
+  budgetMinOutputTokens: 16,
 } as const;
 
 const cache = new WeakMap<object, Config>();
@@ -74,6 +77,7 @@ export function getConfig(env: Env): Config {
     jwtAudience: optional(env.JWT_AUDIENCE),
     devTokens: env.DEV_TOKENS === "true",
     userDailyBudgetMicros: positiveInt(env.USER_DAILY_BUDGET_MICROS, 0),
+    budgetMinOutputTokens: positiveInt(env.BUDGET_MIN_OUTPUT_TOKENS, DEFAULTS.budgetMinOutputTokens),
     models: parseCatalogue({
       raw: env.MODELS,
       allowUnlisted: env.ALLOW_UNLISTED_MODELS?.trim().toLowerCase() !== "false",

@@ -18,7 +18,16 @@ export interface CatalogueEntry {
   inputUsdPerMTok: number;
   outputUsdPerMTok: number;
   contextTokens: number | null;
+  /** The request parameter that bounds the model's output (never both: reasoning models refuse `max_tokens`). */
+  outputLimitParam: OutputLimitParam;
+  /** The model bills tokens it never streams (reasoning): its reservations run larger than its answers. */
+  reasoning: boolean;
 }
+
+export const OUTPUT_LIMIT_PARAMS = ["max_completion_tokens", "max_tokens"] as const;
+export type OutputLimitParam = (typeof OUTPUT_LIMIT_PARAMS)[number];
+/** What a model outside the catalogue is sent (OpenAI's current name). */
+export const DEFAULT_OUTPUT_LIMIT_PARAM: OutputLimitParam = "max_completion_tokens";
 
 export interface ModelCatalogue {
   entries: ReadonlyMap<string, CatalogueEntry>;
@@ -46,6 +55,8 @@ const entrySchema = z.strictObject({
   inputUsdPerMTok: price,
   outputUsdPerMTok: price,
   contextTokens: z.int().positive().optional(),
+  outputLimitParam: z.enum(OUTPUT_LIMIT_PARAMS).optional(),
+  reasoning: z.boolean().optional(),
 });
 
 export interface CatalogueSources {
@@ -75,6 +86,8 @@ export function parseCatalogue(sources: CatalogueSources): ModelCatalogue {
         inputUsdPerMTok: 0,
         outputUsdPerMTok: 0,
         contextTokens: null,
+        outputLimitParam: DEFAULT_OUTPUT_LIMIT_PARAM,
+        reasoning: false,
       },
     ],
   ]);
@@ -116,6 +129,8 @@ export function parseCatalogue(sources: CatalogueSources): ModelCatalogue {
       inputUsdPerMTok: entry.inputUsdPerMTok,
       outputUsdPerMTok: entry.outputUsdPerMTok,
       contextTokens: entry.contextTokens ?? null,
+      outputLimitParam: entry.outputLimitParam ?? DEFAULT_OUTPUT_LIMIT_PARAM,
+      reasoning: entry.reasoning ?? false,
     });
   });
   return { entries, allowUnlisted: sources.allowUnlisted };

@@ -15,7 +15,7 @@ interface CompletionChunk {
 /** What one read of the body held: chunks in order, and whether the answer said it was finished. */
 interface ReadResult {
   chunks: ModelChunk[];
-  finished: boolean;
+  finishReason: string | null;
   done: boolean;
 }
 
@@ -23,7 +23,7 @@ function toChunks(data: CompletionChunk, into: ReadResult): void {
   const choice = data.choices?.[0];
   const text = choice?.delta?.content;
   if (text) into.chunks.push({ type: "delta", text });
-  if (choice?.finish_reason) into.finished = true;
+  if (choice?.finish_reason) into.finishReason = choice.finish_reason;
   if (data.usage)
     into.chunks.push({
       type: "usage",
@@ -32,13 +32,13 @@ function toChunks(data: CompletionChunk, into: ReadResult): void {
 }
 
 /**
- * Yields the chunks of `response`'s body; returns whether a `finish_reason` came (an answer cut short
- * has none). Throws the SDK's `APIError` for an error event and `SyntaxError` for malformed JSON.
+ * Yields the chunks of `response`'s body; returns the `finish_reason` (null: an answer cut short has
+ * none). Throws the SDK's `APIError` for an error event and `SyntaxError` for malformed JSON.
  */
-export async function* chatChunks(response: Response): AsyncGenerator<ModelChunk, boolean> {
+export async function* chatChunks(response: Response): AsyncGenerator<ModelChunk, string | null> {
   const body = response.body;
-  if (!body) return false;
-  const result: ReadResult = { chunks: [], finished: false, done: false };
+  if (!body) return null;
+  const result: ReadResult = { chunks: [], finishReason: null, done: false };
   let failure: unknown;
   const parser = createParser({
     onEvent(message) {
@@ -79,7 +79,7 @@ export async function* chatChunks(response: Response): AsyncGenerator<ModelChunk
       if (failure) throw failure;
       if (result.done) break;
     }
-    return result.finished;
+    return result.finishReason;
   } finally {
     // Leaving before the body's end (`[DONE]`, a stop, an error) closes the upstream call; a cancel
     // that hangs must not hold the caller.

@@ -2,7 +2,12 @@
 // entry goes to its own endpoint with its own key and upstream name; an unlisted name goes to
 // OPENAI_BASE_URL when ALLOW_UNLISTED_MODELS allows it.
 import type { Config } from "../lib/config";
-import { type CatalogueEntry, DEMO_MODEL } from "../lib/model-catalogue";
+import {
+  type CatalogueEntry,
+  DEFAULT_OUTPUT_LIMIT_PARAM,
+  DEMO_MODEL,
+  type OutputLimitParam,
+} from "../lib/model-catalogue";
 import { createDemoModel } from "./demo-model";
 import { createOpenAIModel } from "./openai-model";
 import { type ModelClient, ModelError } from "./types";
@@ -13,11 +18,16 @@ const demo = createDemoModel();
 // One `openai` client per isolate, endpoint and key, shared by every run (and object) it serves.
 const openaiClients = new Map<string, ModelClient>();
 
-function openaiFor(baseURL: string, apiKey: string, timeoutMs: number): ModelClient {
-  const key = `${baseURL}\n${apiKey}\n${timeoutMs}`;
+function openaiFor(
+  baseURL: string,
+  apiKey: string,
+  timeoutMs: number,
+  outputLimitParam: OutputLimitParam,
+): ModelClient {
+  const key = `${baseURL}\n${apiKey}\n${timeoutMs}\n${outputLimitParam}`;
   let client = openaiClients.get(key);
   if (!client) {
-    client = createOpenAIModel({ apiKey, baseURL, timeoutMs });
+    client = createOpenAIModel({ apiKey, baseURL, timeoutMs, outputLimitParam });
     openaiClients.set(key, client);
   }
   return client;
@@ -45,8 +55,11 @@ export function createModelResolver(config: Config): ModelResolver {
     if (model === DEMO_MODEL) return demo;
     const entry = catalogueEntry(config, model);
     if (entry)
-      return asUpstream(openaiFor(entry.baseUrl, entry.apiKey, config.promptIdleTimeoutMs), entry.upstreamModel);
+      return asUpstream(
+        openaiFor(entry.baseUrl, entry.apiKey, config.promptIdleTimeoutMs, entry.outputLimitParam),
+        entry.upstreamModel,
+      );
     if (!config.models.allowUnlisted) return refuse(model);
-    return openaiFor(config.openaiBaseUrl, config.openaiApiKey, config.promptIdleTimeoutMs);
+    return openaiFor(config.openaiBaseUrl, config.openaiApiKey, config.promptIdleTimeoutMs, DEFAULT_OUTPUT_LIMIT_PARAM);
   };
 }

@@ -2,14 +2,17 @@
 // `chat-stream.ts` reads the answer.
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { OutputLimitParam } from "../lib/model-catalogue";
 import { chatChunks } from "./chat-stream";
-import { type ChatRequest, type ModelChunk, type ModelClient, ModelError } from "./types";
+import { type ChatRequest, type ModelChunk, type ModelClient, ModelError, outputBound } from "./types";
 
 export interface OpenAIModelOptions {
   apiKey: string;
   baseURL: string;
   /** How long to wait for response headers; token gaps are watched by the caller. */
   timeoutMs: number;
+  /** The parameter the output bound is sent as (only ever one of the two). */
+  outputLimitParam: OutputLimitParam;
 }
 
 function retryAfterMs(headers: Headers | undefined): number | undefined {
@@ -78,6 +81,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
   });
   return {
     async *stream(request, signal): AsyncIterable<ModelChunk> {
+      const bound = outputBound(request);
       try {
         const response = await client.chat.completions
           .create(
@@ -87,16 +91,17 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
               stream: true,
               stream_options: { include_usage: true },
               ...(request.temperature === null ? {} : { temperature: request.temperature }),
-              ...(request.maxTokens === null ? {} : { max_tokens: request.maxTokens }),
+              ...(bound === null ? {} : { [options.outputLimitParam]: bound }),
             },
             { signal },
           )
           .asResponse();
-        const finished = yield* chatChunks(response);
+        const finishReason = yield* chatChunks(response);
         // A cut connection can end the body quietly; only a finish_reason means the answer is whole.
         if (signal.aborted) throw signal.reason;
-        if (!finished)
+        if (finishReason === null)
           throw new ModelError("model_unavailable", "The model's stream ended before the answer was finished", true);
+        yield { type: "finish", reason: finishReason };
       } catch (error) {
         throw toModelError(error);
       }

@@ -204,7 +204,9 @@ export const ROUTES: RouteDoc[] = [
     tag: "Models",
     summary: "The model catalogue: names and prices (USD per million tokens), never endpoints or keys",
     auth: "bearer",
-    responses: { 200: "`{models: [{name, inputUsdPerMTok, outputUsdPerMTok, contextTokens}], allowUnlisted}`" },
+    responses: {
+      200: "`{models: [{name, inputUsdPerMTok, outputUsdPerMTok, contextTokens, reasoning}], allowUnlisted}`",
+    },
   },
   {
     method: "post",

@@ -100,6 +100,7 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       reused: result.reused,
       costMicros: result.costMicros,
       estimatedCostMicros: result.estimatedCostMicros,
+      overshootMicros: result.overshootMicros,
       usage:
         result.inputTokens === null && result.outputTokens === null
           ? null
@@ -115,5 +116,6 @@ export function modelsView(entries: Iterable<CatalogueEntry>) {
     inputUsdPerMTok: entry.inputUsdPerMTok,
     outputUsdPerMTok: entry.outputUsdPerMTok,
     contextTokens: entry.contextTokens,
+    reasoning: entry.reasoning,
   }));
 }

@@ -1,10 +1,14 @@
 // Budgets before a run (docs/api.md, "Budgets"): which budget applies, that every model it limits
-// has a price, and that the owner's daily budget is not used up. The run enforces them as it streams.
+// has a price, and that the run's budget and what is left of the owner's day can pay for its first
+// calls. The run enforces them call by call as it streams.
 import type { Database } from "../db/client";
 import { DAY_MS, dayStart, spentOnDay } from "../db/daily-spending";
+import { type ExecutionPlan, groupByPosition } from "../engine/plan";
+import { renderRequest } from "../engine/render";
 import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";
-import { assertModelsPriced } from "../lib/model-catalogue";
+import { assertModelsPriced, isPaid } from "../lib/model-catalogue";
+import { chatInputTokens, tokenCounter } from "../lib/tokens";
 
 /** A budget as the tool API and requests write it. */
 export interface Budget {
@@ -32,13 +36,61 @@ export function assertBudgetsCountable(
   else if (config.userDailyBudgetMicros > 0) assertModelsPriced(config.models, prompts, pathOf, "the daily budget");
 }
 
-/** A 429 `budget_exhausted` (Retry-After: until the next UTC day) when the owner's daily budget is used up. */
-export async function assertDailyBudgetLeft(db: Database, config: Config, userId: string, now: number): Promise<void> {
+/**
+ * What the first prompts a run makes calls for must be able to pay before the run is accepted: each
+ * one's rendered input and BUDGET_MIN_OUTPUT_TOKENS of output, at its model's price (0 when every
+ * model is free). `values` fill their templates (inputs, and for a rerun its source's outputs).
+ */
+export async function firstCallsNeed(
+  config: Config,
+  draft: Pick<ExecutionPlan, "prompts" | "reusable">,
+  values: ReadonlyMap<string, string>,
+): Promise<number> {
+  // The first group with a prompt that must call its model (a rerun's reused prompts call none).
+  const first = groupByPosition(draft.prompts).find((group) => group.some((prompt) => !(prompt.id in draft.reusable)));
+  const priced = (first ?? []).flatMap((prompt) => {
+    const price = config.models.entries.get(prompt.model) ?? null;
+    return isPaid(price) ? [{ prompt, price }] : [];
+  });
+  if (priced.length === 0) return 0;
+  const count = await tokenCounter();
+  let need = 0;
+  for (const { prompt, price } of priced) {
+    const request = renderRequest(prompt, values);
+    need +=
+      chatInputTokens(count, request.systemContext, request.prompt) * price.inputUsdPerMTok +
+      config.budgetMinOutputTokens * price.outputUsdPerMTok;
+  }
+  return Math.ceil(need);
+}
+
+/** A 400 naming `budget` when the run's budget cannot pay for its first calls (`need`). */
+export function assertBudgetCovers(budgetMicros: number | null, need: number): void {
+  if (budgetMicros === null || budgetMicros >= need) return;
+  const message = `The budget of ${budgetMicros} micro-dollars cannot pay for the first prompts' input and minimum output (${need} micro-dollars)`;
+  throw new AppError("validation_failed", message, { details: { fields: [{ path: "budget", message }] } });
+}
+
+/**
+ * A 429 `budget_exhausted` (Retry-After: until the next UTC day) when what is left of the owner's
+ * daily budget cannot pay for the run's first calls (`need`), or nothing is left.
+ */
+export async function assertDailyBudgetCovers(
+  db: Database,
+  config: Config,
+  userId: string,
+  need: number,
+  now: number,
+): Promise<void> {
   const cap = config.userDailyBudgetMicros;
-  if (cap <= 0 || (await spentOnDay(db, userId, now)) < cap) return;
+  if (cap <= 0) return;
+  const left = cap - (await spentOnDay(db, userId, now));
+  if (left > 0 && left >= need) return;
   throw new AppError(
     "budget_exhausted",
-    `Your daily budget of ${cap} micro-dollars is used up; it renews at 00:00 UTC`,
+    left > 0
+      ? `What is left of your daily budget (${left} of ${cap} micro-dollars) cannot pay for this run's first prompts (${need}); it renews at 00:00 UTC`
+      : `Your daily budget of ${cap} micro-dollars is used up; it renews at 00:00 UTC`,
     { retryAfter: Math.ceil((dayStart(now) + DAY_MS - now) / 1000) },
   );
 }

@@ -15,6 +15,8 @@ export interface ExecutionDraft {
   /** The inputs as sent (stored), and each field's substitution text (run). */
   inputs: Record<string, unknown>;
   values: ReadonlyMap<string, string>;
+  /** A rerun's source outputs by the names templates use (empty for a first run): its first calls' inputs are estimated with them. */
+  sourceOutputs: ReadonlyMap<string, string>;
   prompts: PromptSnapshot[];
   sourceExecutionId: string | null;
   fromPromptId: string | null;
@@ -42,6 +44,7 @@ export function draftFromTool(
     inputFields: fieldsOf(tool),
     inputs,
     values,
+    sourceOutputs: new Map(),
     prompts: tool.prompts.map(
       ({ id, name, position, ordinal, model, systemContext, content, temperature, maxTokens }) => ({
         id,

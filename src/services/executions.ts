@@ -19,10 +19,16 @@ import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
-import { assertBudgetsCountable, assertDailyBudgetLeft, type Budget } from "./budgets";
+import {
+  assertBudgetCovers,
+  assertBudgetsCountable,
+  assertDailyBudgetCovers,
+  type Budget,
+  firstCallsNeed,
+} from "./budgets";
 import { eventsResponse } from "./event-responses";
 import { draftFromTool, type ExecutionDraft, fieldsOf, newExecutionRow, planFor } from "./execution-plans";
-import { fingerprintOf, type IdempotencyKey, replayed } from "./idempotency";
+import { type IdempotencyKey, idempotencyKeyOf, replayed } from "./idempotency";
 import { PendingExecutions } from "./pending-executions";
 import { draftRerun, type RerunRequest } from "./reruns";
 import { slotLimits, startSession, tooManyExecutions } from "./sessions";
@@ -59,7 +65,7 @@ export class ExecutionService {
 
   /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
   async create(userId: string, request: CreateRequest): Promise<Created> {
-    const key = { idempotencyKey: request.idempotencyKey, fingerprint: fingerprintOf("create", request) };
+    const key = idempotencyKeyOf(request.idempotencyKey, "create", request);
     const replay = await replayed(this.db, userId, key, request);
     if (replay) return replay;
     const tool = await findReadableTool(this.db, request.toolId, userId);
@@ -79,7 +85,7 @@ export class ExecutionService {
     request: RerunRequest,
     idempotencyKey: string | null,
   ): Promise<Created> {
-    const key = { idempotencyKey, fingerprint: fingerprintOf("rerun", { sourceId, ...request }) };
+    const key = idempotencyKeyOf(idempotencyKey, "rerun", { sourceId, ...request });
     const replay = await replayed(this.db, userId, key);
     if (replay) return replay;
     const source = await this.findOwn(userId, sourceId);
@@ -99,6 +105,8 @@ export class ExecutionService {
     start: boolean,
   ): Promise<Created> {
     assertBudgetsCountable(this.config, draft.budgetMicros, draft.prompts, (i) => `prompts.${draft.prompts[i]?.id}`);
+    const need = await this.firstCallsNeed(draft);
+    assertBudgetCovers(draft.budgetMicros, need);
     const { success } = await this.env.EXECUTION_RATE_LIMITER.limit({ key: userId });
     if (!success)
       throw new AppError("rate_limited", "Too many executions started; try again shortly", {
@@ -106,7 +114,8 @@ export class ExecutionService {
       });
     const id = crypto.randomUUID();
     const createdAt = Date.now();
-    if (start) await assertDailyBudgetLeft(this.db, this.config, userId, createdAt);
+    // A pending execution is checked against the day now and again when it starts.
+    await assertDailyBudgetCovers(this.db, this.config, userId, need, createdAt);
     const execution = newExecutionRow(draft, {
       id,
       ownerId: userId,
@@ -212,8 +221,10 @@ export class ExecutionService {
       throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
     const draft = draftFromTool(tool, execution.inputs, resolveInputs(fieldsOf(tool), execution.inputs));
     // The budget it was created with holds, whatever the tool's budget is now.
-    const plan = planFor(execution, { ...draft, budgetMicros: execution.budgetMicros });
-    await assertDailyBudgetLeft(this.db, this.config, execution.ownerId, Date.now());
+    const held = { ...draft, budgetMicros: execution.budgetMicros };
+    const plan = planFor(execution, held);
+    const need = await this.firstCallsNeed(held);
+    await assertDailyBudgetCovers(this.db, this.config, execution.ownerId, need, Date.now());
     // Only the request that flips pending → running starts it; a concurrent one just attaches.
     const outcome = await markPendingRunning(this.db, execution, Date.now(), this.limits());
     if (outcome === "started") await this.start(execution, plan);
@@ -231,6 +242,12 @@ export class ExecutionService {
 
   private stub(executionId: string): DurableObjectStub<ExecutionSession> {
     return this.env.EXECUTION_SESSION.get(this.env.EXECUTION_SESSION.idFromName(executionId));
+  }
+
+  /** What the first calls must be able to pay (only counted when a budget or the daily cap applies). */
+  private firstCallsNeed(draft: ExecutionDraft): Promise<number> {
+    if (draft.budgetMicros === null && this.config.userDailyBudgetMicros <= 0) return Promise.resolve(0);
+    return firstCallsNeed(this.config, draft, new Map([...draft.sourceOutputs, ...draft.values]));
   }
 
   private limits(): SlotLimits {

@@ -3,17 +3,29 @@
 import type { Database } from "../db/client";
 import { findExecutionByIdempotencyKey } from "../db/execution-queries";
 import type { ExecutionRow } from "../db/schema";
+import { canonicalJson } from "../lib/canonical-json";
 import { AppError } from "../lib/errors";
 import type { ExecutionStatus } from "../schemas/statuses";
 
 /** An Idempotency-Key and what it was sent with. */
 export interface IdempotencyKey {
   idempotencyKey: string | null;
+  /** The request as canonical JSON (what is stored). */
   fingerprint: string;
+  /** The same request as rows written before fingerprints were canonical recorded it (JSON text in the client's key order). */
+  legacyFingerprint: string;
 }
 
-/** What a request asked for, to tell a retry from another request under the same key. */
-export const fingerprintOf = (kind: "create" | "rerun", request: object): string => JSON.stringify([kind, request]);
+/** What a request asked for, to tell a retry from another request under the same key (key order does not count). */
+export const idempotencyKeyOf = (
+  idempotencyKey: string | null,
+  kind: "create" | "rerun",
+  request: object,
+): IdempotencyKey => ({
+  idempotencyKey,
+  fingerprint: canonicalJson([kind, request]),
+  legacyFingerprint: JSON.stringify([kind, request]),
+});
 
 /**
  * The execution this key already made, if any. Rows from before fingerprints were kept compare the
@@ -30,10 +42,10 @@ export async function replayed(
   if (!existing) return undefined;
   const same =
     existing.requestFingerprint !== null
-      ? existing.requestFingerprint === key.fingerprint
+      ? existing.requestFingerprint === key.fingerprint || existing.requestFingerprint === key.legacyFingerprint
       : create !== undefined &&
         existing.toolId === create.toolId &&
-        JSON.stringify(existing.inputs) === JSON.stringify(create.inputs);
+        canonicalJson(existing.inputs) === canonicalJson(create.inputs);
   if (!same) throw new AppError("conflict", "This Idempotency-Key was already used for a different request");
   return { execution: existing, status: existing.status, replayed: true };
 }

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import { AppError } from "../lib/errors";
 import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue";
+import { ordinalAliases } from "../lib/templates";
 import type { promptOverride } from "../schemas/api";
 import { resolveInputs } from "../schemas/inputs";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
@@ -72,6 +73,13 @@ export function draftRerun(
     inputFields: source.inputFields,
     inputs,
     values: resolveInputs(source.inputFields, inputs),
+    sourceOutputs: new Map(
+      results.flatMap((result) =>
+        result.status === "completed"
+          ? [result.name, ...ordinalAliases(result.ordinal)].map((name) => [name, result.output] as const)
+          : [],
+      ),
+    ),
     prompts: results.map((result) => ({
       id: result.promptId,
       name: result.name,

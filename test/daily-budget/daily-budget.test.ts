@@ -4,22 +4,25 @@
 // Retry-After until the next UTC day, and a run whose cost cannot be counted is refused.
 // This file owns the upstream names priced-3-upstream and priced-4-upstream.
 
-import { runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { spentOnDay } from "../../src/db/daily-spending";
 import type { ExecutionSession } from "../../src/durable/execution-session";
+import { chatInputTokens as inputTokensWith, tokenCounter } from "../../src/lib/tokens";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { type CreatedExecution, createToolFor, followEvents } from "../helpers/executions";
 import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
 import { sessionStub } from "../helpers/session";
 import { readSse } from "../helpers/sse";
-import { scriptModel, scriptUpstreamName, streamOf, upstreamRequests } from "../helpers/upstream";
+import { scriptModel, scriptUpstreamName, streamOf, upstreamRequests, waitFor } from "../helpers/upstream";
 import { TEST_DAILY_BUDGET_MICROS as CAP } from "./cap";
 
 const LONG = { kind: "stream" as const, chunks: ["word "], repeat: 2000, chunkDelayMs: 1 };
+const textTokens = await tokenCounter();
+const chatInputTokens = (system: string | null, prompt: string) => inputTokensWith(textTokens, system, prompt);
 
 interface DailyRecord {
   status: string;
@@ -59,24 +62,27 @@ describe("the daily budget", () => {
     expect(stopped.results[0]?.output).toMatch(/^(word )+$/);
     expect((first.costMicros ?? 0) + (stopped.costMicros ?? 0)).toBeLessThanOrEqual(CAP);
     expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBeLessThanOrEqual(CAP);
-    // Less is left than the next prompt's input: it fails before any model call.
+    // Less is left than the next prompt's input and minimum output: refused at create, no model call.
     const calls = (await upstreamRequests("priced-3-upstream")).length;
-    const next = await run(user, short.id);
-    expect(next).toMatchObject({ status: "failed", error: { code: "budget_exceeded" }, costMicros: 0 });
+    const next = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: short.id, inputs: {} } });
+    expect(next.status).toBe(429);
+    expect(next.body.error.code).toBe("budget_exhausted");
     expect(await upstreamRequests("priced-3-upstream")).toHaveLength(calls);
     // Another user's day is their own.
     const other = newUser();
     expect((await run(other, (await toolOn(other, "priced-3")).id)).status).toBe("completed");
   });
 
-  it("once spent (the provider billed more than estimated), answers 429 budget_exhausted with Retry-After until the next UTC day", async () => {
+  it("once spent (the provider billed more than it streamed, up to the bound), answers 429 budget_exhausted with Retry-After until the next UTC day", async () => {
     await scriptUpstreamName("priced-3-upstream", [
-      streamOf("word ".repeat(40), 5, { usage: { prompt_tokens: 0, completion_tokens: 400 } }),
+      streamOf("word ".repeat(40), 5, { usage: { prompt_tokens: 0, completion_tokens: 4000 } }),
     ]);
     const user = newUser();
     const tool = await toolOn(user, "priced-3");
     const billed = await run(user, tool.id);
-    expect(billed).toMatchObject({ status: "completed", costMicros: 4000 });
+    const bound = (await upstreamRequests("priced-3-upstream")).at(-1)?.body.max_completion_tokens ?? 0;
+    expect(billed).toMatchObject({ status: "completed", costMicros: bound * 10 });
+    expect(billed.costMicros).toBeLessThanOrEqual(CAP);
     const before = Date.now();
     const refused = await api("/api/executions", { user, body: { toolId: tool.id, inputs: {} } });
     expect(refused.status).toBe(429);
@@ -88,7 +94,11 @@ describe("the daily budget", () => {
     expect(retryAfter).toBeLessThanOrEqual(Math.ceil((nextDay - before) / 1000));
     // A rerun is a run too.
     const listed = await apiJson<{ executions: { id: string }[] }>("/api/executions", { user });
-    const rerun = await api(`/api/executions/${listed.body.executions[0]?.id}/rerun`, { user, body: {} });
+    // A rerun that calls a model is a run too (one that reuses every prompt calls none).
+    const rerun = await api(`/api/executions/${listed.body.executions[0]?.id}/rerun`, {
+      user,
+      body: { fromPromptId: tool.prompts[0]?.id },
+    });
     expect(rerun.status).toBe(429);
   });
 
@@ -123,7 +133,7 @@ describe("the daily budget", () => {
       user,
       body: { toolId: tool.id, inputs: {}, start: false },
     });
-    const outage: D1Outage = { failWhen: /reserved_micros = reserved_micros/i, failures: 0 };
+    const outage: D1Outage = { failWhen: /SET reserved_micros/i, failures: 0 };
     await runInDurableObject(sessionStub(body.id), (instance: ExecutionSession) =>
       instance.internals().useDatabase(flakyD1(env.DB, outage)),
     );
@@ -138,5 +148,71 @@ describe("the daily budget", () => {
     expect(frames.at(-1)).toMatchObject({ type: "error", code: "database_unavailable" });
     expect(outage.failures).toBeGreaterThan(0);
     expect(await upstreamRequests("priced-3-upstream")).toHaveLength(calls);
+  });
+
+  it("holds against what providers bill but never stream: eight concurrent runs never pass the day together", async () => {
+    // Each run streams "ok" and bills 150 output tokens (a reasoning model), never past its bound.
+    await scriptUpstreamName("priced-4-upstream", [
+      { kind: "stream", chunks: ["ok"], usage: { prompt_tokens: 5, completion_tokens: 150 }, chunkDelayMs: 5 },
+    ]);
+    const user = newUser();
+    const tool = await toolOn(user, "priced-4");
+    const records = await Promise.all(Array.from({ length: 8 }, () => run(user, tool.id)));
+    const total = records.reduce((sum, record) => sum + (record.costMicros ?? 0), 0);
+    expect(total).toBeLessThanOrEqual(CAP);
+    expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBeLessThanOrEqual(CAP);
+    expect(records.some((record) => record.status === "completed")).toBe(true);
+    for (const record of records.filter((item) => item.status !== "completed"))
+      expect(record.error?.code).toBe("budget_exceeded");
+  });
+
+  it("checks a pending create (start: false) against the day at create, as well as at start", async () => {
+    await scriptUpstreamName("priced-3-upstream", [
+      streamOf("word ", 5, { usage: { prompt_tokens: 0, completion_tokens: 4000 } }),
+    ]);
+    const user = newUser();
+    const tool = await toolOn(user, "priced-3");
+    await run(user, tool.id);
+    const pending = await apiJson<ErrorJson>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: {}, start: false },
+    });
+    expect(pending.status).toBe(429);
+    expect(pending.body.error.code).toBe("budget_exhausted");
+  });
+
+  it("holds exactly its own reservation after its object restarts mid-prompt: the cut call at what it held, plus the new one", async () => {
+    await scriptUpstreamName("priced-3-upstream", [
+      { kind: "stream", chunks: ["cut ", "never"], hangAfter: 1 },
+      { kind: "stream", chunks: ["again "], repeat: 10, chunkDelayMs: 100 },
+    ]);
+    const user = newUser();
+    const tool = await createToolFor(user, {
+      name: "Restarted",
+      inputFields: [],
+      prompts: [{ name: "answer", position: 0, model: "priced-3", content: "Write", maxTokens: 50 }],
+    });
+    const created = await apiJson<CreatedExecution>("/api/executions", { user, body: { toolId: tool.id, inputs: {} } });
+    expect(created.status).toBe(201);
+    const reserved = async () =>
+      (
+        await env.DB.prepare("SELECT reserved_micros AS held FROM tool_executions WHERE id = ?")
+          .bind(created.body.id)
+          .first<{ held: number }>()
+      )?.held;
+    await waitFor(async () => (await upstreamRequests("priced-3-upstream"))[0]?.chunksSent === 1, 5_000, "a chunk");
+    const oneCall = await reserved();
+    // Each call holds its input and its bound (the prompt's 50 tokens) at the price.
+    expect(oneCall).toBe(Math.ceil(chatInputTokens(null, "Write") * 2.5 + 50 * 10));
+    await abortAllDurableObjects();
+    await sessionStub(created.body.id).wake();
+    await waitFor(async () => (await upstreamRequests("priced-3-upstream"))[1]?.chunksSent, 5_000, "the second call");
+    expect((await upstreamRequests("priced-3-upstream"))[1]?.body.max_completion_tokens).toBe(50);
+    // The cut call counts at what it held (what the provider billed for it is unknown), the new one holds its own.
+    expect(await reserved()).toBe(2 * (oneCall ?? 0));
+    await followEvents(user, created.body.id);
+    const record = (await apiJson<DailyRecord>(`/api/executions/${created.body.id}`, { user })).body;
+    expect(record.status).toBe("completed");
+    expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBe(record.costMicros);
   });
 });

@@ -30,6 +30,7 @@ interface BudgetRecord {
     error: { code: string } | null;
     costMicros: number | null;
     estimatedCostMicros: number | null;
+    overshootMicros: number | null;
     usage: { inputTokens: number; outputTokens: number } | null;
   }[];
 }
@@ -57,8 +58,35 @@ const lastRequestClosed = (model: string) =>
   );
 
 describe("a budget", () => {
-  it("stops the model mid-stream: partial output kept, upstream closed, execution failed, later prompts skipped", async () => {
-    await scriptUpstreamName("priced-1-upstream", [LONG]);
+  it("bounds each call's output to what it can pay after the input, sent as max_completion_tokens; an answer cut at that bound ran out of budget", async () => {
+    // Four characters a token, for the tokenizer and the upstream alike: the upstream stops at the bound.
+    await scriptUpstreamName("priced-1-upstream", [{ kind: "stream", chunks: ["word"], repeat: 1000 }]);
+    const user = newUser();
+    const tool = await createToolFor(user, {
+      name: "Bounded",
+      budget: { maxCostMicros: 300 },
+      inputFields: [],
+      prompts: [
+        { name: "long", position: 0, model: "priced-1", content: "Write at length" },
+        { name: "after", position: 1, model: "demo", content: "Then {{long}}" },
+      ],
+    });
+    const { events, record } = await run(user, tool.id);
+    const input = chatInputTokens(null, "Write at length") * PRICE.input;
+    const bound = Math.floor((300 - input) / PRICE.output);
+    const [request] = await upstreamRequests("priced-1-upstream").then((requests) => requests.slice(-1));
+    expect(request?.body.max_completion_tokens).toBe(bound);
+    expect(request?.body.max_tokens).toBeUndefined();
+    const [long, after] = record.results;
+    expect(long).toMatchObject({ status: "failed", error: { code: "budget_exceeded" }, output: "word".repeat(bound) });
+    expect(after?.status).toBe("skipped");
+    expect(record).toMatchObject({ status: "failed", error: { code: "budget_exceeded" }, budgetMicros: 300 });
+    expect(record.costMicros).toBeLessThanOrEqual(300);
+    expect(events.at(-1)).toMatchObject({ type: "execution.failed", data: { error: { code: "budget_exceeded" } } });
+  });
+
+  it("stops a model that ignores the bound mid-stream: partial output kept, upstream closed, later prompts skipped", async () => {
+    await scriptUpstreamName("priced-1-upstream", [{ ...LONG, ignoreBound: true }]);
     const user = newUser();
     const tool = await createToolFor(user, {
       name: "Budgeted",
@@ -92,6 +120,81 @@ describe("a budget", () => {
     const request = await lastRequestClosed("priced-1-upstream");
     expect(request.clientClosedAt).not.toBeNull();
     expect(request.chunksSent).toBeLessThan(1000);
+  });
+
+  it("holds against what a provider bills but never streams (a reasoning model): 50× its stream never passes the budget", async () => {
+    // Streams "ok" and bills 50 times the budget in output tokens, but never past the bound it was sent.
+    const reasoning = {
+      kind: "stream" as const,
+      chunks: ["ok"],
+      usage: { prompt_tokens: 0, completion_tokens: 500_000 },
+    };
+    await scriptUpstreamName("priced-2-upstream", [reasoning]);
+    const user = newUser();
+    const tool = await createToolFor(user, {
+      name: "Thinks",
+      budget: { maxCostMicros: 100_000 },
+      inputFields: [],
+      prompts: [
+        { name: "think", position: 0, model: "priced-2", content: "Think hard" },
+        { name: "again", position: 1, model: "priced-2", content: "Again {{think}}" },
+      ],
+    });
+    const { record } = await run(user, tool.id);
+    const [think, again] = record.results;
+    const bound = Math.floor((100_000 - chatInputTokens(null, "Think hard") * PRICE.input) / PRICE.output);
+    expect((await upstreamRequests("priced-2-upstream")).map((request) => request.body.max_completion_tokens)).toEqual([
+      bound,
+    ]);
+    expect(think).toMatchObject({ status: "completed", output: "ok", usage: { inputTokens: 0, outputTokens: bound } });
+    expect(think?.costMicros).toBeLessThanOrEqual(100_000);
+    expect(think?.overshootMicros).toBe(0);
+    // Nothing is left for the next prompt: it fails without a model call.
+    expect(again).toMatchObject({ status: "failed", error: { code: "budget_exceeded" } });
+    expect(record.costMicros).toBeLessThanOrEqual(100_000);
+  });
+
+  it("records what a provider that ignores the bound billed past it (overshootMicros)", async () => {
+    await scriptUpstreamName("priced-2-upstream", [
+      { kind: "stream", chunks: ["ok"], usage: { prompt_tokens: 0, completion_tokens: 500_000 }, ignoreBound: true },
+    ]);
+    const user = newUser();
+    const tool = await createToolFor(user, {
+      name: "Overshoots",
+      budget: { maxCostMicros: 100_000 },
+      inputFields: [],
+      prompts: [{ name: "think", position: 0, model: "priced-2", content: "Think hard" }],
+    });
+    const { record } = await run(user, tool.id);
+    const reserved =
+      chatInputTokens(null, "Think hard") * PRICE.input +
+      Math.floor((100_000 - chatInputTokens(null, "Think hard") * PRICE.input) / PRICE.output) * PRICE.output;
+    expect(record.results[0]).toMatchObject({ status: "completed", costMicros: 5_000_000 });
+    expect(record.results[0]?.overshootMicros).toBe(Math.ceil(5_000_000 - reserved));
+  });
+
+  it("that cannot pay for the first prompts' input and minimum output is a 400 naming budget, and no model is called", async () => {
+    await scriptUpstreamName("priced-1-upstream", [LONG]);
+    const user = newUser();
+    const tool = await createToolFor(user, {
+      name: "Too small",
+      inputFields: [],
+      prompts: [{ name: "long", position: 0, model: "priced-1", content: "Write at length" }],
+    });
+    const calls = (await upstreamRequests("priced-1-upstream")).length;
+    const need = Math.ceil(chatInputTokens(null, "Write at length") * PRICE.input + 16 * PRICE.output);
+    const refused = await apiJson<ErrorJson>("/api/executions", {
+      user,
+      body: { toolId: tool.id, inputs: {}, budget: { maxCostMicros: need - 1 } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details?.fields).toEqual([
+      { path: "budget", message: expect.stringContaining(`${need}`) },
+    ]);
+    expect(await upstreamRequests("priced-1-upstream")).toHaveLength(calls);
+    const enough = await run(user, tool.id, { budget: { maxCostMicros: need } });
+    expect(enough.record.error?.code).toBe("budget_exceeded");
+    expect(enough.record.results[0]?.output).not.toBe("");
   });
 
   it("is shared by parallel prompts: together they stay within it, though each alone would have fit more", async () => {

@@ -131,6 +131,30 @@ describe("POST /api/executions", () => {
     expect(reused.status).toBe(409);
   });
 
+  it("takes a retry whose JSON keys come in another order as the same request (canonical fingerprints)", async () => {
+    const user = newUser();
+    const model = await scriptModel(streamOf("once"));
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, { prompts: [{ name: "p", position: 0, model, content: "{{topic}} {{grade}}" }] }),
+    );
+    const headers = { "Idempotency-Key": `key-${crypto.randomUUID()}`, "Content-Type": "application/json" };
+    const first = await apiJson<CreatedExecution>("/api/executions", {
+      user,
+      rawBody: `{"toolId":"${tool.id}","inputs":{"topic":"x","grade":"2"},"start":true}`,
+      headers,
+    });
+    const reordered = await apiJson<CreatedExecution>("/api/executions", {
+      user,
+      rawBody: `{"start":true,"inputs":{"grade":"2","topic":"x"},"toolId":"${tool.id}"}`,
+      headers,
+    });
+    expect([first.status, reordered.status]).toEqual([201, 200]);
+    expect(reordered.body.id).toBe(first.body.id);
+    await followEvents(user, first.body.id);
+    expect(await upstreamRequests(model)).toHaveLength(1);
+  });
+
   it("limits each user to MAX_CONCURRENT_EXECUTIONS under a burst, exactly, and frees the slot when one ends", async () => {
     const user = newUser();
     const model = await hanging();

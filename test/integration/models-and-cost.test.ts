@@ -24,9 +24,9 @@ describe("GET /api/models", () => {
     expect(response.status).toBe(200);
     expect(JSON.parse(text)).toEqual({
       models: [
-        { name: "demo", inputUsdPerMTok: 0, outputUsdPerMTok: 0, contextTokens: null },
-        { name: "priced-echo", ...PRICES, contextTokens: 128000 },
-        ...[1, 2, 3, 4].map((n) => ({ name: `priced-${n}`, ...PRICES, contextTokens: null })),
+        { name: "demo", inputUsdPerMTok: 0, outputUsdPerMTok: 0, contextTokens: null, reasoning: false },
+        { name: "priced-echo", ...PRICES, contextTokens: 128000, reasoning: false },
+        ...[1, 2, 3, 4].map((n) => ({ name: `priced-${n}`, ...PRICES, contextTokens: null, reasoning: false })),
       ],
       allowUnlisted: true,
     });

@@ -50,8 +50,10 @@ describe("a whole execution", () => {
       stream: true,
       stream_options: { include_usage: true },
       temperature: 0.7,
-      max_tokens: 2000,
+      max_completion_tokens: 2000,
     });
+    // One output bound, never both: reasoning models refuse max_tokens.
+    expect(lessonRequest?.body.max_tokens).toBeUndefined();
     const [outlineRequest] = await upstreamRequests(outlineModel);
     expect(outlineRequest?.body.messages).toEqual([
       { role: "system", content: "You are a curriculum designer." },

@@ -58,6 +58,7 @@ const result = (
   reused: false,
   costMicros: 1,
   estimatedCostMicros: null,
+  overshootMicros: null,
 });
 
 function frames(text: string | null) {

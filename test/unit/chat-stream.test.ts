@@ -37,7 +37,7 @@ async function drain(response: Response) {
 }
 
 describe("chatChunks", () => {
-  it("yields every delta of a read in order, joins events split across reads, and reports the finish", async () => {
+  it("yields every delta of a read in order, joins events split across reads, and returns the finish reason", async () => {
     const whole = delta("Hel") + delta("lo") + delta(" world");
     const { response } = bodyOf([
       whole.slice(0, 40),
@@ -51,7 +51,7 @@ describe("chatChunks", () => {
       { type: "delta", text: " world" },
       { type: "usage", usage: { inputTokens: 3, outputTokens: 4 } },
     ]);
-    expect(finished).toBe(true);
+    expect(finished).toBe("stop");
   });
 
   it("stops at [DONE] and lets go of the body without reading what follows", async () => {
@@ -62,9 +62,9 @@ describe("chatChunks", () => {
     expect(state.cancelled).toBe(true);
   });
 
-  it("returns unfinished when the body ends without a finish_reason (a cut answer)", async () => {
+  it("returns no finish reason when the body ends without one (a cut answer)", async () => {
     const { response } = bodyOf([delta("half")]);
-    expect(await drain(response)).toEqual({ chunks: [{ type: "delta", text: "half" }], finished: false });
+    expect(await drain(response)).toEqual({ chunks: [{ type: "delta", text: "half" }], finished: null });
   });
 
   it("throws the SDK's APIError for an error in the data and for an `event: error`, after the text before it", async () => {

@@ -67,6 +67,7 @@ describe("ExecutionRecords", () => {
       requestHash: null,
       costMicros: null,
       estimatedCostMicros: null,
+      overshootMicros: null,
       reused: false,
     });
     await manager.markPromptsRunning(["b"], 1_600);
@@ -97,6 +98,7 @@ describe("ExecutionRecords", () => {
       requestHash: null,
       costMicros: null,
       estimatedCostMicros: null,
+      overshootMicros: null,
       reused: false,
     });
     await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
@@ -153,6 +155,7 @@ describe("ExecutionRecords", () => {
           requestHash: null,
           costMicros: null,
           estimatedCostMicros: null,
+          overshootMicros: null,
           reused: false,
         },
         {
@@ -167,6 +170,7 @@ describe("ExecutionRecords", () => {
           requestHash: null,
           costMicros: null,
           estimatedCostMicros: null,
+          overshootMicros: null,
           reused: false,
         },
       ],

@@ -33,13 +33,15 @@ describe("parseCatalogue", () => {
       inputUsdPerMTok: 0.15,
       outputUsdPerMTok: 0.6,
       contextTokens: null,
+      outputLimitParam: "max_completion_tokens",
+      reasoning: false,
     });
     expect(catalogue.entries.get(DEMO_MODEL)).toMatchObject({ inputUsdPerMTok: 0, outputUsdPerMTok: 0 });
   });
 
   it("reads each entry's own endpoint, upstream name and key", () => {
     const entry = parse(
-      '[{"name": "llama", "upstreamModel": "@cf/meta/llama-3.1-8b-instruct", "baseUrl": "https://gateway.example/v1", "apiKeyVar": "WORKERS_AI_KEY", "inputUsdPerMTok": 0.28, "outputUsdPerMTok": 0.83, "contextTokens": 8000}]',
+      '[{"name": "llama", "upstreamModel": "@cf/meta/llama-3.1-8b-instruct", "baseUrl": "https://gateway.example/v1", "apiKeyVar": "WORKERS_AI_KEY", "inputUsdPerMTok": 0.28, "outputUsdPerMTok": 0.83, "contextTokens": 8000, "outputLimitParam": "max_tokens", "reasoning": true}]',
       { WORKERS_AI_KEY: "wk" },
     ).entries.get("llama");
     expect(entry).toMatchObject({
@@ -47,6 +49,8 @@ describe("parseCatalogue", () => {
       baseUrl: "https://gateway.example/v1",
       apiKey: "wk",
       contextTokens: 8000,
+      outputLimitParam: "max_tokens",
+      reasoning: true,
     });
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionPlan } from "../../src/engine/plan";
 import { resumeFrom } from "../../src/engine/resume";
-import { attemptStarted, initialState, promptEnded, promptsStarted } from "../../src/engine/state";
+import { attemptSettled, attemptStarted, initialState, promptEnded, promptsStarted } from "../../src/engine/state";
 
 const plan: ExecutionPlan = {
   executionId: "e",
@@ -33,8 +33,9 @@ describe("resumeFrom", () => {
     let state = promptsStarted(initialState(plan, 0, 60_000), ["a", "b", "c"], 10);
     // The group's start already counts each prompt's first attempt: no second write for it.
     expect(attemptStarted(state, "a", 1)).toBeNull();
-    state = attemptStarted(state, "c", 2) ?? state;
-    expect(state.prompts.c?.attempts).toBe(2);
+    state = attemptSettled(state, "c", { costMicros: 40, estimatedCostMicros: 38, overshootMicros: 0 });
+    state = attemptStarted(state, "c", 2, 125) ?? state;
+    expect(state.prompts.c).toMatchObject({ attempts: 2, heldMicros: 125 });
     state = promptEnded(state, "a", {
       status: "completed",
       output: "A",
@@ -46,6 +47,7 @@ describe("resumeFrom", () => {
       requestHash: "h",
       costMicros: null,
       estimatedCostMicros: null,
+      overshootMicros: null,
       reused: false,
     });
     // "b" completed in the log, but the object stopped before the state said so.
@@ -62,7 +64,11 @@ describe("resumeFrom", () => {
     });
     expect([...prior.ended.keys()]).toEqual(["a", "b"]);
     expect(prior.ended.get("b")).toMatchObject({ status: "completed", output: "B" });
-    expect([...prior.interrupted]).toEqual([["c", { attempts: 2, startedAt: 10 }]]);
+    // The cut attempt counts at what it held: what the provider billed for it cannot be known.
+    expect([...prior.interrupted]).toEqual([
+      ["c", { attempts: 2, startedAt: 10, spent: { cost: 165, estimate: 38, overshoot: 0 } }],
+    ]);
+    expect(next.prompts.c).toMatchObject({ costMicros: 165, heldMicros: 0 });
     // "d" never started: it simply runs.
     expect(prior.ended.has("d") || prior.interrupted.has("d")).toBe(false);
   });

@@ -35,8 +35,10 @@ export type UpstreamAttempt =
       errorStatus?: number;
       /** Replace each chunk's text with its send time, `⟨ms⟩` (performance.timeOrigin + now), for latency measurements. */
       stamp?: boolean;
-      /** Usage in the final chunk; omitted means computed from the text. */
+      /** Usage in the final chunk; omitted means computed from the text. Never above the output bound sent, unless `ignoreBound`. */
       usage?: { prompt_tokens: number; completion_tokens: number } | null;
+      /** This endpoint ignores `max_completion_tokens`/`max_tokens`: it streams and bills past them. */
+      ignoreBound?: boolean;
     };
 
 export interface UpstreamScript {

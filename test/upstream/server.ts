@@ -129,9 +129,13 @@ export class ScriptedUpstream {
     if (attempt.firstChunkDelayMs) await sleep(attempt.firstChunkDelayMs);
 
     const repeat = attempt.repeat ?? 1;
+    // Like a real provider, the answer stops at the output bound it was sent (finish_reason "length"),
+    // counting a token per 4 characters, unless the script says this endpoint ignores the bound.
+    const bound = attempt.ignoreBound ? undefined : (body.max_completion_tokens ?? body.max_tokens);
     let sent = 0;
     let completionChars = 0;
-    for (let r = 0; r < repeat; r++) {
+    let cut = false;
+    chunks: for (let r = 0; r < repeat; r++) {
       for (const text of attempt.chunks) {
         if (closed()) return;
         if (attempt.hangAfter !== undefined && sent >= attempt.hangAfter) return; // keep the socket open, say nothing
@@ -158,19 +162,28 @@ export class ScriptedUpstream {
         if (sent > 0 && attempt.chunkDelayMs) await sleep(attempt.chunkDelayMs);
         // Respect backpressure so huge outputs do not buffer unboundedly in this process.
         const content = attempt.stamp ? `⟨${(performance.timeOrigin + performance.now()).toFixed(3)}⟩` : text;
+        if (bound !== undefined && Math.ceil((completionChars + content.length) / 4) > bound) {
+          cut = true;
+          break chunks;
+        }
         if (!res.write(chunk({ content }, null))) await new Promise<void>((resolve) => res.once("drain", resolve));
         sent++;
         record.chunksSent = sent;
         completionChars += content.length;
       }
     }
-    res.write(chunk({}, "stop"));
+    res.write(chunk({}, cut ? "length" : "stop"));
     if (body.stream_options?.include_usage) {
       const promptChars = body.messages.reduce((total, message) => total + message.content.length, 0);
-      const usage =
+      const scripted =
         attempt.usage === undefined
           ? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(completionChars / 4) }
           : attempt.usage;
+      // What it bills may pass what it streamed (reasoning tokens), never the bound it was sent.
+      const usage =
+        scripted && bound !== undefined
+          ? { ...scripted, completion_tokens: Math.min(scripted.completion_tokens, bound) }
+          : scripted;
       if (usage) {
         res.write(
           `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`,

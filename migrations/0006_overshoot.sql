@@ -1,0 +1,1 @@
+ALTER TABLE `prompt_results` ADD `overshoot_micros` integer;
