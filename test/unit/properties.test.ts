@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { encodeLegacyEvent } from "../../src/events/legacy";
 import { encodeEvent } from "../../src/events/sse";
 import { event, type StoredEvent } from "../../src/events/types";
+import { canonicalJson } from "../../src/lib/canonical-json";
 import { compileTemplate, decodePromptContent, renderTemplate } from "../../src/lib/templates";
 
 const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,12}$/);
@@ -100,6 +101,29 @@ describe("SSE encoder properties", () => {
         );
         expect(legacy.map((message) => JSON.parse(message.data).token)).toEqual(deltas);
         expect(legacy.map((message) => message.id)).toEqual(events.map((item) => String(item.id)));
+      }),
+    );
+  });
+});
+
+describe("canonicalJson properties", () => {
+  /** The same value with every object's keys in reverse order, at every depth. */
+  const reordered = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(reordered);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([key, item]) => [key, reordered(item)]),
+    );
+  };
+
+  it("gives the same text whatever order the keys were written in, and parses back to the same value", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value);
+        expect(canonicalJson(reordered(value))).toBe(text);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
       }),
     );
   });
