@@ -12,6 +12,7 @@ import { devRoutes } from "./routes/dev";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
+import { mcpRoutes } from "./routes/mcp";
 import { modelRoutes } from "./routes/models";
 import { toolRoutes } from "./routes/tools";
 
@@ -33,6 +34,7 @@ export function createApp() {
   app.route("/api/executions", executionRoutes);
   app.route("/api/assistant-architect", assistantArchitectRoutes);
   app.route("/api/models", modelRoutes);
+  app.route("/api/mcp", mcpRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

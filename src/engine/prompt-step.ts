@@ -202,6 +202,8 @@ async function streamAttempt(
       cost.reported(streamed.usage);
       continue;
     }
+    // This step sends no tools, so a model has no calls to ask for (agent steps: issue 26).
+    if (chunk.type === "tool_calls") continue;
     const verdict = cost.delta(chunk.text);
     if (verdict !== null) await enforce(deps, verdict);
     streamed.output += chunk.text;

@@ -16,6 +16,12 @@ export interface McpCatalogue {
   errors: { server: string; error: string }[];
 }
 
+/** The schema without its `$schema` URI: a dialect marker, not for authors, and the answer carries no URL. */
+function withoutDialect(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
+}
+
 /** Lists every configured server at once; a server that fails is an entry in `errors`, never a throw. */
 export async function listCatalogue(toolbox: Toolbox, signal?: AbortSignal): Promise<McpCatalogue> {
   const outcomes = await Promise.all(
@@ -31,7 +37,7 @@ export async function listCatalogue(toolbox: Toolbox, signal?: AbortSignal): Pro
       catalogue.tools.push({
         name: `${server}.${tool.name}`,
         description: tool.description,
-        inputSchema: tool.inputSchema,
+        inputSchema: withoutDialect(tool.inputSchema),
         needsApproval: tool.needsApproval,
       });
     }
