@@ -36,12 +36,14 @@ const MAX_TOOL_CALLS = 128;
 
 /** Adds fragments to the calls they belong to, as the SDK does: id and name are set, arguments appended. */
 function assemble(fragments: ToolCallFragment[], into: ReadResult): void {
-  const calls = (into.calls ??= []);
+  into.calls ??= [];
+  const calls = into.calls;
   for (const fragment of fragments) {
     const index = fragment.index ?? 0;
     if (!Number.isInteger(index) || index < 0 || index >= MAX_TOOL_CALLS)
       throw new SyntaxError(`Error reading response: a tool call has the index ${String(index)}.`);
-    const call = (calls[index] ??= { id: "", name: "", arguments: "" });
+    calls[index] ??= { id: "", name: "", arguments: "" };
+    const call = calls[index];
     if (fragment.id) call.id = fragment.id;
     if (fragment.function?.name) call.name = fragment.function.name;
     if (fragment.function?.arguments) call.arguments += fragment.function.arguments;
