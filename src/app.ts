@@ -8,6 +8,7 @@ import { requestContext } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { assistantArchitectRoutes } from "./routes/assistant-architect";
+import { demoMcpRoutes } from "./routes/demo-mcp";
 import { devRoutes } from "./routes/dev";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
@@ -29,6 +30,7 @@ export function createApp() {
   app.use("/api/*", limitBody());
   app.route("/health", healthRoutes);
   app.route("/dev", devRoutes);
+  app.route("/demo/mcp", demoMcpRoutes);
   app.route("/", docsRoutes);
   app.route("/api/tools", toolRoutes);
   app.route("/api/executions", executionRoutes);

@@ -20,8 +20,10 @@ function valueFor(schema: Schema, words: string[], text: string): unknown {
   if ("default" in schema) return schema.default;
   const type = Array.isArray(schema.type) ? schema.type.find((kind) => kind !== "null") : schema.type;
   switch (type) {
-    case "string":
-      return words.slice(0, MAX_WORDS).join(" ") || "demo";
+    case "string": {
+      const value = words.slice(0, MAX_WORDS).join(" ") || "demo";
+      return typeof schema.maxLength === "number" ? value.slice(0, schema.maxLength) : value;
+    }
     case "integer":
     case "number": {
       const number = Number(text.match(/-?\d+(?:\.\d+)?/)?.[0] ?? Number.NaN);

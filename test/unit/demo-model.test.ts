@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDemoModel } from "../../src/models/demo-model";
+import { argumentsFor } from "../../src/models/demo-tools";
 import type { ModelChunk } from "../../src/models/types";
 
 async function collect(stream: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
@@ -99,6 +100,11 @@ describe("the offline demo model with tools", () => {
       ],
     });
     expect(chunks[1]?.type).toBe("usage");
+  });
+
+  it("keeps its string arguments within the schema's maxLength, so they pass the schema", () => {
+    const schema = { type: "object", properties: { grade: { type: "string", maxLength: 5 }, n: { type: "number" } } };
+    expect(argumentsFor(schema, "Plan fractions now")).toEqual({ grade: "Plan ", n: 1 });
   });
 
   it("answers by quoting the tool results once they are in the conversation", async () => {
