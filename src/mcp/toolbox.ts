@@ -78,7 +78,10 @@ export class Toolbox {
     return [...this.config.servers.keys()];
   }
 
-  /** The server's tools, read once per toolbox; a failure is not kept, so the next ask tries again. */
+  /**
+   * The server's tools, read once per toolbox (within MCP_CALL_TIMEOUT_MS); a failure is an outcome, not
+   * kept, so the next ask tries again. Rejects with `signal`'s reason only when `signal` aborts.
+   */
   async listTools(serverName: string, signal?: AbortSignal): Promise<ListOutcome> {
     const server = this.config.servers.get(serverName);
     if (!server) return { ok: false, error: unknownServer(serverName) };
