@@ -122,9 +122,6 @@ function classroomServer(): McpServer {
 
 const SERVERS: Record<string, () => McpServer> = { lesson: lessonServer, classroom: classroomServer };
 
-/** The demo servers' names (their paths under /demo/mcp/). */
-export const DEMO_SERVER_NAMES = Object.keys(SERVERS);
-
 /**
  * Answers one request to the demo server `name`, or null when there is none. Stateless: a new server per
  * request, JSON answers; GET and DELETE are 405 (no event stream, no sessions to end).
