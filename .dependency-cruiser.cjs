@@ -8,7 +8,7 @@ const LAYERS = [
   { name: "services", path: "^src/services/" },
   { name: "durable", path: "^src/durable/" },
   { name: "engine", path: "^src/engine/" },
-  { name: "models-db", path: "^src/(models|db)/" },
+  { name: "models-mcp-db", path: "^src/(models|mcp|db)/" },
   { name: "events", path: "^src/events/" },
   { name: "schemas", path: "^src/schemas/" },
   { name: "lib", path: "^src/lib/" },

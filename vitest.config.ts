@@ -3,6 +3,7 @@ import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { unstable_readConfig } from "wrangler";
 import { TEST_DAILY_BUDGET_MICROS } from "./test/daily-budget/cap";
+import { MCP_PATHS, MCP_TEST_TOKEN, TEST_ID_HEADER } from "./test/upstream/mcp-names";
 
 export const TEST_JWT_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
 
@@ -24,6 +25,7 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
   plugins: [
     cloudflareTest(async ({ inject }) => {
       const upstreamUrl = inject("upstreamUrl");
+      const mcpUrl = inject("mcpUrl");
       return {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
@@ -41,6 +43,17 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
             CATALOGUE_TEST_KEY: "catalogue-key-0123456789",
             // Short enough that hang scenarios end quickly; every scripted stream is far faster.
             PROMPT_IDLE_TIMEOUT_MS: "1500",
+            // The test MCP server (test/upstream/mcp-server.ts), one that is down, and one that answers 500.
+            MCP_TEST_URL: mcpUrl,
+            MCP_DOWN_URL: inject("mcpDownUrl"),
+            MCP_SERVERS: JSON.stringify([
+              { name: "tools", url: `${mcpUrl}${MCP_PATHS.main}`, headersVar: "MCP_TEST_HEADERS" },
+              { name: "down", url: inject("mcpDownUrl") },
+              { name: "broken", url: `${mcpUrl}${MCP_PATHS.broken}`, headersVar: "MCP_TEST_HEADERS" },
+            ]),
+            MCP_TEST_HEADERS: JSON.stringify({ Authorization: MCP_TEST_TOKEN, [TEST_ID_HEADER]: "deployment" }),
+            // Short enough that a slow tool's test ends quickly.
+            MCP_CALL_TIMEOUT_MS: "2000",
             ...extra,
           },
         },

@@ -8,10 +8,12 @@ import { requestContext } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleNotFound } from "./middleware/error-handler";
 import { assistantArchitectRoutes } from "./routes/assistant-architect";
+import { demoMcpRoutes } from "./routes/demo-mcp";
 import { devRoutes } from "./routes/dev";
 import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
+import { mcpRoutes } from "./routes/mcp";
 import { modelRoutes } from "./routes/models";
 import { toolRoutes } from "./routes/tools";
 
@@ -28,11 +30,13 @@ export function createApp() {
   app.use("/api/*", limitBody());
   app.route("/health", healthRoutes);
   app.route("/dev", devRoutes);
+  app.route("/demo/mcp", demoMcpRoutes);
   app.route("/", docsRoutes);
   app.route("/api/tools", toolRoutes);
   app.route("/api/executions", executionRoutes);
   app.route("/api/assistant-architect", assistantArchitectRoutes);
   app.route("/api/models", modelRoutes);
+  app.route("/api/mcp", mcpRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -7,6 +7,12 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** The key of the test catalogue entry (its apiKeyVar). */
       CATALOGUE_TEST_KEY: string;
+      /** The test MCP server's base URL (test/upstream/mcp-server.ts). */
+      MCP_TEST_URL: string;
+      /** An MCP server URL nothing listens on. */
+      MCP_DOWN_URL: string;
+      /** The headers (JSON) of the deployment's test MCP servers (their headersVar). */
+      MCP_TEST_HEADERS: string;
     }
   }
 }

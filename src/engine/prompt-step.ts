@@ -240,7 +240,7 @@ async function streamAttempt(
       cost.reported(streamed.usage);
     } else if (chunk.type === "finish") {
       if (chunk.reason === "length" && grant.boundBy) await enforce(deps, grant.boundBy);
-    } else {
+    } else if (chunk.type === "delta") {
       const verdict = cost.delta(chunk.text);
       if (verdict !== null) await enforce(deps, verdict);
       streamed.output += chunk.text;

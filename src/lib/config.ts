@@ -1,4 +1,5 @@
 // Typed view of the Worker's vars (docs/api.md, "Limits and configuration"), parsed once per env object.
+import { MCP_DEFAULTS, type McpConfig, parseMcpServers } from "./mcp-config";
 import { type ModelCatalogue, parseCatalogue } from "./model-catalogue";
 
 /** Limits and settings the service runs with. */
@@ -27,6 +28,10 @@ export interface Config {
   budgetMinOutputTokens: number;
   /** MODELS, with `demo`; ALLOW_UNLISTED_MODELS. */
   models: ModelCatalogue;
+  /** MCP_SERVERS (with their headers), MCP_CALL_TIMEOUT_MS, MCP_RESULT_MAX_BYTES. */
+  mcp: McpConfig;
+  /** The Worker serves its offline demo MCP servers under /demo/mcp/ (local development only). */
+  demoMcpServers: boolean;
 }
 
 export const DEFAULTS = {
@@ -57,6 +62,10 @@ function optional(raw: string | undefined): string | undefined {
 export function getConfig(env: Env): Config {
   const cached = cache.get(env);
   if (cached) return cached;
+  const secret = (name: string) => {
+    const value: unknown = Reflect.get(env, name);
+    return typeof value === "string" ? value : undefined;
+  };
   const config: Config = {
     maxExecutionMs: positiveInt(env.MAX_EXECUTION_MS, DEFAULTS.maxExecutionMs),
     promptIdleTimeoutMs: positiveInt(env.PROMPT_IDLE_TIMEOUT_MS, DEFAULTS.promptIdleTimeoutMs),
@@ -82,11 +91,14 @@ export function getConfig(env: Env): Config {
       raw: env.MODELS,
       allowUnlisted: env.ALLOW_UNLISTED_MODELS?.trim().toLowerCase() !== "false",
       defaultBaseUrl: optional(env.OPENAI_BASE_URL) ?? DEFAULTS.openaiBaseUrl,
-      secret: (name) => {
-        const value: unknown = Reflect.get(env, name);
-        return typeof value === "string" ? value : undefined;
-      },
+      secret,
     }),
+    mcp: {
+      servers: parseMcpServers({ raw: env.MCP_SERVERS, secret }),
+      callTimeoutMs: positiveInt(env.MCP_CALL_TIMEOUT_MS, MCP_DEFAULTS.callTimeoutMs),
+      resultMaxBytes: positiveInt(env.MCP_RESULT_MAX_BYTES, MCP_DEFAULTS.resultMaxBytes),
+    },
+    demoMcpServers: env.DEMO_MCP_SERVERS === "true",
   };
   cache.set(env, config);
   return config;

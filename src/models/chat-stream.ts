@@ -4,10 +4,20 @@
 // body is parsed here, with the SDK's meaning for `[DONE]`, error events and malformed JSON.
 import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
-import type { ModelChunk } from "./types";
+import type { ModelChunk, ToolCall } from "./types";
+
+/** A fragment of one tool call: the first names it, the rest carry more of its arguments. */
+interface ToolCallFragment {
+  index?: number;
+  id?: string | null;
+  function?: { name?: string | null; arguments?: string | null } | null;
+}
 
 interface CompletionChunk {
-  choices?: { delta?: { content?: string | null } | null; finish_reason?: string | null }[];
+  choices?: {
+    delta?: { content?: string | null; tool_calls?: ToolCallFragment[] | null } | null;
+    finish_reason?: string | null;
+  }[];
   usage?: { prompt_tokens: number; completion_tokens: number } | null;
   error?: unknown;
 }
@@ -17,13 +27,52 @@ interface ReadResult {
   chunks: ModelChunk[];
   finishReason: string | null;
   done: boolean;
+  /** The turn's tool calls by index, assembled as their fragments arrive; null until the first. */
+  calls: ToolCall[] | null;
+}
+
+/** A bound on call indexes, as the SDK has: a bad index is a malformed answer, not an allocation. */
+const MAX_TOOL_CALLS = 128;
+
+/** Adds fragments to the calls they belong to, as the SDK does: id and name are set, arguments appended. */
+function assemble(fragments: ToolCallFragment[], into: ReadResult): void {
+  into.calls ??= [];
+  const calls = into.calls;
+  for (const fragment of fragments) {
+    const index = fragment.index ?? 0;
+    if (!Number.isInteger(index) || index < 0 || index >= MAX_TOOL_CALLS)
+      throw new SyntaxError(`Error reading response: a tool call has the index ${String(index)}.`);
+    calls[index] ??= { id: "", name: "", arguments: "" };
+    const call = calls[index];
+    if (fragment.id) call.id = fragment.id;
+    if (fragment.function?.name) call.name = fragment.function.name;
+    if (fragment.function?.arguments) call.arguments += fragment.function.arguments;
+  }
+}
+
+/** The turn's calls in index order; a provider that sends no id gets one from the index. */
+function finishedCalls(calls: ToolCall[]): ToolCall[] {
+  const list: ToolCall[] = [];
+  calls.forEach((call, index) => {
+    list.push(call.id ? call : { ...call, id: `call_${index + 1}` });
+  });
+  return list;
 }
 
 function toChunks(data: CompletionChunk, into: ReadResult): void {
   const choice = data.choices?.[0];
-  const text = choice?.delta?.content;
+  const delta = choice?.delta;
+  const text = delta?.content;
   if (text) into.chunks.push({ type: "delta", text });
-  if (choice?.finish_reason) into.finishReason = choice.finish_reason;
+  if (delta?.tool_calls) assemble(delta.tool_calls, into);
+  if (choice?.finish_reason) {
+    into.finishReason = choice.finish_reason;
+    // Once, when the turn ends: OpenAI says "tool_calls"; some compatible servers say "stop" with calls.
+    if (into.calls) {
+      into.chunks.push({ type: "tool_calls", calls: finishedCalls(into.calls) });
+      into.calls = null;
+    }
+  }
   if (data.usage)
     into.chunks.push({
       type: "usage",
@@ -38,7 +87,7 @@ function toChunks(data: CompletionChunk, into: ReadResult): void {
 export async function* chatChunks(response: Response): AsyncGenerator<ModelChunk, string | null> {
   const body = response.body;
   if (!body) return null;
-  const result: ReadResult = { chunks: [], finishReason: null, done: false };
+  const result: ReadResult = { chunks: [], finishReason: null, done: false, calls: null };
   let failure: unknown;
   const parser = createParser({
     onEvent(message) {
@@ -59,7 +108,11 @@ export async function* chatChunks(response: Response): AsyncGenerator<ModelChunk
         failure = new OpenAI.APIError(undefined, error, undefined, response.headers);
         return;
       }
-      toChunks(data, result);
+      try {
+        toChunks(data, result);
+      } catch (error) {
+        failure = error;
+      }
     },
   });
   const reader = body.getReader();

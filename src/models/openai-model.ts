@@ -1,10 +1,17 @@
 // Streams chat completions from any OpenAI-compatible endpoint: the `openai` SDK makes the request,
 // `chat-stream.ts` reads the answer.
 import OpenAI from "openai";
-import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { ChatCompletionFunctionTool, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import type { OutputLimitParam } from "../lib/model-catalogue";
 import { chatChunks } from "./chat-stream";
-import { type ChatRequest, type ModelChunk, type ModelClient, ModelError, outputBound } from "./types";
+import {
+  type ChatMessage,
+  type ChatRequest,
+  type ModelChunk,
+  type ModelClient,
+  ModelError,
+  outputBound,
+} from "./types";
 
 export interface OpenAIModelOptions {
   apiKey: string;
@@ -64,11 +71,45 @@ function toModelError(error: unknown): unknown {
   return error;
 }
 
+/** One turn in the wire format (snake_case, calls as `function` tool calls). */
+function wireMessage(message: ChatMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case "tool":
+      return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
+    case "assistant":
+      return message.toolCalls?.length
+        ? {
+            role: "assistant",
+            content: message.content,
+            tool_calls: message.toolCalls.map((call) => ({
+              id: call.id,
+              type: "function" as const,
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          }
+        : { role: "assistant", content: message.content ?? "" };
+    default:
+      return message;
+  }
+}
+
 function messages(request: ChatRequest): ChatCompletionMessageParam[] {
+  if (request.messages) return request.messages.map(wireMessage);
   const list: ChatCompletionMessageParam[] = [];
   if (request.systemContext) list.push({ role: "system", content: request.systemContext });
   list.push({ role: "user", content: request.prompt });
   return list;
+}
+
+/** The request's functions as OpenAI-compatible `tools`, or nothing when it has none. */
+function tools(request: ChatRequest): { tools: ChatCompletionFunctionTool[] } | Record<string, never> {
+  if (!request.tools?.length) return {};
+  return {
+    tools: request.tools.map((tool) => ({
+      type: "function" as const,
+      function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+    })),
+  };
 }
 
 /** A ModelClient over one `openai` client, created once and reused for every prompt of a run. */
@@ -92,6 +133,7 @@ export function createOpenAIModel(options: OpenAIModelOptions): ModelClient {
               stream_options: { include_usage: true },
               ...(request.temperature === null ? {} : { temperature: request.temperature }),
               ...(bound === null ? {} : { [options.outputLimitParam]: bound }),
+              ...tools(request),
             },
             { signal },
           )

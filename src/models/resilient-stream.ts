@@ -66,7 +66,8 @@ export async function* resilientStream(
     let receivedText = false;
     try {
       for await (const chunk of attemptStream(model, request, options.signal, options.idleTimeoutMs)) {
-        if (chunk.type === "delta") receivedText = true;
+        // Text or tool calls handed on cannot be taken back by a retry; usage alone can.
+        if (chunk.type !== "usage") receivedText = true;
         yield chunk;
       }
       return;

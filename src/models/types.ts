@@ -1,5 +1,27 @@
-// What the engine needs from a model: a cancellable stream of text deltas and, at the end, usage.
+// What the engine needs from a model: a cancellable stream of text deltas, the tool calls a turn asks
+// for, and, at the end, usage.
 import type { Usage } from "../events/types";
+
+/** A function the model may call (OpenAI-compatible `tools`): `parameters` is the tool's JSON Schema. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** One function call the model asked for: `arguments` is the JSON text it wrote, unparsed and unchecked. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** One turn of a conversation with tools; `tool` turns answer the assistant's calls by `toolCallId`. */
+export type ChatMessage =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string }
+  | { role: "assistant"; content: string | null; toolCalls?: ToolCall[] }
+  | { role: "tool"; toolCallId: string; content: string };
 
 export interface ChatRequest {
   model: string;
@@ -10,6 +32,10 @@ export interface ChatRequest {
   maxTokens: number | null;
   /** What the run's budgets let this call produce (set per call, never part of the request's hash). */
   outputTokenLimit?: number | null;
+  /** Functions the model may call (an agent step). */
+  tools?: ToolDefinition[];
+  /** The whole conversation so far; when present it is sent instead of `systemContext` and `prompt`. */
+  messages?: ChatMessage[];
 }
 
 /** The output bound a call sends: the lower of the prompt's own and its budget's (null: none). */
@@ -19,12 +45,14 @@ export function outputBound(request: ChatRequest): number | null {
 }
 
 /**
- * A text delta, the provider's usage, or how the answer finished (`stop`, `length` when it reached
- * the output bound, …), which comes last when the endpoint says it.
+ * A text delta, the provider's usage, the turn's tool calls, or how the answer finished (`stop`,
+ * `length` when it reached the output bound, `tool_calls`, …), which comes last when the endpoint says it.
  */
 export type ModelChunk =
   | { type: "delta"; text: string }
   | { type: "usage"; usage: Usage }
+  /** Once per turn, when it finishes with calls: every call, its arguments whole. */
+  | { type: "tool_calls"; calls: ToolCall[] }
   | { type: "finish"; reason: string };
 
 /** A model endpoint. `stream` must stop promptly when `signal` aborts. */

@@ -209,6 +209,18 @@ export const ROUTES: RouteDoc[] = [
     },
   },
   {
+    method: "get",
+    path: "/api/mcp/tools",
+    tag: "MCP",
+    summary: "The tools of the configured MCP servers that agent steps may use",
+    description:
+      "Each tool as `<server>.<tool>` with its description, input schema and whether a call needs a person's approval. A server that cannot be reached is listed under `errors` (never a 500). No URL, header or address appears anywhere in the answer.",
+    auth: "bearer",
+    responses: {
+      200: "`{tools: [{name, description, inputSchema, needsApproval}], errors: [{server, error}]}`",
+    },
+  },
+  {
     method: "post",
     path: "/api/assistant-architect/stream",
     tag: "Original endpoint",

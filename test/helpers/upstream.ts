@@ -1,6 +1,6 @@
 // Scripts the loopback model server from inside tests, and reads back what it saw.
 import { env } from "cloudflare:workers";
-import type { UpstreamAttempt, UpstreamRequestRecord } from "../upstream/scripts";
+import type { ScriptedToolCall, UpstreamAttempt, UpstreamRequestRecord } from "../upstream/scripts";
 
 export const upstreamOrigin = (): string => new URL(env.OPENAI_BASE_URL).origin;
 
@@ -31,6 +31,24 @@ export function streamOf(
   const chunks: string[] = [];
   for (let i = 0; i < text.length; i += size) chunks.push(text.slice(i, i + size));
   return { kind: "stream", chunks, ...extra };
+}
+
+/**
+ * A stream attempt that asks for `calls` (after `text`, if any), each call's arguments sent in pieces of
+ * `size` characters; `interleave` sends the calls' pieces round robin.
+ */
+export function toolCallsOf(
+  calls: { id?: string; name: string; arguments: string }[],
+  options: { text?: string; size?: number; interleave?: boolean } = {},
+): UpstreamAttempt {
+  const size = options.size ?? 5;
+  const toolCalls: ScriptedToolCall[] = calls.map((call) => {
+    const pieces: string[] = [];
+    for (let i = 0; i < call.arguments.length; i += size) pieces.push(call.arguments.slice(i, i + size));
+    return { ...call, arguments: pieces };
+  });
+  const text = options.text ? (streamOf(options.text) as Extract<UpstreamAttempt, { kind: "stream" }>).chunks : [];
+  return { kind: "stream", chunks: text, toolCalls, interleaveToolCalls: options.interleave ?? false };
 }
 
 export async function upstreamRequests(model: string): Promise<UpstreamRequestRecord[]> {

@@ -1,5 +1,6 @@
 // The answer's SSE body read into model chunks: several events in one read, events split across reads,
-// the SDK's meaning for `[DONE]`, error events and malformed JSON, and a body cut before its end.
+// the SDK's meaning for `[DONE]`, error events and malformed JSON, a body cut before its end, and tool
+// calls assembled from their fragments.
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { chatChunks } from "../../src/models/chat-stream";
@@ -83,6 +84,94 @@ describe("chatChunks", () => {
 
   it("throws SyntaxError for data that is not JSON", async () => {
     const { response } = bodyOf(["data: {nope\n\n"]);
+    await expect(drain(response)).rejects.toBeInstanceOf(SyntaxError);
+  });
+});
+
+/** A chunk carrying tool-call fragments, as OpenAI streams them. */
+const calls = (...fragments: { index: number; id?: string; name?: string; args?: string }[]) =>
+  data({
+    choices: [
+      {
+        delta: {
+          tool_calls: fragments.map(({ index, id, name, args }) => ({
+            index,
+            ...(id ? { id, type: "function" } : {}),
+            function: { ...(name ? { name } : {}), ...(args === undefined ? {} : { arguments: args }) },
+          })),
+        },
+        finish_reason: null,
+      },
+    ],
+  });
+const finishWith = (reason: string) => data({ choices: [{ delta: {}, finish_reason: reason }] });
+
+describe("chatChunks: tool calls", () => {
+  it("assembles one call whose arguments arrive in many chunks across reads, once, when the turn finishes", async () => {
+    const body =
+      calls({ index: 0, id: "call_a", name: "lesson__find_standard", args: "" }) +
+      calls({ index: 0, args: '{"top' }) +
+      calls({ index: 0, args: 'ic": "frac' }) +
+      calls({ index: 0, args: 'tions"}' }) +
+      finishWith("tool_calls") +
+      data({ choices: [], usage: { prompt_tokens: 10, completion_tokens: 5 } }) +
+      "data: [DONE]\n\n";
+    const { response } = bodyOf([body.slice(0, 70), body.slice(70, 200), body.slice(200)]);
+    const { chunks, finished } = await drain(response);
+    expect(chunks).toEqual([
+      {
+        type: "tool_calls",
+        calls: [{ id: "call_a", name: "lesson__find_standard", arguments: '{"topic": "fractions"}' }],
+      },
+      { type: "usage", usage: { inputTokens: 10, outputTokens: 5 } },
+    ]);
+    expect(finished).toBe("tool_calls");
+  });
+
+  it("keeps two calls of one turn apart by index, even when their fragments interleave, after the text", async () => {
+    const { response } = bodyOf([
+      delta("Looking that up. ") +
+        calls({ index: 0, id: "call_1", name: "a__one", args: '{"x":' }) +
+        calls({ index: 1, id: "call_2", name: "b__two", args: '{"y":' }) +
+        calls({ index: 0, args: "1}" }, { index: 1, args: "2}" }) +
+        finishWith("tool_calls"),
+    ]);
+    expect((await drain(response)).chunks).toEqual([
+      { type: "delta", text: "Looking that up. " },
+      {
+        type: "tool_calls",
+        calls: [
+          { id: "call_1", name: "a__one", arguments: '{"x":1}' },
+          { id: "call_2", name: "b__two", arguments: '{"y":2}' },
+        ],
+      },
+    ]);
+  });
+
+  it("passes arguments through unparsed, invalid JSON included, and names a call without an id by its index", async () => {
+    const { response } = bodyOf([
+      calls({ index: 0, name: "s__t", args: '{"oops' }) +
+        calls({ index: 1, name: "no_such_tool" }) +
+        finishWith("stop"),
+    ]);
+    expect((await drain(response)).chunks).toEqual([
+      {
+        type: "tool_calls",
+        calls: [
+          { id: "call_1", name: "s__t", arguments: '{"oops' },
+          { id: "call_2", name: "no_such_tool", arguments: "" },
+        ],
+      },
+    ]);
+  });
+
+  it("emits no calls from a turn cut before its finish", async () => {
+    const { response } = bodyOf([calls({ index: 0, id: "c", name: "s__t", args: '{"a": 1' })]);
+    expect(await drain(response)).toEqual({ chunks: [], finished: null });
+  });
+
+  it("throws SyntaxError for a call index out of bounds", async () => {
+    const { response } = bodyOf([calls({ index: 100_000, id: "c", name: "s__t" })]);
     await expect(drain(response)).rejects.toBeInstanceOf(SyntaxError);
   });
 });

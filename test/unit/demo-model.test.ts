@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createDemoModel } from "../../src/models/demo-model";
+import { argumentsFor } from "../../src/models/demo-tools";
 import type { ModelChunk } from "../../src/models/types";
 
 async function collect(stream: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
@@ -42,5 +43,92 @@ describe("the offline demo model", () => {
       })(),
     ).rejects.toThrow("stop");
     expect(seen).toHaveLength(2);
+  });
+
+  it("streams exactly as before when it is given no tools, even with a conversation", async () => {
+    const prompt = "Plain text only";
+    const chunks = await collect(
+      createDemoModel(0).stream(
+        { model: "demo", prompt, systemContext: null, temperature: null, maxTokens: null, tools: [] },
+        new AbortController().signal,
+      ),
+    );
+    expect(chunks.some((chunk) => chunk.type === "tool_calls")).toBe(false);
+    expect(chunks.flatMap((chunk) => (chunk.type === "delta" ? [chunk.text] : [])).join("")).toBe(prompt);
+  });
+});
+
+describe("the offline demo model with tools", () => {
+  const tools = [
+    {
+      name: "lesson__find_standard",
+      description: "Finds a standard",
+      parameters: {
+        type: "object",
+        properties: { topic: { type: "string" }, grade: { type: "integer", minimum: 0 } },
+        required: ["topic"],
+      },
+    },
+    {
+      name: "classroom__post_announcement",
+      description: "Posts",
+      parameters: {
+        type: "object",
+        properties: { message: { type: "string" }, urgent: { type: "boolean" }, tone: { enum: ["calm", "loud"] } },
+      },
+    },
+  ];
+  const base = { model: "demo", systemContext: null, temperature: null, maxTokens: null, tools };
+  const prompt = "Plan fractions for grade 3";
+
+  it("calls each offered tool once, with arguments from the schema and the prompt's words, and no text", async () => {
+    const chunks = await collect(createDemoModel(0).stream({ ...base, prompt }, new AbortController().signal));
+    expect(chunks.filter((chunk) => chunk.type === "delta")).toEqual([]);
+    expect(chunks[0]).toEqual({
+      type: "tool_calls",
+      calls: [
+        {
+          id: "call_demo_1",
+          name: "lesson__find_standard",
+          arguments: '{"topic":"Plan fractions for grade 3","grade":3}',
+        },
+        {
+          id: "call_demo_2",
+          name: "classroom__post_announcement",
+          arguments: '{"message":"Plan fractions for grade 3","urgent":true,"tone":"calm"}',
+        },
+      ],
+    });
+    expect(chunks[1]?.type).toBe("usage");
+  });
+
+  it("keeps its string arguments within the schema's maxLength, so they pass the schema", () => {
+    const schema = { type: "object", properties: { grade: { type: "string", maxLength: 5 }, n: { type: "number" } } };
+    expect(argumentsFor(schema, "Plan fractions now")).toEqual({ grade: "Plan ", n: 1 });
+  });
+
+  it("answers by quoting the tool results once they are in the conversation", async () => {
+    const request = {
+      ...base,
+      prompt,
+      messages: [
+        { role: "user" as const, content: prompt },
+        {
+          role: "assistant" as const,
+          content: null,
+          toolCalls: [
+            { id: "call_demo_1", name: "lesson__find_standard", arguments: "{}" },
+            { id: "call_demo_2", name: "classroom__post_announcement", arguments: "{}" },
+          ],
+        },
+        { role: "tool" as const, toolCallId: "call_demo_1", content: "DEMO.MATH.3.NF.1: fractions" },
+        { role: "tool" as const, toolCallId: "call_demo_2", content: "The person declined." },
+      ],
+    };
+    const chunks = await collect(createDemoModel(0).stream(request, new AbortController().signal));
+    expect(chunks.some((chunk) => chunk.type === "tool_calls")).toBe(false);
+    expect(chunks.flatMap((chunk) => (chunk.type === "delta" ? [chunk.text] : [])).join("")).toBe(
+      "Here is what the tools said:\n\n- lesson__find_standard: DEMO.MATH.3.NF.1: fractions\n- classroom__post_announcement: The person declined.\n",
+    );
   });
 });

@@ -39,7 +39,31 @@ export type UpstreamAttempt =
       usage?: { prompt_tokens: number; completion_tokens: number } | null;
       /** This endpoint ignores `max_completion_tokens`/`max_tokens`: it streams and bills past them. */
       ignoreBound?: boolean;
+      /**
+       * After the text chunks, these tool calls (index = position), then finish_reason "tool_calls": the
+       * first chunk of each names it, then one chunk per argument fragment (a string is one fragment).
+       */
+      toolCalls?: ScriptedToolCall[];
+      /** Send the calls' fragments round robin (call 0, call 1, call 0 …) instead of one call after another. */
+      interleaveToolCalls?: boolean;
     };
+
+/** A tool call the scripted model makes. `arguments` need not be JSON: tests send invalid JSON on purpose. */
+export interface ScriptedToolCall {
+  /** Omitted: `call_<attempt>_<index>`. */
+  id?: string;
+  /** The function name; a name the request did not offer is a call to an unknown tool. */
+  name: string;
+  arguments: string | string[];
+}
+
+/** One message as the upstream received it (OpenAI wire format). */
+export interface UpstreamMessage {
+  role: string;
+  content: string | null;
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
 
 export interface UpstreamScript {
   /** Used as the prompt's model name: the upstream finds the script by the request's `model`. */
@@ -52,7 +76,9 @@ export interface UpstreamRequestRecord {
   model: string;
   body: {
     model: string;
-    messages: { role: string; content: string }[];
+    messages: UpstreamMessage[];
+    /** The functions offered (an agent step). */
+    tools?: { type: string; function: { name: string; description?: string; parameters?: unknown } }[];
     stream?: boolean;
     temperature?: number;
     max_tokens?: number;

@@ -172,9 +172,16 @@ export class ScriptedUpstream {
         completionChars += content.length;
       }
     }
-    res.write(chunk({}, cut ? "length" : "stop"));
+    if (!cut && attempt.toolCalls?.length) {
+      completionChars += await this.streamToolCalls(res, attempt, record, (delta) => chunk(delta, null));
+      if (closed()) return;
+      res.write(chunk({}, "tool_calls"));
+    } else res.write(chunk({}, cut ? "length" : "stop"));
     if (body.stream_options?.include_usage) {
-      const promptChars = body.messages.reduce((total, message) => total + message.content.length, 0);
+      const promptChars = body.messages.reduce(
+        (total, message) => total + (message.content ?? "").length + JSON.stringify(message.tool_calls ?? "").length,
+        0,
+      );
       const scripted =
         attempt.usage === undefined
           ? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil(completionChars / 4) }
@@ -192,5 +199,39 @@ export class ScriptedUpstream {
     }
     res.end("data: [DONE]\n\n");
     record.finishedAt = Date.now();
+  }
+
+  /** Streams the attempt's tool calls as OpenAI does (index, then id and name, then argument fragments); returns their characters. */
+  private async streamToolCalls(
+    res: ServerResponse,
+    attempt: Extract<UpstreamAttempt, { kind: "stream" }>,
+    record: UpstreamRequestRecord,
+    write: (delta: Record<string, unknown>) => string,
+  ): Promise<number> {
+    const calls = attempt.toolCalls ?? [];
+    const queues = calls.map((call, index) => {
+      const fragments = typeof call.arguments === "string" ? [call.arguments] : call.arguments;
+      const opening = {
+        index,
+        id: call.id ?? `call_${record.attempt}_${index}`,
+        type: "function",
+        function: { name: call.name, arguments: "" },
+      };
+      return [opening, ...fragments.map((fragment) => ({ index, function: { arguments: fragment } }))];
+    });
+    const order: Record<string, unknown>[] = [];
+    if (attempt.interleaveToolCalls) {
+      for (let step = 0; queues.some((queue) => step < queue.length); step++)
+        for (const queue of queues) if (step < queue.length) order.push(queue[step] as Record<string, unknown>);
+    } else for (const queue of queues) order.push(...queue);
+    let chars = 0;
+    for (const fragment of order) {
+      if (record.clientClosedAt !== null || res.destroyed) return chars;
+      if (attempt.chunkDelayMs) await sleep(attempt.chunkDelayMs);
+      res.write(write({ tool_calls: [fragment] }));
+      const args = (fragment.function as { arguments: string }).arguments;
+      chars += args.length;
+    }
+    return chars;
   }
 }
