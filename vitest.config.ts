@@ -24,6 +24,7 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
   plugins: [
     cloudflareTest(async ({ inject }) => {
       const upstreamUrl = inject("upstreamUrl");
+      // The OpenID providers on loopback (test/oidc-provider); sign-in tests configure OIDC with them.
       return {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
@@ -41,6 +42,8 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
             CATALOGUE_TEST_KEY: "catalogue-key-0123456789",
             // Short enough that hang scenarios end quickly; every scripted stream is far faster.
             PROMPT_IDLE_TIMEOUT_MS: "1500",
+            TEST_OIDC_ISSUER: inject("oidcIssuer"),
+            TEST_ROGUE_ISSUER: inject("rogueIssuer"),
             ...extra,
           },
         },
@@ -68,7 +71,7 @@ export default defineConfig({
         USER_DAILY_BUDGET_MICROS: String(TEST_DAILY_BUDGET_MICROS),
       }),
     ],
-    globalSetup: ["./test/upstream/global-setup.ts"],
+    globalSetup: ["./test/upstream/global-setup.ts", "./test/oidc-provider/global-setup.ts"],
     setupFiles: ["./test/helpers/apply-migrations.ts"],
     testTimeout: 20_000,
     // One "execution finished" info line per run is for operators; tests keep warnings and errors.

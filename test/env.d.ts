@@ -7,6 +7,9 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** The key of the test catalogue entry (its apiKeyVar). */
       CATALOGUE_TEST_KEY: string;
+      /** The real OpenID provider (oidc-provider) and the rogue one, on loopback (test/oidc-provider). */
+      TEST_OIDC_ISSUER: string;
+      TEST_ROGUE_ISSUER: string;
     }
   }
 }
