@@ -3,15 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { api } from "../helpers/api";
 import { tokenFor } from "../helpers/auth";
-import {
-  oidcEnv,
-  publicClientEnv,
-  sessionFor,
-  setCookie,
-  signIn,
-  withSession,
-  worker,
-} from "../helpers/oidc";
+import { oidcEnv, publicClientEnv, sessionFor, setCookie, signIn, withSession, worker } from "../helpers/oidc";
 import { readSse, toEvents } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
 

@@ -25,15 +25,15 @@ async function firstPartyGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+const htmlText = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 function loginPage(uid: string): string {
   const options = Object.values(ACCOUNTS)
-    .map((account) => `<option value="${account.sub}">${escape(`${account.name} (${account.email})`)}</option>`)
+    .map((account) => `<option value="${account.sub}">${htmlText(`${account.name} (${account.email})`)}</option>`)
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Test provider sign-in</title></head>
 <body><main><h1>Test provider</h1>
-<form method="post" action="/interaction/${escape(uid)}/login">
+<form method="post" action="/interaction/${htmlText(uid)}/login">
 <label for="login">Account</label> <select id="login" name="login">${options}</select>
 <button type="submit">Continue</button></form></main></body></html>`;
 }
