@@ -43,7 +43,8 @@ function refusalPage(c: Context<AppEnv>, refusal: SignInRefused, returnTo = "/")
     reason: refusal.reason,
     cause: refusal.cause instanceof Error ? refusal.cause.message : undefined,
   });
-  const retry = `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+  // The provider may remember the refused account: let the user choose another one this time.
+  const retry = `/auth/login?returnTo=${encodeURIComponent(returnTo)}&prompt=select_account`;
   c.header("Cache-Control", "no-store");
   return c.html(
     html`<!doctype html>
@@ -70,10 +71,11 @@ export const authRoutes = new Hono<AppEnv>()
   .get("/config", (c) => c.json({ oidc: c.var.config.oidc !== undefined }))
   .get("/login", validate("query", loginQuery), async (c) => {
     const oidc = oidcOf(c);
-    const returnTo = safeReturnTo(c.req.valid("query").returnTo);
+    const query = c.req.valid("query");
+    const returnTo = safeReturnTo(query.returnTo);
     let start: Awaited<ReturnType<typeof startSignIn>>;
     try {
-      start = await startSignIn(oidc, redirectUri(c), returnTo);
+      start = await startSignIn(oidc, redirectUri(c), returnTo, query.prompt);
     } catch (error) {
       if (error instanceof SignInRefused) return refusalPage(c, error, returnTo);
       throw error;

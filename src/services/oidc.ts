@@ -79,6 +79,7 @@ export async function startSignIn(
   oidc: OidcConfig,
   redirectUri: string,
   returnTo: string,
+  prompt?: "select_account",
 ): Promise<{ url: string; transaction: SignInTransaction }> {
   const server = await authorizationServer(oidc);
   const transaction: SignInTransaction = {
@@ -96,6 +97,7 @@ export async function startSignIn(
   url.searchParams.set("code_challenge_method", "S256");
   url.searchParams.set("state", transaction.state);
   url.searchParams.set("nonce", transaction.nonce);
+  if (prompt) url.searchParams.set("prompt", prompt);
   return { url: url.href, transaction };
 }
 

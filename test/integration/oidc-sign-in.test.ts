@@ -36,6 +36,14 @@ describe("GET /auth/login", () => {
     expect(plain).not.toContain(authorizeUrl.searchParams.get("state"));
   });
 
+  it("asks the provider for its account chooser when prompt=select_account (the refusal page's link), nothing else", async () => {
+    const chooser = await app("/auth/login?prompt=select_account");
+    expect(new URL(chooser.headers.get("Location") ?? "").searchParams.get("prompt")).toBe("select_account");
+    expect((await app("/auth/login?prompt=none")).status).toBe(400);
+    const plain = await app("/auth/login");
+    expect(new URL(plain.headers.get("Location") ?? "").searchParams.has("prompt")).toBe(false);
+  });
+
   it("answers a clear 404 when sign-in is not configured, and says so at /auth/config", async () => {
     const response = await api("/auth/login");
     expect(response.status).toBe(404);

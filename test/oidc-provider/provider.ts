@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
-import Provider, { type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
 import { ACCOUNTS, type AccountLogin, CLIENTS } from "./accounts.ts";
 
 export interface RunningProvider {
@@ -23,6 +23,25 @@ async function firstPartyGrant(ctx: KoaContextWithOIDC) {
   grant.addOIDCScope("openid email profile");
   await grant.save();
   return grant;
+}
+
+/**
+ * `prompt=select_account` (Google's and Entra's account chooser): shows the login form even when the
+ * browser already has a session here, so a refused account can be swapped for another.
+ */
+function policyWithAccountChooser() {
+  const { Check, Prompt, base } = interactionPolicy;
+  const policy = base();
+  const requested = (ctx: KoaContextWithOIDC) =>
+    ctx.oidc.promptPending("select_account") ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+  policy.add(
+    new Prompt(
+      { name: "select_account", requestable: true },
+      new Check("select_account_requested", "the End-User asked to choose an account", requested),
+    ),
+    0,
+  );
+  return policy;
 }
 
 const htmlText = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
@@ -49,7 +68,11 @@ async function interaction(provider: Provider, req: IncomingMessage, res: Server
   const details = await provider.interactionDetails(req, res);
   const login = req.method === "POST" ? (await readForm(req)).get("login") : details.params.login_hint;
   if (isLogin(login)) {
-    await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+    const result = {
+      login: { accountId: login },
+      ...(details.prompt.name === "select_account" ? { select_account: {} } : {}),
+    };
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
     return;
   }
   res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(loginPage(details.uid));
@@ -83,7 +106,7 @@ export async function startTestProvider(redirectUris: string[]): Promise<Running
     // Like Google and Entra: the profile claims travel in the ID token, not only from userinfo.
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: policyWithAccountChooser(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     loadExistingGrant: firstPartyGrant,
     ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     findAccount: (_ctx, sub) => {
