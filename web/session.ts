@@ -34,21 +34,23 @@ async function refusalReason(response: Response): Promise<string> {
   return body?.error?.message ?? `HTTP ${response.status}`;
 }
 
-/** Forgets the credentials; returns the sentence to show, or null when nobody was signed in. */
-function forget(reason: string): string | null {
+/** Forgets the credentials at once (synchronously: the first refusal wins); whether someone was signed in. */
+function forget(): boolean {
   const hadSession = token() !== null || localStorage.getItem(COOKIE_SESSION) !== null;
   localStorage.removeItem(KEY);
   localStorage.removeItem(COOKIE_SESSION);
   me = null;
-  return hadSession ? `Your session has ended (${reason}). Sign in again to continue.` : null;
+  return hadSession;
 }
+
+const endedNotice = (reason: string) => `Your session has ended (${reason}). Sign in again to continue.`;
 
 /** Every API call: the cookie goes along (same origin); a 401 means the session is over. */
 const watchedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
   const response = await fetch(input, init);
   if (response.status === 401 && me !== null) {
-    const notice = forget(await refusalReason(response));
-    onEnded(notice ?? "Please sign in.");
+    forget();
+    onEnded(endedNotice(await refusalReason(response)));
   }
   return response;
 };
@@ -72,7 +74,8 @@ export async function loadSession(): Promise<{ user: Me } | { user: null; notice
     return { user: me };
   }
   if (response.status !== 401) throw new Error(`Could not check the sign-in: ${await refusalReason(response)}`);
-  return { user: null, notice: forget(await refusalReason(response)) };
+  const hadSession = forget();
+  return { user: null, notice: hadSession ? endedNotice(await refusalReason(response)) : null };
 }
 
 export async function signOut(): Promise<void> {
