@@ -4,7 +4,17 @@ import { SignJWT } from "jose";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import type { AccountLogin } from "../oidc-provider/accounts";
-import { base, chain, createTool, devToken, newPage, panelText, runTool, useBrowser } from "./page-helpers";
+import {
+  accessibilityProblems,
+  base,
+  chain,
+  createTool,
+  devToken,
+  newPage,
+  panelText,
+  runTool,
+  useBrowser,
+} from "./page-helpers";
 
 useBrowser();
 
@@ -103,6 +113,8 @@ describe("sign-in with the school account", () => {
     await page.getByRole("heading", { name: "Sign-in did not complete" }).waitFor();
     expect(await page.getByRole("alert").innerText()).toMatch(/mallory@elsewhere\.example\.org is not from a school/);
     expect(await sessionCookie(page)).toBeUndefined();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    // The provider remembers Mallory; the link asks it for its account chooser.
     await page.getByRole("link", { name: "Sign in again" }).click();
     await page.getByLabel("Account").selectOption("oidc-alice");
     await page.getByRole("button", { name: "Continue" }).click();
