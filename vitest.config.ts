@@ -26,6 +26,7 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
     cloudflareTest(async ({ inject }) => {
       const upstreamUrl = inject("upstreamUrl");
       const mcpUrl = inject("mcpUrl");
+      // The OpenID providers on loopback (test/oidc-provider); sign-in tests configure OIDC with them.
       return {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
@@ -54,6 +55,8 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
             MCP_TEST_HEADERS: JSON.stringify({ Authorization: MCP_TEST_TOKEN, [TEST_ID_HEADER]: "deployment" }),
             // Short enough that a slow tool's test ends quickly.
             MCP_CALL_TIMEOUT_MS: "2000",
+            TEST_OIDC_ISSUER: inject("oidcIssuer"),
+            TEST_ROGUE_ISSUER: inject("rogueIssuer"),
             ...extra,
           },
         },
@@ -83,7 +86,7 @@ export default defineConfig({
         MAX_CONCURRENT_EXECUTIONS: "20",
       }),
     ],
-    globalSetup: ["./test/upstream/global-setup.ts"],
+    globalSetup: ["./test/upstream/global-setup.ts", "./test/oidc-provider/global-setup.ts"],
     setupFiles: ["./test/helpers/apply-migrations.ts"],
     testTimeout: 20_000,
     // One "execution finished" info line per run is for operators; tests keep warnings and errors.

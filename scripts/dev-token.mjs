@@ -1,6 +1,6 @@
-// Prints an HS256 dev token signed with JWT_SECRET from .dev.vars: `npm run token -- <userId> [hours]`.
-import { createHmac } from "node:crypto";
+// Prints an HS256 dev token signed with JWT_SECRET from .dev.vars (jose): `npm run token -- <userId> [hours]`.
 import { readFileSync } from "node:fs";
+import { SignJWT } from "jose";
 
 const vars = Object.fromEntries(
   readFileSync(existsOr(".dev.vars", ".dev.vars.example"), "utf8")
@@ -34,8 +34,11 @@ if (!secret) {
   console.error("No JWT_SECRET in the environment or .dev.vars");
   process.exit(1);
 }
-const encode = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const now = Math.floor(Date.now() / 1000);
-const unsigned = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub: userId, iat: now, exp: now + hours * 3600 })}`;
-const signature = createHmac("sha256", secret).update(unsigned).digest("base64url");
-console.log(`${unsigned}.${signature}`);
+const token = await new SignJWT()
+  .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+  .setSubject(userId)
+  .setIssuedAt(now)
+  .setExpirationTime(now + hours * 3600)
+  .sign(new TextEncoder().encode(secret));
+console.log(token);

@@ -2,12 +2,15 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { AppEnv } from "./app-env";
+import { requireAdmin } from "./middleware/admin";
 import { authenticate } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
 import { requestContext } from "./middleware/context";
 import { corsFromConfig } from "./middleware/cors";
 import { handleError, handleNotFound } from "./middleware/error-handler";
+import { adminRoutes } from "./routes/admin";
 import { assistantArchitectRoutes } from "./routes/assistant-architect";
+import { authRoutes } from "./routes/auth";
 import { demoMcpRoutes } from "./routes/demo-mcp";
 import { devRoutes } from "./routes/dev";
 import { docsRoutes } from "./routes/docs";
@@ -28,7 +31,9 @@ export function createApp() {
   app.use(requestContext());
   app.use("/api/*", authenticate({ allowStreamToken: (path) => EVENTS_PATH.test(path) }));
   app.use("/api/*", limitBody());
+  app.use("/api/admin/*", requireAdmin());
   app.route("/health", healthRoutes);
+  app.route("/auth", authRoutes);
   app.route("/dev", devRoutes);
   app.route("/demo/mcp", demoMcpRoutes);
   app.route("/", docsRoutes);
@@ -37,6 +42,7 @@ export function createApp() {
   app.route("/api/assistant-architect", assistantArchitectRoutes);
   app.route("/api/models", modelRoutes);
   app.route("/api/mcp", mcpRoutes);
+  app.route("/api/admin", adminRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

@@ -13,6 +13,9 @@ declare global {
       MCP_DOWN_URL: string;
       /** The headers (JSON) of the deployment's test MCP servers (their headersVar). */
       MCP_TEST_HEADERS: string;
+      /** The real OpenID provider (oidc-provider) and the rogue one, on loopback (test/oidc-provider). */
+      TEST_OIDC_ISSUER: string;
+      TEST_ROGUE_ISSUER: string;
     }
   }
 }

@@ -1,19 +1,36 @@
 // The page's router: the URL hash names the view, so a reload (or a shared link) returns to it.
+import { ApiError } from "../src/client";
 import { errorText, h, show } from "./dom";
 import { renderExecution } from "./execution-view";
 import { renderHistory } from "./history-view";
 import { renderRunForm } from "./run-view";
-import { renderSignIn, signOut, token } from "./session";
+import { currentUser, loadSession, type Me, renderSignIn, signOut, whenSessionEnds } from "./session";
 import { renderToolEditor } from "./tool-editor";
 import { renderToolList } from "./tools-view";
 
 let leaving = new AbortController();
 
+/** "Signed in as …" beside Sign out. */
+function showUser(user: Me): void {
+  const signOutButton = document.getElementById("sign-out") as HTMLButtonElement;
+  signOutButton.hidden = false;
+  let label = document.getElementById("signed-in-as");
+  if (!label) {
+    label = h("span", { id: "signed-in-as", class: "meta" });
+    signOutButton.before(label);
+  }
+  label.textContent = `Signed in as ${user.name ?? user.email ?? user.userId}`;
+  label.title = user.email ?? user.userId;
+}
+
 async function route(): Promise<void> {
   leaving.abort();
   leaving = new AbortController();
-  if (!token()) return renderSignIn();
-  (document.getElementById("sign-out") as HTMLButtonElement).hidden = false;
+  if (!currentUser()) {
+    const session = await loadSession().catch((error: unknown) => ({ user: null, notice: errorText(error) }));
+    if (!session.user) return renderSignIn(session.notice);
+    showUser(session.user);
+  }
   const [path = "/", search = ""] = (location.hash.replace(/^#/, "") || "/").split("?");
   const parts = path.split("/").filter(Boolean);
   const query = new URLSearchParams(search);
@@ -26,6 +43,8 @@ async function route(): Promise<void> {
     if (parts[0] === "history") return await renderHistory(query);
     return await renderToolList();
   } catch (error) {
+    // A refused session already went back to sign-in (whenSessionEnds); never a dead end here.
+    if (error instanceof ApiError && error.status === 401) return;
     show(
       h("h1", {}, "Something went wrong"),
       h("p", { class: "error", role: "alert" }, errorText(error)),
@@ -34,6 +53,12 @@ async function route(): Promise<void> {
   }
 }
 
-document.getElementById("sign-out")?.addEventListener("click", signOut);
+whenSessionEnds((notice) => {
+  leaving.abort();
+  document.getElementById("signed-in-as")?.remove();
+  (document.getElementById("sign-out") as HTMLButtonElement).hidden = true;
+  void renderSignIn(notice);
+});
+document.getElementById("sign-out")?.addEventListener("click", () => void signOut());
 window.addEventListener("hashchange", () => void route());
 void route();

@@ -25,8 +25,13 @@ export type * from "./types";
 export interface ClientOptions {
   /** Where the API is, e.g. "https://stream.example.edu" ("" for the same origin). */
   baseUrl: string;
-  /** The Bearer token, or a function that returns a fresh one. */
-  token: string | (() => string | Promise<string>);
+  /**
+   * The Bearer token, or a function that returns a fresh one. Absent or empty: no Authorization header,
+   * so a page on the service's own origin is signed in by its session cookie.
+   */
+  token?: string | (() => string | Promise<string>);
+  /** Sent with every request when set; a page uses `"same-origin"` (the browsers' default) for its session cookie. Left out elsewhere: some runtimes refuse the field. */
+  credentials?: "omit" | "same-origin" | "include";
   fetch?: typeof fetch;
 }
 
@@ -72,7 +77,12 @@ async function toApiError(response: Response): Promise<ApiError> {
 export function createClient(options: ClientOptions) {
   // Called through a wrapper so a browser's fetch keeps its `this`.
   const doFetch = options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
-  const token = async () => (typeof options.token === "function" ? options.token() : options.token);
+  const credentials = options.credentials === undefined ? {} : { credentials: options.credentials };
+  /** `{Authorization}` when there is a token; nothing when the cookie signs the requests in. */
+  const authorization = async (): Promise<Record<string, string>> => {
+    const token = typeof options.token === "function" ? await options.token() : options.token;
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  };
   const url = (path: string) => `${options.baseUrl.replace(/\/$/, "")}${path}`;
 
   async function request<T>(
@@ -83,8 +93,9 @@ export function createClient(options: ClientOptions) {
   ): Promise<T> {
     const response = await doFetch(url(path), {
       method,
+      ...credentials,
       headers: {
-        Authorization: `Bearer ${await token()}`,
+        ...(await authorization()),
         ...(body === undefined ? {} : { "Content-Type": "application/json" }),
         ...headers,
       },
@@ -109,8 +120,9 @@ export function createClient(options: ClientOptions) {
       let response: Response;
       try {
         response = await doFetch(url(`/api/executions/${encodeURIComponent(executionId)}/events`), {
+          ...credentials,
           headers: {
-            Authorization: `Bearer ${await token()}`,
+            ...(await authorization()),
             ...(lastId > 0 ? { "Last-Event-ID": String(lastId) } : {}),
           },
           signal: streamOptions.signal,

@@ -1,6 +1,20 @@
 // Typed view of the Worker's vars (docs/api.md, "Limits and configuration"), parsed once per env object.
+
+import { type AdminList, parseAdmins } from "./identity";
 import { MCP_DEFAULTS, type McpConfig, parseMcpServers } from "./mcp-config";
 import { type ModelCatalogue, parseCatalogue } from "./model-catalogue";
+
+/** Sign-in with an OpenID provider (docs/deploy.md, "Sign-in"): set when OIDC_ISSUER and OIDC_CLIENT_ID are. */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  /** OIDC_CLIENT_SECRET; absent for a public client (PKCE only). */
+  clientSecret: string | undefined;
+  /** Lower-cased email domains (or Google `hd`) allowed to sign in; empty: no domain rule. */
+  allowedDomains: string[];
+  /** Entra tenant ids (`tid`) allowed to sign in; empty: no tenant rule. */
+  allowedTenants: string[];
+}
 
 /** Limits and settings the service runs with. */
 export interface Config {
@@ -20,6 +34,11 @@ export interface Config {
   jwksUrl: string | undefined;
   jwtIssuer: string | undefined;
   jwtAudience: string | undefined;
+  oidc: OidcConfig | undefined;
+  /** Lifetime of a sign-in session (the cookie's Max-Age and the session's expiry). */
+  sessionTtlSeconds: number;
+  /** ADMINS: user ids, or emails that count when verified. */
+  admins: AdminList;
   /** GET /dev/token is enabled (local development only). */
   devTokens: boolean;
   /** Micro-dollars one user may spend per UTC day (0: no cap). */
@@ -44,6 +63,7 @@ export const DEFAULTS = {
   streamMaxConnectionMs: 300_000,
   openaiBaseUrl: "https://api.openai.com/v1",
   budgetMinOutputTokens: 16,
+  sessionTtlSeconds: 28_800,
 } as const;
 
 const cache = new WeakMap<object, Config>();
@@ -56,6 +76,26 @@ function positiveInt(raw: string | undefined, fallback: number): number {
 function optional(raw: string | undefined): string | undefined {
   const value = raw?.trim();
   return value ? value : undefined;
+}
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function oidcConfig(env: Env): OidcConfig | undefined {
+  const issuer = optional(env.OIDC_ISSUER);
+  const clientId = optional(env.OIDC_CLIENT_ID);
+  if (!issuer || !clientId) return undefined;
+  const secret: unknown = Reflect.get(env, "OIDC_CLIENT_SECRET");
+  return {
+    issuer,
+    clientId,
+    clientSecret: typeof secret === "string" ? optional(secret) : undefined,
+    allowedDomains: list(env.OIDC_ALLOWED_DOMAINS).map((domain) => domain.toLowerCase().replace(/^@/, "")),
+    allowedTenants: list(env.OIDC_ALLOWED_TENANTS).map((tenant) => tenant.toLowerCase()),
+  };
 }
 
 /** Reads the config from the Worker's env; the result is cached for that env object. */
@@ -74,16 +114,16 @@ export function getConfig(env: Env): Config {
     pendingTtlMs: positiveInt(env.PENDING_TTL_MS, DEFAULTS.pendingTtlMs),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
     streamMaxConnectionMs: positiveInt(env.STREAM_MAX_CONNECTION_MS, DEFAULTS.streamMaxConnectionMs),
-    corsOrigins: (env.CORS_ORIGINS ?? "")
-      .split(",")
-      .map((origin) => origin.trim())
-      .filter(Boolean),
+    corsOrigins: list(env.CORS_ORIGINS),
     openaiBaseUrl: optional(env.OPENAI_BASE_URL) ?? DEFAULTS.openaiBaseUrl,
     openaiApiKey: env.OPENAI_API_KEY ?? "",
     jwtSecret: env.JWT_SECRET ?? "",
     jwksUrl: optional(env.JWKS_URL),
     jwtIssuer: optional(env.JWT_ISSUER),
     jwtAudience: optional(env.JWT_AUDIENCE),
+    oidc: oidcConfig(env),
+    sessionTtlSeconds: positiveInt(env.SESSION_TTL_S, DEFAULTS.sessionTtlSeconds),
+    admins: parseAdmins(env.ADMINS),
     devTokens: env.DEV_TOKENS === "true",
     userDailyBudgetMicros: positiveInt(env.USER_DAILY_BUDGET_MICROS, 0),
     budgetMinOutputTokens: positiveInt(env.BUDGET_MIN_OUTPUT_TOKENS, DEFAULTS.budgetMinOutputTokens),

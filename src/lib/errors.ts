@@ -13,6 +13,7 @@ export interface FieldIssue {
 export const ERROR_STATUS = {
   validation_failed: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
@@ -66,6 +67,10 @@ export class AppError extends HTTPException {
 /** A 404 that reads the same whether the thing is missing or someone else's. */
 export const notFound = (what: string): AppError => new AppError("not_found", `${what} not found`);
 
+/** The answer for a path nothing serves; the admin guard gives the same, so admin routes do not show. */
+export const noRoute = (method: string, path: string): AppError =>
+  new AppError("not_found", `No route for ${method} ${path}`);
+
 /** Maps a status that some library raised (e.g. Hono's JSON parser) to our closest code. */
 export function codeForStatus(status: number): ErrorCode {
   switch (status) {
@@ -73,6 +78,8 @@ export function codeForStatus(status: number): ErrorCode {
       return "validation_failed";
     case 401:
       return "unauthorized";
+    case 403:
+      return "forbidden";
     case 404:
       return "not_found";
     case 409:

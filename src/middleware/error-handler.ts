@@ -2,7 +2,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";
-import { AppError, codeForStatus } from "../lib/errors";
+import { AppError, codeForStatus, noRoute } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { ConfigError } from "../lib/model-catalogue";
 
@@ -33,5 +33,4 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
 };
 
 /** Unknown routes answer the same JSON shape as every other error. */
-export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
-  respond(c, new AppError("not_found", `No route for ${c.req.method} ${c.req.path}`));
+export const handleNotFound: NotFoundHandler<AppEnv> = (c) => respond(c, noRoute(c.req.method, c.req.path));

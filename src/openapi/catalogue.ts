@@ -1,6 +1,5 @@
 // Every HTTP route, described once, with the same zod schemas its validator uses. The OpenAPI
 // document is generated from this list; a test fails when the app has a route that is not in it.
-import type { ZodType } from "zod";
 import {
   createExecutionBody,
   devTokenQuery,
@@ -12,26 +11,10 @@ import {
   toolListQuery,
 } from "../schemas/api";
 import { toolBodySchema } from "../schemas/tool";
+import type { RouteDoc } from "./route-doc";
+import { SIGN_IN_ROUTES } from "./sign-in-routes";
 
-export type Auth = "none" | "bearer" | "bearer-or-stream-token";
-
-export interface RouteDoc {
-  method: "get" | "post" | "put" | "delete";
-  /** Hono style: /api/tools/:id */
-  path: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  auth: Auth;
-  params?: ZodType;
-  query?: ZodType;
-  body?: ZodType;
-  /** Status → description. Error statuses answer the error body of docs/errors.md. */
-  responses: Record<number, string>;
-  /** The success answer is a Server-Sent Events stream. */
-  stream?: boolean;
-  headers?: Record<string, string>;
-}
+export type { Auth, RouteDoc } from "./route-doc";
 
 const idempotency = { "Idempotency-Key": "Optional. A retried POST with the same key returns the same execution." };
 
@@ -69,6 +52,7 @@ export const ROUTES: RouteDoc[] = [
     query: devTokenQuery,
     responses: { 200: "`{token, expiresIn}`", 404: "Dev tokens are off" },
   },
+  ...SIGN_IN_ROUTES,
   {
     method: "post",
     path: "/api/tools",

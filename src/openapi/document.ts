@@ -48,13 +48,23 @@ function operation(route: RouteDoc) {
       return [status, { description }];
     }),
   );
-  if (route.auth !== "none")
+  if (route.auth !== "none") {
     responses["401"] = {
-      description: "Missing or invalid token",
+      description: "Missing or invalid token, or a session that ended",
       content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
     };
+    if (route.method !== "get")
+      responses["403"] = {
+        description: "Signed in by cookie without an allowed Origin",
+        content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+      };
+  }
   const security =
-    route.auth === "none" ? [] : route.auth === "bearer" ? [{ bearer: [] }] : [{ bearer: [] }, { streamToken: [] }];
+    route.auth === "none"
+      ? []
+      : route.auth === "bearer"
+        ? [{ bearer: [] }, { session: [] }]
+        : [{ bearer: [] }, { session: [] }, { streamToken: [] }];
   return {
     tags: [route.tag],
     summary: route.summary,
@@ -88,6 +98,13 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[] = ROUTES) {
       schemas: { Error: jsonSchema(errorBodySchema) },
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "aas_session",
+          description:
+            "Set by GET /auth/callback after sign-in. POST, PUT, PATCH and DELETE with it need an Origin that is the service's own or in CORS_ORIGINS.",
+        },
         streamToken: {
           type: "apiKey",
           in: "query",

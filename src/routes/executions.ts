@@ -48,10 +48,11 @@ export const executionRoutes = new Hono<AppEnv>()
   .get("/:id/events", validate("param", idParam), validate("query", eventsQuery), async (c) => {
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
-    // With a Bearer header the auth middleware set userId; without one it let a ?token= through for this route.
-    const userId = c.req.header("Authorization")
-      ? c.var.userId
-      : await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id);
+    // A Bearer header or the session cookie set userId; otherwise the middleware let a ?token= through for this route.
+    const userId =
+      c.var.auth.kind === "stream"
+        ? await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id)
+        : c.var.userId;
     const execution = await c.var.executions.findOwn(userId, id);
     if (!execution) throw notFound("Execution");
     return c.var.executions.events(

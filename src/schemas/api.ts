@@ -50,6 +50,15 @@ export const streamBody = z
 
 export const devTokenQuery = z.strictObject({ user: z.string().min(1).max(100).default("demo-user") });
 
+/**
+ * GET /auth/login: where to come back to (a same-origin path; anything else returns to `/`), and whether
+ * the provider should let the user choose another account (after a refusal).
+ */
+export const loginQuery = z.object({
+  returnTo: z.string().max(2048).optional(),
+  prompt: z.enum(["select_account"]).optional(),
+});
+
 /** What a rerun may change in one prompt of the source's plan; its content is checked like a saved tool. */
 export const promptOverride = z.strictObject({
   model: promptSchema.shape.model.optional(),

@@ -52,11 +52,21 @@ export async function model(...attempts: UpstreamAttempt[]): Promise<string> {
 
 export const words = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => `${prefix}${i} `);
 
+/** A page in a fresh browser context (its own cookies and storage), not signed in. */
+export const newPage = (width = 1200, permissions: string[] = []): Promise<Page> =>
+  browser.newPage({ viewport: { width, height: 900 }, permissions, acceptDownloads: true });
+
+/** A dev token for `user` (the stack runs with DEV_TOKENS on). */
+export async function devToken(user: string): Promise<string> {
+  return ((await (await fetch(`${base()}/dev/token?user=${encodeURIComponent(user)}`)).json()) as { token: string })
+    .token;
+}
+
 /** A signed-in page (via the dev token button) for a fresh user, and that user's token. */
 export async function signedIn(width = 1200, permissions: string[] = []): Promise<{ page: Page; token: string }> {
   const user = `page-${randomUUID()}`;
-  const { token } = (await (await fetch(`${base()}/dev/token?user=${user}`)).json()) as { token: string };
-  const page = await browser.newPage({ viewport: { width, height: 900 }, permissions, acceptDownloads: true });
+  const token = await devToken(user);
+  const page = await newPage(width, permissions);
   await page.goto(base());
   await page.getByRole("textbox", { name: "Access token" }).fill(token);
   await page.getByRole("button", { name: "Sign in" }).click();

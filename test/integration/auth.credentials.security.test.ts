@@ -1,11 +1,10 @@
 // No auth failure echoes a credential: every refusal is checked for any fragment of the token sent.
 // Also: stream tokens must expire, and an oversized Authorization header is refused before parsing.
 import { env } from "cloudflare:workers";
-import { sign } from "hono/utils/jwt/jwt";
 import { describe, expect, it } from "vitest";
 import { MAX_AUTHORIZATION_BYTES } from "../../src/middleware/auth";
 import { api } from "../helpers/api";
-import { newUser, tokenFor } from "../helpers/auth";
+import { newUser, signJwt, tokenFor } from "../helpers/auth";
 import { createToolFor, startExecution } from "../helpers/executions";
 import { lessonPlanner } from "../helpers/tools";
 
@@ -38,8 +37,8 @@ describe("access-token refusals never quote the token", () => {
     ["expired", () => tokenFor(newUser(), { exp: now() - 10 }), /expired/],
     ["not yet valid", () => tokenFor(newUser(), { nbf: now() + 3600 }), /not valid yet/],
     ["wrong signature", () => tokenFor(newUser(), {}, "another-secret-0123456789abcdef0123456789"), /signature/],
-    ["no exp", () => sign({ sub: newUser() }, env.JWT_SECRET, "HS256"), /no exp/],
-    ["no sub", () => sign({ exp: now() + 60 }, env.JWT_SECRET, "HS256"), /sub/],
+    ["no exp", () => signJwt({ sub: newUser() }, env.JWT_SECRET), /no exp/],
+    ["no sub", () => signJwt({ exp: now() + 60 }, env.JWT_SECRET), /sub/],
     [
       "alg none",
       async () => `${encode({ alg: "none", typ: "JWT" })}.${encode({ sub: "x", exp: now() + 60 })}.`,
@@ -90,7 +89,7 @@ describe("stream tokens", () => {
 
   it("refuses a stream token without exp, even when correctly signed for the execution", async () => {
     const { user, execution } = await runningExecution();
-    const token = await sign({ sub: user, exe: execution.id, scope: "events:read", iat: now() }, streamKey, "HS256");
+    const token = await signJwt({ sub: user, exe: execution.id, scope: "events:read", iat: now() }, streamKey);
     const message = await expectRefusalWithoutEcho(
       await api(`/api/executions/${execution.id}/events?token=${token}`),
       token,
@@ -101,12 +100,11 @@ describe("stream tokens", () => {
   it("refuses expired, foreign and forged stream tokens without quoting them", async () => {
     const { user, execution } = await runningExecution();
     const tokens = [
-      await sign({ sub: user, exe: execution.id, scope: "events:read", exp: now() - 5 }, streamKey, "HS256"),
-      await sign({ sub: user, exe: crypto.randomUUID(), scope: "events:read", exp: now() + 60 }, streamKey, "HS256"),
-      await sign(
+      await signJwt({ sub: user, exe: execution.id, scope: "events:read", exp: now() - 5 }, streamKey),
+      await signJwt({ sub: user, exe: crypto.randomUUID(), scope: "events:read", exp: now() + 60 }, streamKey),
+      await signJwt(
         { sub: user, exe: execution.id, scope: "events:read", exp: now() + 60 },
         "forged-key-0123456789abcdef",
-        "HS256",
       ),
       // An access token is not a stream token.
       await tokenFor(user),

@@ -1,11 +1,10 @@
 import { env } from "cloudflare:workers";
-import { sign } from "hono/utils/jwt/jwt";
 import { describe, expect, it } from "vitest";
 import { getConfig } from "../../src/lib/config";
 import { AppError } from "../../src/lib/errors";
 import { verifyAccessToken } from "../../src/lib/jwt";
 import { api, type ErrorJson } from "../helpers/api";
-import { newUser, tokenFor } from "../helpers/auth";
+import { newUser, signJwt, tokenFor } from "../helpers/auth";
 
 async function withToken(token: string) {
   const response = await api("/api/tools", { headers: { Authorization: `Bearer ${token}` } });
@@ -49,14 +48,14 @@ describe("Bearer authentication on /api/*", () => {
   });
 
   it("rejects a token without exp", async () => {
-    const token = await sign({ sub: newUser() }, env.JWT_SECRET, "HS256");
+    const token = await signJwt({ sub: newUser() }, env.JWT_SECRET);
     const { response, body } = await withToken(token);
     expect(response.status).toBe(401);
     expect(body.error.message).toBe("Token has no exp claim");
   });
 
   it("rejects a token without sub", async () => {
-    const token = await sign({ exp: Math.floor(Date.now() / 1000) + 60 }, env.JWT_SECRET, "HS256");
+    const token = await signJwt({ exp: Math.floor(Date.now() / 1000) + 60 }, env.JWT_SECRET);
     const { body } = await withToken(token);
     expect(body.error.message).toBe("Token has no valid sub claim");
   });
@@ -82,15 +81,13 @@ describe("Bearer authentication on /api/*", () => {
       method: "POST",
       body: JSON.stringify({ keys: [{ ...publicJwk, kid, alg: "RS256", use: "sig" }] }),
     });
-    const privateJwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as JsonWebKey;
     const now = Math.floor(Date.now() / 1000);
-    const token = await sign({ sub: "rs-user", exp: now + 60 }, { ...privateJwk, kid, alg: "RS256" }, "RS256");
+    const token = await signJwt({ sub: "rs-user", exp: now + 60 }, pair.privateKey, { alg: "RS256", kid });
     expect((await withToken(token)).response.status).toBe(200);
-    const stranger = await sign(
-      { sub: "rs-user", exp: now + 60 },
-      { ...privateJwk, kid: "unknown-kid", alg: "RS256" },
-      "RS256",
-    );
+    const stranger = await signJwt({ sub: "rs-user", exp: now + 60 }, pair.privateKey, {
+      alg: "RS256",
+      kid: "unknown-kid",
+    });
     expect((await withToken(stranger)).response.status).toBe(401);
   });
 });
@@ -99,7 +96,7 @@ describe("verifyAccessToken with issuer and audience configured", () => {
   const config = { ...getConfig(env), jwtIssuer: "https://idp.example.edu", jwtAudience: "assistant-architect" };
   const reason = async (claims: Record<string, unknown>) => {
     try {
-      return await verifyAccessToken(await tokenFor("u1", claims), config);
+      return (await verifyAccessToken(await tokenFor("u1", claims), config)).userId;
     } catch (error) {
       return error instanceof AppError ? `${error.code}: ${error.message}` : "unexpected";
     }

@@ -30,6 +30,8 @@ export interface LocalWorkerOptions {
   inspectorPort?: number;
   /** Start on this local state (a killed worker's) instead of a fresh one; the caller removes it. */
   persistTo?: string;
+  /** Listen on this port (known in advance, e.g. for a redirect URI) instead of a free one. */
+  port?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -70,7 +72,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       stdio: "pipe",
     },
   );
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const args = ["wrangler", "dev", ...(options.entry ? [options.entry] : []), ...configArgs];
   args.push(
     "--ip",
@@ -126,11 +128,12 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
 /** The scripted upstream and the Worker pointed at it, started together and stopped together. */
 export async function startStack(
   vars: (upstreamUrl: string) => Record<string, string>,
+  options: Omit<LocalWorkerOptions, "vars"> = {},
 ): Promise<{ upstreamUrl: string; worker: LocalWorker; stop: () => Promise<void> }> {
   const upstream = new ScriptedUpstream();
   const upstreamUrl = await upstream.start();
   try {
-    const worker = await startLocalWorker({ vars: vars(upstreamUrl) });
+    const worker = await startLocalWorker({ ...options, vars: vars(upstreamUrl) });
     return {
       upstreamUrl,
       worker,
