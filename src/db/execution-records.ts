@@ -9,8 +9,8 @@ import type { Database } from "./client";
 import { holdDaily } from "./daily-spending";
 import { promptOutputParts, promptResults, toolExecutions } from "./schema";
 
-/** A prompt's end state, as recorded. */
-export interface PromptOutcome {
+/** A prompt result's end, as its row records it (the engine's PromptRecord has this shape). */
+export interface PromptRecord {
   status: FinalPromptStatus;
   output: string;
   error: ErrorInfo | null;
@@ -31,7 +31,6 @@ export interface PromptOutcome {
   reused: boolean;
 }
 
-/** Everything D1 should hold about a finished execution: used to repair records after D1 failures. */
 /** How an execution ended, as written to its row (and to the prompts still open). */
 export interface ExecutionEnd {
   status: FinalExecutionStatus;
@@ -45,13 +44,14 @@ export interface ExecutionEnd {
   costMicros?: number;
 }
 
-export interface ExecutionSnapshot {
+/** Everything D1 should hold about an ended execution, written at once (a repair after D1 missed writes). */
+export interface ExecutionRecordSnapshot {
   status: FinalExecutionStatus;
   error: ErrorInfo | null;
   costMicros: number;
   startedAt: number | null;
   completedAt: number;
-  prompts: ({ promptId: string } & PromptOutcome)[];
+  prompts: ({ promptId: string } & PromptRecord)[];
 }
 
 const RETRY_DELAYS_MS = [50, 250, 1000];
@@ -68,7 +68,7 @@ async function withRetry<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-function promptColumns(outcome: PromptOutcome) {
+function promptColumns(outcome: PromptRecord) {
   return {
     status: outcome.status,
     error: outcome.error,
@@ -109,7 +109,7 @@ export class ExecutionRecords {
   }
 
   /** A prompt's end state; an output over one part's size continues in prompt_output_parts. */
-  private promptWrites(promptId: string, outcome: PromptOutcome): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
+  private promptWrites(promptId: string, outcome: PromptRecord): [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]] {
     const [head = "", ...rest] = splitText(outcome.output);
     const update = this.db
       .update(promptResults)
@@ -132,7 +132,7 @@ export class ExecutionRecords {
     return withRetry(() => holdDaily(this.db, { executionId: this.executionId, ownerId, cap, ...request }));
   }
 
-  async finishPrompt(promptId: string, outcome: PromptOutcome): Promise<void> {
+  async finishPrompt(promptId: string, outcome: PromptRecord): Promise<void> {
     await withRetry(() => this.db.batch(this.promptWrites(promptId, outcome)));
   }
 
@@ -208,7 +208,7 @@ export class ExecutionRecords {
   }
 
   /** Writes the whole final state at once (repair after D1 was unavailable). */
-  async writeSnapshot(snapshot: ExecutionSnapshot): Promise<void> {
+  async writeSnapshot(snapshot: ExecutionRecordSnapshot): Promise<void> {
     const [first, ...rest] = [
       this.db
         .update(toolExecutions)

@@ -2,7 +2,7 @@
 // served live from memory; deltas are written to storage in batches (by time and size), so storage
 // writes grow with time, not with tokens. Replays coalesce deltas, never reorder or drop them.
 
-import type { LoggedCompletion } from "../engine/resume";
+import type { LoggedCompletion } from "../engine/run-io";
 import type { ExecutionEvent, StoredEvent } from "../events/types";
 import { MAX_PART_UNITS, splitText } from "../lib/text-parts";
 

@@ -1,7 +1,9 @@
 // What the execution's object keeps in its own storage besides the event log: the plan (written
-// once), the small run state (rewritten as the run moves) and a pending execution's expiry.
+// once), the run's state (rewritten after every decision) and a pending execution's expiry. A state
+// stored by an earlier version of the service is read into today's shape.
 import type { ExecutionPlan } from "../engine/plan";
-import type { SessionState } from "../engine/state";
+import { PENDING_PROMPT, type PromptState, type RunState } from "../engine/run-state";
+import { canceledByUser } from "../engine/stop-reasons";
 
 /** The object's storage as the run uses it (a seam: the benchmark counts writes through it). */
 export interface SessionStorage {
@@ -14,24 +16,52 @@ export interface PendingExpiry {
   executionId: string;
   createdAt: number;
   ttlMs: number;
+  /** D1 could not be told: when to try again. */
+  retryAt?: number;
 }
 
 const PLAN = "plan";
 const STATE = "state";
 const PENDING_EXPIRY = "pendingExpiry";
 
+/** A state as an earlier version stored it: fields it did not have yet are absent. */
+type StoredState = Omit<
+  RunState,
+  "plan" | "prompts" | "maxAttempts" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt"
+> &
+  Partial<Pick<RunState, "maxAttempts" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt">> & {
+    prompts: Record<string, Partial<PromptState>>;
+    /** Before the run was a persisted machine: a cancel asked for, and the terminal event's id. */
+    cancelRequested?: boolean;
+    terminalEventId?: number | null;
+  };
+
 /** The stored run, if this object has one. */
-export function loadState(kv: SyncKvStorage): SessionState | undefined {
-  const saved = kv.get<Omit<SessionState, "plan">>(STATE);
+export function loadState(kv: SyncKvStorage): RunState | undefined {
+  const saved = kv.get<StoredState>(STATE);
   const plan = kv.get<ExecutionPlan>(PLAN);
-  return saved && plan ? { ...saved, plan } : undefined;
+  if (!saved || !plan) return undefined;
+  const { cancelRequested, terminalEventId, ...rest } = saved;
+  return {
+    maxAttempts: 3,
+    failure: null,
+    repairAt: null,
+    ...rest,
+    plan,
+    stopping: saved.stopping ?? (cancelRequested ? canceledByUser() : null),
+    terminal: saved.terminal ?? null,
+    terminalStored: saved.terminalStored ?? (terminalEventId !== undefined && terminalEventId !== null),
+    prompts: Object.fromEntries(
+      Object.entries(saved.prompts).map(([id, prompt]) => [id, { ...PENDING_PROMPT, ...prompt }]),
+    ),
+  };
 }
 
 /** The plan (every prompt's content) is written once, at the start. */
 export const savePlan = (kv: SyncKvStorage, plan: ExecutionPlan): void => kv.put(PLAN, plan);
 
-/** The small state, rewritten at every change; the plan stays where `savePlan` put it. */
-export function saveState(kv: SyncKvStorage, state: SessionState): void {
+/** The state, rewritten at every change; the plan stays where `savePlan` put it. */
+export function saveState(kv: SyncKvStorage, state: RunState): void {
   const { plan: _plan, ...rest } = state;
   kv.put(STATE, rest);
 }
@@ -40,3 +70,7 @@ export const loadPendingExpiry = (kv: SyncKvStorage): PendingExpiry | undefined 
   kv.get<PendingExpiry>(PENDING_EXPIRY);
 
 export const savePendingExpiry = (kv: SyncKvStorage, expiry: PendingExpiry): void => kv.put(PENDING_EXPIRY, expiry);
+
+export const clearPendingExpiry = (kv: SyncKvStorage): void => {
+  kv.delete(PENDING_EXPIRY);
+};

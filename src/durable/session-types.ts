@@ -1,5 +1,5 @@
 // What the execution's object answers over RPC, and the seams it offers tests and the benchmark.
-import type { SessionState } from "../engine/state";
+import type { RunState } from "../engine/run-state";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { SessionStorage } from "./session-storage";
 
@@ -17,7 +17,7 @@ export type OpenStreamResult =
 /** What the object reads from outside itself: its storage, D1 and the clock. */
 export interface SessionInternals {
   /** The run's state as stored (undefined before a start). */
-  state(): SessionState | undefined;
+  state(): RunState | undefined;
   useStorage(storage: SessionStorage): void;
   useDatabase(database: D1Database): void;
   useClock(now: () => number): void;

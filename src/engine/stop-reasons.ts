@@ -13,9 +13,10 @@ export const timedOut = (limitMs: number): StopReason => ({
   message: `The execution exceeded its ${limitMs} ms limit`,
 });
 
-export const databaseUnavailable = (): StopReason => ({
+/** The owner's daily budget could not be checked: spending is never left unchecked. */
+export const budgetUnavailable = (): StopReason => ({
   code: "database_unavailable",
-  message: "Progress could not be saved to the database, so the execution was stopped",
+  message: "The daily budget could not be checked, so the execution was stopped",
 });
 
 /** The run would pass its budget (`budgetMicros`), or the owner's daily budget is used up (null). */

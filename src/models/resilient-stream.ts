@@ -18,10 +18,10 @@ export interface ResilienceOptions {
 const IDLE = Symbol("idle");
 
 /** The wait before retry `attempt` (1, 2 …): exponential with jitter, at least what the server asked for. */
-export function backoff(attempt: number, error: ModelError, base: number, max: number): number {
+export function backoff(attempt: number, retryAfterMs: number | undefined, base: number, max: number): number {
   const exponential = base * 2 ** (attempt - 1);
   const jittered = exponential / 2 + Math.random() * (exponential / 2);
-  return Math.min(max, Math.max(error.retryAfterMs ?? 0, jittered));
+  return Math.min(max, Math.max(retryAfterMs ?? 0, jittered));
 }
 
 /** One attempt; aborts the request when no chunk came for `idleTimeoutMs`. */
@@ -79,7 +79,7 @@ export async function* resilientStream(
         attempt < maxAttempts &&
         !options.signal.aborted;
       if (!retry) throw error;
-      const delay = backoff(attempt, error, options.baseDelayMs ?? 250, options.maxDelayMs ?? 8_000);
+      const delay = backoff(attempt, error.retryAfterMs, options.baseDelayMs ?? 250, options.maxDelayMs ?? 8_000);
       options.onRetry?.(attempt, error, delay);
       await abortableSleep(delay, options.signal);
     }

@@ -1,17 +1,18 @@
 // Pending executions (created with start:false for the original endpoint) expire after
 // PENDING_TTL_MS, through their object's alarm or the next read, and starting one passes the same
 // atomic concurrency limit as creating a running one.
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { insertExecutionWithinLimit, markPendingRunning } from "../../src/db/execution-queries";
+import type { ExecutionSession } from "../../src/durable/execution-session";
 import { getConfig } from "../../src/lib/config";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";
 import { newExecution } from "../helpers/new-execution";
-import { sessionStub } from "../helpers/session";
+import { advanceClock, sessionStub } from "../helpers/session";
 import { lessonPlanner } from "../helpers/tools";
 import { scriptModel, streamOf } from "../helpers/upstream";
 
@@ -47,7 +48,13 @@ describe("pending executions expire after PENDING_TTL_MS", () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
     const id = await pendingExecution(user, tool.id);
-    expect(await runDurableObjectAlarm(sessionStub(id))).toBe(true);
+    // The alarm rings when the TTL has passed (the object's clock moved there), not before.
+    const stub = sessionStub(id);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getRecord(user, id)).status).toBe("pending");
+    await ageBeyondTtl(id);
+    await runInDurableObject(stub, (instance: ExecutionSession) => advanceClock(instance, TTL_MS + 1_000));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
     await expectExpired(user, id);
   });
 

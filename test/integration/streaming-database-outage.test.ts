@@ -54,27 +54,28 @@ describe("D1 outages", () => {
     expect(list.body.executions).toEqual([]);
   });
 
-  it("stops the run with a clear error event when a status write fails mid-run, and repairs the records when D1 is back", async () => {
+  it("runs on when a status write fails mid-run, and repairs the records from its alarm when D1 is back", async () => {
     const user = newUser();
     const { tool, executionId, outage, stub } = await pendingWithFlakyDatabase(
       user,
       await scriptModel(streamOf("first answer", 3)),
     );
-    // The first prompt's end cannot be recorded.
+    // The first prompt's end cannot be recorded: D1 owes the run its records, the run goes on.
     outage.failWhen = /update "prompt_results" set "status" = \?, "output" = \?/i;
     const response = await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, executionId } });
     const read = await readSse(response);
-    expect(lastFrame(read)).toMatchObject({ type: "error", code: "database_unavailable" });
+    expect(lastFrame(read)).toEqual({ type: "complete", executionId });
+    expect(outage.failures).toBeGreaterThan(0);
+    // Its final write (the whole run, since writes were missed) is owed too while D1 fails.
     expect((await getRecord(user, executionId)).status).toBe("running");
 
     outage.failWhen = null;
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const record = await getRecord(user, executionId);
-    expect(record.status).toBe("failed");
-    expect(record.error?.code).toBe("database_unavailable");
+    expect(record.status).toBe("completed");
     expect(record.results.map((result) => [result.status, result.output])).toEqual([
       ["completed", "first answer"],
-      ["skipped", ""],
+      ["completed", "first answer"],
     ]);
   });
 

@@ -1,0 +1,257 @@
+// The one place a run's decisions are applied: each input is decided (engine/run-machine.ts), the
+// next state is stored, then its effects are carried out in order; an effect that does work reports
+// back as an input. A fresh life of the object takes a stored running run up by deciding `resume`:
+// what the stored state says, not a promise, is what keeps a run alive.
+import type { ExecutionRecords } from "../db/execution-records";
+import type { RunCalls } from "../engine/calls";
+import type { ExecutionPlan } from "../engine/plan";
+import type { RunEffect, RunInput } from "../engine/run-io";
+import { decide, startRun } from "../engine/run-machine";
+import type { RunState } from "../engine/run-state";
+import type { ExecutionEvent } from "../events/types";
+import type { Config } from "../lib/config";
+import { describeError, log } from "../lib/log";
+import { createRunCalls } from "./run-calls";
+import { logFinished } from "./run-log";
+import { RunRecords } from "./run-records";
+
+/** What the shell needs of its object. */
+export interface ShellHost {
+  now(): number;
+  config(): Config;
+  /** Stores the run's state (rewritten after every decision). */
+  save(state: RunState): void;
+  /** Appends to the event log and wakes followers. */
+  append(event: ExecutionEvent): void;
+  /** Every prompt's output so far and its logged completion, from the event log (after a restart). */
+  progress(): {
+    outputs: ReadonlyMap<string, string>;
+    completions: ReadonlyMap<string, import("../engine/run-io").LoggedCompletion>;
+  };
+  records(executionId: string): ExecutionRecords;
+  /** A rerun's source output for a prompt it reuses (undefined when there is none). */
+  sourceOutput(sourceExecutionId: string, promptId: string): Promise<string | undefined>;
+  /** The terminal event is stored: let go of the log's memory. */
+  ended(): void;
+  /** The event log's retention has passed: delete everything the object stores. */
+  forget(): Promise<void>;
+  /** Keeps the object alive while `work` goes on. */
+  waitUntil(work: Promise<unknown>): void;
+  /** The state changed: the object arms its alarm for what is next due. */
+  changed(): void;
+}
+
+export class RunShell {
+  private state: RunState | undefined;
+  /** This life of the object has taken the run up (started it, or decided `resume`). */
+  private live = false;
+  private controller = new AbortController();
+  private calls: RunCalls | undefined;
+  /** Each prompt's output as last known (attempts, reuse, or the log after a restart). */
+  private readonly outputs = new Map<string, string>();
+  private readonly records: RunRecords;
+  private readonly queue: Exclude<RunInput, { type: "start" }>[] = [];
+  private deciding = false;
+  private readonly endWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly host: ShellHost,
+    stored: RunState | undefined,
+  ) {
+    this.state = stored;
+    this.records = new RunRecords({
+      state: () => this.state,
+      now: () => host.now(),
+      records: (executionId) => host.records(executionId),
+      outputs: () => this.allOutputs(),
+      waitUntil: (work) => host.waitUntil(work),
+    });
+  }
+
+  get current(): RunState | undefined {
+    return this.state;
+  }
+
+  /** Starts a run (once: a later start is a client's retry). */
+  start(plan: ExecutionPlan): void {
+    if (this.state) return;
+    const config = this.host.config();
+    this.live = true;
+    this.apply(
+      startRun(plan, { limitMs: config.maxExecutionMs, maxAttempts: config.promptMaxAttempts }, this.host.now()),
+    );
+  }
+
+  /** A stored run that this life has not taken up yet is taken up: whatever was in flight was cut. */
+  takeUp(): void {
+    const state = this.state;
+    if (this.live || !state || state.terminalStored) return;
+    this.live = true;
+    log("warn", "taking up an execution whose object restarted", { executionId: state.plan.executionId });
+    const { outputs, completions } = this.host.progress();
+    for (const [promptId, output] of outputs) this.outputs.set(promptId, output);
+    for (const [promptId, completion] of completions) this.outputs.set(promptId, completion.output);
+    this.dispatch({ type: "resume", completions });
+  }
+
+  /** Decides `input` and applies the decision; inputs that arrive while one is applied wait their turn. */
+  dispatch(input: Exclude<RunInput, { type: "start" }>): void {
+    this.queue.push(input);
+    if (this.deciding) return;
+    this.deciding = true;
+    try {
+      for (let next = this.queue.shift(); next; next = this.queue.shift()) {
+        const state = this.state;
+        if (!state) continue;
+        const decision = decide(state, next, this.host.now());
+        if (decision) this.apply(decision);
+      }
+    } finally {
+      this.deciding = false;
+    }
+  }
+
+  /** Resolves once the terminal event is stored (or after `timeoutMs`). */
+  whenEnded(timeoutMs: number): Promise<void> {
+    if (!this.state || this.state.terminalStored) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.endWaiters.add(done);
+    });
+  }
+
+  /** Resolves once every D1 write asked for so far has ended (an alarm waits for the repair it started). */
+  recordsSettled(): Promise<void> {
+    return this.records.settled();
+  }
+
+  /** Forgets the run (its storage was deleted). */
+  reset(): void {
+    this.state = undefined;
+    this.live = false;
+    this.calls = undefined;
+    this.outputs.clear();
+  }
+
+  /** The one place the state changes: stored first, then each effect carried out in order. */
+  private apply(decision: { state: RunState; effects: RunEffect[] }): void {
+    this.state = decision.state;
+    this.host.save(decision.state);
+    for (const effect of decision.effects) this.perform(effect);
+    if (decision.state.terminalStored) for (const done of [...this.endWaiters]) done();
+    this.host.changed();
+  }
+
+  private perform(effect: RunEffect): void {
+    switch (effect.type) {
+      case "emit":
+        this.host.append(effect.event);
+        return;
+      case "prepare":
+        this.work(
+          effect.calls.map((call) => call.promptId),
+          async () => ({ type: "prepared", calls: await this.runCalls().prepare(effect.calls) }),
+        );
+        return;
+      case "reuse":
+        this.work([effect.promptId], async () => {
+          const output = await this.reusedOutput(effect.promptId);
+          if (output !== null) this.outputs.set(effect.promptId, output);
+          return { type: "reused", promptId: effect.promptId, output };
+        });
+        return;
+      case "call":
+        this.work([effect.promptId], async () => {
+          const outcome = await this.runCalls().call(effect.promptId, effect.attempt, effect.grant);
+          this.outputs.set(effect.promptId, outcome.output);
+          return { type: "attemptEnded", promptId: effect.promptId, attempt: effect.attempt, outcome };
+        });
+        return;
+      case "release":
+        this.runCalls().release(effect.promptId, effect.attempt);
+        return;
+      case "abort":
+        this.controller.abort(effect.reason);
+        return;
+      case "record":
+        this.records.enqueue(effect.write, (ok) => {
+          if (effect.reportAs) this.dispatch({ type: "recorded", what: effect.reportAs, ok });
+        });
+        return;
+      case "ended":
+        this.ended();
+        return;
+      case "forget":
+        this.host.waitUntil(this.host.forget());
+        return;
+    }
+  }
+
+  /** Runs an effect's work and reports its input; anything unexpected fails its prompts, never the object. */
+  private work(promptIds: string[], run: () => Promise<Exclude<RunInput, { type: "start" }>>): void {
+    const reported = run().then(
+      (input) => this.dispatch(input),
+      (error: unknown) => {
+        log("error", "a run's work failed unexpectedly", {
+          executionId: this.state?.plan.executionId,
+          error: describeError(error),
+        });
+        this.dispatch({
+          type: "workFailed",
+          promptIds,
+          error: { code: "internal", message: "The prompt failed unexpectedly" },
+        });
+      },
+    );
+    this.host.waitUntil(reported);
+  }
+
+  /** A rerun's source output; a failure to read it means the prompt calls its model instead. */
+  private async reusedOutput(promptId: string): Promise<string | null> {
+    const source = this.state?.plan.sourceExecutionId ?? null;
+    if (source === null) return null;
+    try {
+      return (await this.host.sourceOutput(source, promptId)) ?? null;
+    } catch (error) {
+      log("warn", "could not read a rerun's source output; the prompt runs instead", { error: describeError(error) });
+      return null;
+    }
+  }
+
+  /** Outputs for the records: what this life knows, over what the log holds. */
+  private allOutputs(): ReadonlyMap<string, string> {
+    const { outputs, completions } = this.host.progress();
+    const all = new Map(outputs);
+    for (const [promptId, completion] of completions) all.set(promptId, completion.output);
+    for (const [promptId, output] of this.outputs) all.set(promptId, output);
+    return all;
+  }
+
+  private ended(): void {
+    const state = this.state;
+    if (state) logFinished(state, this.host.now());
+    this.host.ended();
+  }
+
+  /** This life's model calls, built on first use. */
+  private runCalls(): RunCalls {
+    const state = this.state;
+    if (!state) throw new Error("the execution has no run");
+    this.calls ??= createRunCalls(state, {
+      config: this.host.config(),
+      now: () => this.host.now(),
+      state: () => this.state,
+      outputs: this.outputs,
+      signal: () => this.controller.signal,
+      append: (event) => this.host.append(event),
+      records: (executionId) => this.host.records(executionId),
+      ledgerFailed: () => this.dispatch({ type: "ledgerFailed" }),
+    });
+    return this.calls;
+  }
+}

@@ -1,0 +1,37 @@
+// When an execution's object must next wake up, computed from what it stores: the one input to the
+// one place that arms its alarm. A running run wakes at its deadline and beats at least every
+// HEARTBEAT_MS (an object that died mid-run is found and continues); an ended run wakes to repair
+// its records while D1 owes them, then once more when its event log's retention ends.
+import type { RunState } from "./run-state";
+
+/** A running run's alarm rings at least this often: a life of its object that died is found within it. */
+export const HEARTBEAT_MS = 30_000;
+/** How long a finished execution's event log is kept; replays are rebuilt from D1 after that. */
+export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60_000;
+/** How soon a failed D1 write of an ended run is tried again. */
+export const D1_REPAIR_RETRY_MS = 10_000;
+
+export type WakeReason = "deadline" | "heartbeat" | "repair" | "retention" | "pending expiry";
+
+export interface WakeUp {
+  at: number;
+  reason: WakeReason;
+}
+
+/** What the object stores that has a time: its run, or a pending execution's expiry (when it has no run yet). */
+export interface WakeFacts {
+  run: RunState | undefined;
+  /** When a pending execution nobody started expires (or its expiry is tried again). */
+  pendingExpiresAt: number | null;
+}
+
+/** The earliest time something is due, and why; null when nothing ever is. */
+export function nextWake({ run, pendingExpiresAt }: WakeFacts, now: number): WakeUp | null {
+  if (!run) return pendingExpiresAt === null ? null : { at: pendingExpiresAt, reason: "pending expiry" };
+  if (run.finishedAt === null) {
+    const beat = now + HEARTBEAT_MS;
+    return run.deadline <= beat ? { at: run.deadline, reason: "deadline" } : { at: beat, reason: "heartbeat" };
+  }
+  if (run.owesSnapshot) return { at: run.repairAt ?? now, reason: "repair" };
+  return { at: run.finishedAt + EVENT_LOG_RETENTION_MS, reason: "retention" };
+}

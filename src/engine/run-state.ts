@@ -1,0 +1,155 @@
+// The run as its Durable Object stores it: small, rewritten after every decision (the plan is stored
+// once beside it, the outputs live in the event log). Whether a run is alive is a fact here: its
+// status, and for each prompt what the object has in flight for it.
+import type { ErrorInfo, Usage } from "../events/types";
+import { wholeMicros } from "../lib/model-catalogue";
+import type { ExecutionStatus, FinalExecutionStatus, FinalPromptStatus, PromptResultStatus } from "../schemas/statuses";
+import type { ExecutionPlan } from "./plan";
+import type { StopReason } from "./stop-reasons";
+
+/** What the object has asked for a prompt and not yet heard back (each such effect reports back exactly once). */
+export type PromptWork = "preparing" | "calling" | "reusing";
+
+export interface PromptState {
+  status: PromptResultStatus;
+  /** In flight in the object's current life (a fresh life finds none: whatever was in flight was cut). */
+  work: PromptWork | null;
+  startedAt: number | null;
+  completedAt: number | null;
+  /** Summed over every attempt. */
+  usage: Usage | null;
+  /**
+   * Micro-dollars for that usage (null: no price), and the tokenizer's estimate of it; while the
+   * prompt runs, what its ended attempts cost so far.
+   */
+  costMicros: number | null;
+  estimatedCostMicros: number | null;
+  /** What providers billed past the reservations of its calls (null: nothing was reserved). */
+  overshootMicros: number | null;
+  /** What the attempt in flight holds of the budgets (its worst case); 0 between attempts. */
+  heldMicros: number;
+  error: ErrorInfo | null;
+  /** Attempts started so far (a restarted object resumes the prompt as the next one). */
+  attempts: number;
+  /** Why its next attempt starts again (`prompt.restarted`); null: the next is a first start. */
+  restartReason: ErrorInfo | null;
+  /** Hash of the request it sends (set when it is prepared). */
+  requestHash: string | null;
+  /** A rerun copied its output from the source. */
+  reused: boolean;
+}
+
+export interface RunState {
+  plan: ExecutionPlan;
+  status: ExecutionStatus;
+  startedAt: number;
+  /** When the MAX_EXECUTION_MS cap is reached. */
+  deadline: number;
+  limitMs: number;
+  /** Attempts per prompt, the first included (PROMPT_MAX_ATTEMPTS when the run started). */
+  maxAttempts: number;
+  /** The run must stop (cancel, the cap, a budget, D1): it ends this way once nothing is in flight. */
+  stopping: StopReason | null;
+  /** A prompt failed and the tool stops on failures: the chain ends once its group has. */
+  failure: ErrorInfo | null;
+  prompts: Readonly<Record<string, PromptState>>;
+  finishedAt: number | null;
+  error: ErrorInfo | null;
+  /** The event that ends the stream, decided but not yet sent: it waits for the final records. */
+  terminal: TerminalPending | null;
+  /** The terminal event is in the log: followers close after it. */
+  terminalStored: boolean;
+  /** D1 missed a write: the whole final state must be written when D1 answers again. */
+  owesSnapshot: boolean;
+  /** When the next attempt to repair D1 is due (an ended run that owes its records). */
+  repairAt: number | null;
+}
+
+/** How a run ended, and the event that says so once the records are written. */
+export interface TerminalPending {
+  status: FinalExecutionStatus;
+  /** What a prompt still running at the end became (the final records need it). */
+  runningBecame: FinalPromptStatus;
+}
+
+export const PENDING_PROMPT: PromptState = {
+  status: "pending",
+  work: null,
+  startedAt: null,
+  completedAt: null,
+  usage: null,
+  costMicros: null,
+  estimatedCostMicros: null,
+  overshootMicros: null,
+  heldMicros: 0,
+  error: null,
+  attempts: 0,
+  restartReason: null,
+  requestHash: null,
+  reused: false,
+};
+
+export function initialRunState(plan: ExecutionPlan, now: number, limitMs: number, maxAttempts: number): RunState {
+  return {
+    plan,
+    status: "running",
+    startedAt: now,
+    deadline: now + limitMs,
+    limitMs,
+    maxAttempts,
+    stopping: null,
+    failure: null,
+    prompts: Object.fromEntries(plan.prompts.map((prompt) => [prompt.id, PENDING_PROMPT])),
+    finishedAt: null,
+    error: null,
+    terminal: null,
+    terminalStored: false,
+    owesSnapshot: false,
+    repairAt: null,
+  };
+}
+
+/** One prompt changed; a prompt the plan does not have is a programming error, never a silent no-op. */
+export function withPrompt(state: RunState, promptId: string, change: Partial<PromptState>): RunState {
+  const prompt = state.prompts[promptId];
+  if (!prompt) throw new Error(`prompt ${promptId} is not in this execution's plan`);
+  return { ...state, prompts: { ...state.prompts, [promptId]: { ...prompt, ...change } } };
+}
+
+/** The prompt's state (throws for a prompt the plan does not have). */
+export function promptOf(state: RunState, promptId: string): PromptState {
+  const prompt = state.prompts[promptId];
+  if (!prompt) throw new Error(`prompt ${promptId} is not in this execution's plan`);
+  return prompt;
+}
+
+/** The execution's cost: its prompts' costs summed (a prompt without a price counts nothing). */
+export const totalCost = (state: RunState): number =>
+  Object.values(state.prompts).reduce((total, prompt) => total + (prompt.costMicros ?? 0), 0);
+
+/** Whether anything the object asked for is still in flight (a stop waits for it). */
+export const workInFlight = (state: RunState): boolean => Object.values(state.prompts).some((prompt) => prompt.work);
+
+/** Prompts a cancel stopped mid-answer (they end without a `prompt.failed`). */
+export const canceledPromptIds = (state: RunState | undefined): string[] =>
+  Object.entries(state?.prompts ?? {}).flatMap(([id, prompt]) => (prompt.status === "canceled" ? [id] : []));
+
+/**
+ * A prompt whose attempt was cut (its object restarted, or the run ended under it) counts that
+ * attempt at what it held: what the provider billed for it can no longer be known.
+ */
+export const cutAttemptSettled = (prompt: PromptState): PromptState =>
+  prompt.heldMicros > 0
+    ? { ...prompt, costMicros: (prompt.costMicros ?? 0) + prompt.heldMicros, heldMicros: 0 }
+    : prompt;
+
+/** A prompt's costs as it ends: while it runs they are fractional micro-dollars; the records keep whole ones, rounded up. */
+export function withWholeCosts(prompt: PromptState): PromptState {
+  const whole = (micros: number | null) => (micros === null ? null : wholeMicros(micros));
+  return {
+    ...prompt,
+    costMicros: whole(prompt.costMicros),
+    estimatedCostMicros: whole(prompt.estimatedCostMicros),
+    overshootMicros: whole(prompt.overshootMicros),
+  };
+}
