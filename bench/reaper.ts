@@ -43,10 +43,11 @@ export function descendants(root: number, all = processes()): Proc[] {
   return found;
 }
 
-const alive = (pid: number) => {
+/** Running: there, and not a zombie (an ended child its parent has not collected yet). */
+export const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
   }

@@ -207,7 +207,8 @@ export function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>
           return trip(context.doMs, () =>
             measured && prop !== "fetch"
               ? rpc.benchCall(context, prop, args)
-              : (rpc[prop] as (...a: unknown[]) => Promise<unknown>).apply(t, args),
+              : // Reflect.apply: on an RPC stub, `.apply` itself would be a remote method.
+                (Reflect.apply(rpc[prop] as (...a: unknown[]) => Promise<unknown>, t, args) as Promise<unknown>),
           );
         };
       },
