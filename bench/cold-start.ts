@@ -34,6 +34,8 @@ interface Subject {
   name: string;
   /** A wrangler config that bundles it. */
   config: string;
+  /** Bundled with `--minify`. */
+  minify?: boolean;
   /** A path that answers 200 without I/O (no D1, no upstream). */
   path: string;
   /** Started with wrangler.toml's bindings (D1, the object, the rate limiter, the vars), or with none. */
@@ -75,7 +77,18 @@ function bundle(subject: Subject, outdir: string) {
   const metafile = `${outdir}.meta.json`;
   const output = execFileSync(
     "npx",
-    ["wrangler", "deploy", "--dry-run", "--outdir", outdir, "--metafile", metafile, "--config", subject.config],
+    [
+      "wrangler",
+      "deploy",
+      "--dry-run",
+      "--outdir",
+      outdir,
+      "--metafile",
+      metafile,
+      "--config",
+      subject.config,
+      ...(subject.minify ? ["--minify"] : []),
+    ],
     { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", ...WORKER_SECRETS }, stdio: "pipe" },
   );
   // The modules wrangler would upload: not its source maps, not the README it writes beside them.
@@ -145,6 +158,7 @@ export async function coldStart(runs: number): Promise<ColdStart[]> {
     const empty = bareConfig(dir, "bench-empty", "bench/worker/empty-worker.ts");
     const subjects: Subject[] = [
       { name: "ours", config: "wrangler.toml", path: "/openapi.json", bound: true },
+      { name: "ours, minified", config: "wrangler.toml", minify: true, path: "/openapi.json", bound: true },
       {
         name: "bare relay",
         config: bareConfig(dir, "bench-relay", "bench/worker/relay-worker.ts"),
@@ -187,12 +201,13 @@ export async function coldStart(runs: number): Promise<ColdStart[]> {
 }
 
 const MB = 1_000_000;
+/** MB with two decimals, or kB under 100 kB. */
+const size = (bytes: number, unit = " ") =>
+  bytes >= 100_000 ? `${fmt(bytes / MB, 2)}${unit}MB` : `${fmt(bytes / 1_000, 1)}${unit}kB`;
 
 /** One line per Worker: `cold-start <name> bundle=… gzip=… first-answer=… ms (min–max, n)`. */
 export const coldStartLine = (row: ColdStart) =>
-  `cold-start ${row.name.replaceAll(",", "").replaceAll(" ", "-")} bundle=${fmt(row.rawBytes / MB, 2)}MB gzip=${fmt(row.gzipBytes / MB, 2)}MB first-answer=${fmt(median(row.firstAnswerMs), 0)}ms (${fmt(Math.min(...row.firstAnswerMs), 0)}–${fmt(Math.max(...row.firstAnswerMs), 0)}, n=${row.firstAnswerMs.length})`;
-
-const mb = (bytes: number) => `${fmt(bytes / MB, 2)} MB`;
+  `cold-start ${row.name.replaceAll(",", "").replaceAll(" ", "-")} bundle=${size(row.rawBytes, "")} gzip=${size(row.gzipBytes, "")} first-answer=${fmt(median(row.firstAnswerMs), 0)}ms (${fmt(Math.min(...row.firstAnswerMs), 0)}–${fmt(Math.max(...row.firstAnswerMs), 0)}, n=${row.firstAnswerMs.length})`;
 
 /** The table for docs/performance.md: the lines, then each Worker's bundle, its largest parts and its start. */
 export function coldStartTable(rows: ColdStart[]): string {
@@ -208,11 +223,11 @@ export function coldStartTable(rows: ColdStart[]): string {
     "| --- | --- | --- | --- | --- | --- |",
     ...rows.map(
       (row) =>
-        `| ${row.name} | ${mb(row.rawBytes)} | ${mb(row.gzipBytes)} | ${
+        `| ${row.name} | ${size(row.rawBytes)} | ${size(row.gzipBytes)} | ${
           row.parts
             .filter((part) => part.bytes >= 10_000)
             .slice(0, 5)
-            .map((part) => `${part.name} ${mb(part.bytes)}`)
+            .map((part) => `${part.name} ${size(part.bytes)}`)
             .join(", ") || "—"
         } | ${fmt(median(row.readyMs), 0)} ms | ${fmt(median(row.firstAnswerMs), 0)} ms (${fmt(Math.min(...row.firstAnswerMs), 0)}–${fmt(Math.max(...row.firstAnswerMs), 0)}) |`,
     ),

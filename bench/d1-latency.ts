@@ -94,7 +94,7 @@ const pick = (all: Counts[], choose: (values: number[]) => number): Counts => ({
 });
 
 export async function d1Latency(client: BenchClient, quick: boolean): Promise<{ rows: LatencyRow[]; rounds: number }> {
-  const rounds = quick ? 3 : 12;
+  const rounds = quick ? 3 : 16;
   const model = await client.model({ kind: "stream", chunks: ["Hello", " there"] });
   type Sample = { first: StreamTiming; chain: StreamTiming; tag: string };
   const samples = new Map<number, Sample[]>(RTTS_MS.map((rtt) => [rtt, []]));
