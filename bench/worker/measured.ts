@@ -32,6 +32,8 @@ function tallyOf(id: string, tag: string): Tally {
   return tally;
 }
 
+const counted = new WeakSet<DurableObjectStorage>();
+
 /** What a measured class adds, called over RPC by the wrapped stubs and the counters route. */
 export interface MeasuredHooks {
   /** Runs `method(...args)` with the caller's context (its rtt, delay and tag). */
@@ -46,6 +48,9 @@ export interface MeasuredHooks {
  * the instances this object uses) rather than wrapped.
  */
 function countStorage(state: DurableObjectState, meter: Meter): void {
+  // An object built again on the same storage must not count each write twice.
+  if (counted.has(state.storage)) return;
+  counted.add(state.storage);
   const count = (key: "storageRows" | "storageKvPuts") => {
     const tally = meter.tally();
     if (tally) tally[key]++;
