@@ -1,4 +1,5 @@
 // The benchmark cases: each runs ours and the baseline interleaved, or counts what one execution costs.
+import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BenchClient } from "./client.ts";
 import { newUser } from "./client.ts";
@@ -167,10 +168,24 @@ export async function scale(ctx: Ctx) {
   };
 }
 
-interface Counters {
+/** What the bench Worker counted for one tag (bench/worker/latency.ts `Tally`). */
+export interface Counters {
+  d1RoundTrips: number;
   d1Statements: number;
   d1Writes: number;
-  storage: { rows: number; kvPuts: number };
+  doCalls: number;
+  storageRows: number;
+  storageKvPuts: number;
+}
+
+/** Headers that make the bench Worker count a request's cost under `tag` (nothing delayed). */
+export const countedAs = (tag: string) => ({ "X-Bench-Context": JSON.stringify({ tag }) });
+
+/** Everything counted under `tag`: the Worker's and every object's it reached. */
+export async function countersOf(baseUrl: string, tag: string): Promise<Counters> {
+  const response = await fetch(`${baseUrl}/bench/counters?tag=${encodeURIComponent(tag)}`);
+  if (!response.ok) throw new Error(`counters: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Counters;
 }
 
 /** D1 statements and storage writes for one execution through the resumable API. */
@@ -183,25 +198,27 @@ export async function cost(ctx: Ctx, outputBytes: number, prompts: number) {
   });
   const user = newUser();
   const toolId = await ctx.client.tool(user, model, prompts);
-  await fetch(`${ctx.client.baseUrl}/bench/counters/reset`, { method: "POST" });
-  const created = await ctx.client.json<{ id: string; eventsUrl: string }>("/api/executions", user, {
-    toolId,
-    inputs: { topic: "cost" },
+  const tag = randomUUID();
+  const response = await fetch(`${ctx.client.baseUrl}/api/executions`, {
+    method: "POST",
+    headers: { ...ctx.client.headers(user), ...countedAs(tag) },
+    body: JSON.stringify({ toolId, inputs: { topic: "cost" } }),
   });
+  if (!response.ok) throw new Error(`cost run: ${response.status} ${await response.text()}`);
+  const created = (await response.json()) as { id: string; eventsUrl: string };
   check(
-    await timeStream(`${ctx.client.baseUrl}${created.eventsUrl}`, { headers: ctx.client.headers(user) }),
+    await timeStream(`${ctx.client.baseUrl}${created.eventsUrl}`, {
+      headers: { ...ctx.client.headers(user), ...countedAs(tag) },
+    }),
     "cost run",
   );
-  const counters = (await (await fetch(`${ctx.client.baseUrl}/bench/counters?executionId=${created.id}`)).json()) as {
-    worker: Counters;
-    session: Counters;
-  };
+  const counters = await countersOf(ctx.client.baseUrl, tag);
   return {
     outputBytes,
     prompts,
-    d1Writes: counters.worker.d1Writes + counters.session.d1Writes,
-    d1Statements: counters.worker.d1Statements + counters.session.d1Statements,
-    storageWrites: counters.session.storage.rows + counters.session.storage.kvPuts,
+    d1Writes: counters.d1Writes,
+    d1Statements: counters.d1Statements,
+    storageWrites: counters.storageRows + counters.storageKvPuts,
     bound: 3 + 2 * prompts,
   };
 }

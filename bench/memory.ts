@@ -3,7 +3,8 @@
 // same model calls (one per prompt, in sequence). After each round the objects are left idle until
 // evicted, then the isolate's heap is read after a forced GC, and workerd's RSS from /proc.
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
+import { freePort } from "../test/upstream/local-worker.ts";
+import { startBenchWorker } from "./bench-worker-process.ts";
 import { baseline, type Ctx, completed, scaleBurst, scaleModel, scaleShape, scaleTools } from "./cases.ts";
 import { BenchClient, benchVars } from "./client.ts";
 import { connectDevtools } from "./devtools.ts";
@@ -50,7 +51,7 @@ export async function burstMemory(
   quick: boolean,
 ): Promise<MemorySeries> {
   const inspectorPort = await freePort();
-  const worker = await startLocalWorker({
+  const worker = await startBenchWorker({
     entry: "bench/worker/bench-worker.ts",
     vars: benchVars(upstreamUrl),
     inspectorPort,

@@ -2,8 +2,9 @@
 // `-- --case throughput`, while one execution relays 50,000 chunks; `-- --case fanout`, while 100
 // readers follow one execution), printed as the functions with the most self time. Connects to
 // wrangler's inspector proxy over CDP.
-import { freePort, startLocalWorker } from "../test/upstream/local-worker.ts";
+import { freePort } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
+import { startBenchWorker } from "./bench-worker-process.ts";
 import { check, ours, scale } from "./cases.ts";
 import { BenchClient, benchVars, newUser } from "./client.ts";
 import { connectDevtools } from "./devtools.ts";
@@ -29,7 +30,7 @@ if (caseName !== "scale" && caseName !== "throughput" && caseName !== "fanout")
 
 const upstream = new ScriptedUpstream();
 const upstreamUrl = await upstream.start();
-const worker = await startLocalWorker({
+const worker = await startBenchWorker({
   entry: "bench/worker/bench-worker.ts",
   vars: benchVars(upstreamUrl),
   inspectorPort: INSPECTOR_PORT,

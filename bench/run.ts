@@ -1,20 +1,26 @@
 // `npm run bench`: starts the Worker (bench entry) and a fast scripted upstream on loopback, runs every
-// case against ours and the in-process baseline, prints the table and writes it to docs/performance.md.
-// Exits non-zero only when a run fails, never on a slow figure.
+// case against ours and the in-process baseline, the D1 latency case and the cold start, prints the
+// tables and writes them to docs/performance.md. `--d1-latency` or `--cold-start` runs that part alone;
+// `--peers` the peers. Exits non-zero only when a run fails, never on a slow figure. Whatever way it
+// ends, nothing it started is left running (bench/reaper.ts).
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
-import { startLocalWorker } from "../test/upstream/local-worker.ts";
 import { ScriptedUpstream } from "../test/upstream/server.ts";
+import { startBenchWorker } from "./bench-worker-process.ts";
 import { budgetThroughput, tokenizerCost } from "./budget-cases.ts";
 import { bigOutputMemory, type Ctx, cost, firstDelta, scale, throughput, tokenLatency } from "./cases.ts";
 import { BenchClient, benchVars } from "./client.ts";
+import { coldStart, coldStartLine, coldStartTable } from "./cold-start.ts";
+import { d1Latency, latencyLine, latencyTable } from "./d1-latency.ts";
 import { writeBetweenMarkers } from "./doc-table.ts";
 import { burstMemory, type MemorySeries } from "./memory.ts";
 import { runPeers } from "./peers/run.ts";
+import { reapOnExit } from "./reaper.ts";
 import { findWorkerd } from "./rss.ts";
 import { fmt } from "./stats.ts";
 import { packageVersion as pkg } from "./versions.ts";
 
+reapOnExit();
 const quick = process.argv.includes("--quick");
 /** Bursts in the memory case (`--memory-rounds N`); more rounds show where RSS levels off. */
 const roundsFlag = process.argv.indexOf("--memory-rounds");
@@ -53,7 +59,7 @@ function memoryTable(ours: MemorySeries, base: MemorySeries): string {
 async function main() {
   const upstream = new ScriptedUpstream();
   const upstreamUrl = await upstream.start();
-  const worker = await startLocalWorker({
+  const worker = await startBenchWorker({
     entry: "bench/worker/bench-worker.ts",
     vars: benchVars(upstreamUrl),
   });
@@ -120,6 +126,7 @@ async function main() {
         `| ${bytes >= 1_048_576 ? `${bytes / 1_048_576} MB` : `${bytes / 1_024} KB`} | ${prompts} | ${row.d1Writes} | ${row.d1Statements} | ${row.storageWrites} | ${row.bound} |`,
       );
     }
+    await latencySection(ctx.client);
   } finally {
     await worker.stop();
   }
@@ -131,12 +138,62 @@ async function main() {
   } finally {
     await upstream.stop();
   }
+  await coldStartSection();
   const path = "docs/performance.md";
   writeBetweenMarkers(path, "bench", lines.join("\n"));
   console.log(`\nWrote ${path}`);
 }
 
-(process.argv.includes("--peers") ? runPeers(quick) : main()).catch((error: unknown) => {
+const DOC = "docs/performance.md";
+
+/** The D1 latency case on a running bench Worker: its lines, and (full runs) its table in the doc. */
+async function latencySection(client: BenchClient) {
+  console.log("\nd1-latency…");
+  const { rows, rounds } = await d1Latency(client, quick);
+  for (const row of rows) console.log(latencyLine(row));
+  const table = latencyTable(rows, rounds);
+  if (quick) console.log(`\n${table}`);
+  else writeBetweenMarkers(DOC, "d1-latency", `${table}\n\nMachine: ${machine()}.`);
+}
+
+/** Cold start, with nothing else running: its lines, and (full runs) its table in the doc. */
+async function coldStartSection() {
+  console.log("\ncold start…");
+  const rows = await coldStart(quick ? 2 : 7);
+  for (const row of rows) console.log(coldStartLine(row));
+  const table = coldStartTable(rows);
+  if (quick) console.log(`\n${table}`);
+  else writeBetweenMarkers(DOC, "cold-start", `${table}\n\nMachine: ${machine()}.`);
+}
+
+const machine = () =>
+  `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${fmt(totalmem() / 2 ** 30, 0)} GiB; ${versions()}`;
+
+/** `--d1-latency` alone: a bench Worker of its own and the scripted upstream. */
+async function latencyOnly() {
+  const upstream = new ScriptedUpstream();
+  const upstreamUrl = await upstream.start();
+  try {
+    const worker = await startBenchWorker({ entry: "bench/worker/bench-worker.ts", vars: benchVars(upstreamUrl) });
+    try {
+      await latencySection(new BenchClient(worker.baseUrl, upstreamUrl));
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await upstream.stop();
+  }
+}
+
+const chosen = process.argv.includes("--peers")
+  ? () => runPeers(quick)
+  : process.argv.includes("--d1-latency")
+    ? latencyOnly
+    : process.argv.includes("--cold-start")
+      ? coldStartSection
+      : main;
+
+chosen().catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

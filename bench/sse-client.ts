@@ -13,7 +13,15 @@ export interface StreamTiming {
   /** Receive time minus upstream send time of each stamped chunk (ms). */
   tokenLatenciesMs: number[];
   executionId: string | null;
+  /** When the request was sent, ms since the epoch (the upstream's and workerd's clock). */
+  startedAt: number;
+  /** Each prompt's first and last delta, ms from request start, in the order the prompts first sent one. */
+  prompts: { firstMs: number; lastMs: number }[];
 }
+
+/** The gaps a chain's reader waits between prompts: prompt N's last delta to prompt N+1's first, ms. */
+export const promptGaps = (timing: StreamTiming): number[] =>
+  timing.prompts.slice(1).map((prompt, i) => prompt.firstMs - (timing.prompts[i]?.lastMs ?? Number.NaN));
 
 /** Sends `init` to `url` and reads the SSE answer to its end, in either event format. */
 export async function timeStream(url: string, init: RequestInit): Promise<StreamTiming> {
@@ -28,10 +36,20 @@ export async function timeStream(url: string, init: RequestInit): Promise<Stream
     terminal: null,
     tokenLatenciesMs: [],
     executionId: response.headers.get("X-Execution-Id"),
+    prompts: [],
+    startedAt: started,
   };
-  const onDelta = (text: string) => {
+  const promptAt = new Map<string, { firstMs: number; lastMs: number }>();
+  const onDelta = (text: string, prompt: string) => {
     const at = now();
     if (timing.deltas === 0) timing.firstDeltaMs = at - started;
+    const seen = promptAt.get(prompt);
+    if (seen) seen.lastMs = at - started;
+    else {
+      const first = { firstMs: at - started, lastMs: at - started };
+      promptAt.set(prompt, first);
+      timing.prompts.push(first);
+    }
     timing.deltas++;
     timing.outputChars += text.length;
     timing.tokenLatenciesMs.push(...stampLatencies(text, at));
@@ -39,9 +57,16 @@ export async function timeStream(url: string, init: RequestInit): Promise<Stream
   const parser = createParser({
     onEvent: (message) => {
       if (!message.data) return;
-      const data = JSON.parse(message.data) as { type?: string; delta?: string; token?: string };
+      const data = JSON.parse(message.data) as {
+        type?: string;
+        delta?: string;
+        token?: string;
+        promptId?: string;
+        promptIndex?: number;
+      };
       const name = message.event ?? data.type ?? "";
-      if (name === "prompt.delta" || name === "token") onDelta(data.delta ?? data.token ?? "");
+      if (name === "prompt.delta" || name === "token")
+        onDelta(data.delta ?? data.token ?? "", String(data.promptId ?? data.promptIndex ?? ""));
       else if (/^execution\.(completed|failed|canceled|timed_out)$|^complete$|^error$/.test(name))
         timing.terminal = name;
     },

@@ -2,9 +2,9 @@
 // (the Debian package, no persistence, as resumable-stream needs only pub/sub and keys), the
 // resumable-stream server, and the Durable Streams server with its producer.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { createClient } from "redis";
 import { freePort } from "../../test/upstream/local-worker.ts";
 
@@ -27,6 +27,8 @@ async function waitForLine(child: ChildProcess, line: string, what: string): Pro
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
     child.once("exit", (code) => reject(new Error(`${what} exited (${code}):\n${output}`)));
+    // A command that cannot be spawned (ENOENT) is an error here, not an unhandled event that ends the run.
+    child.once("error", (error) => reject(new Error(`${what} could not start: ${error.message}`)));
   });
 }
 
@@ -39,8 +41,30 @@ const stopper = (child: ChildProcess, after?: () => void) => async () => {
   after?.();
 };
 
+/** The path of `command` on PATH, if it is there. */
+export function onPath(command: string, path = process.env.PATH ?? ""): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
+/** What the peers run needs on the machine; throws saying what to install. */
+export function checkPeersPrerequisites(path?: string): void {
+  if (!onPath("redis-server", path))
+    throw new Error("redis-server not found: apt-get install redis-server (or run without --peers)");
+}
+
 /** Redis on a free port; `commands()` is the server's count of commands processed so far. */
 export async function startRedis(): Promise<Peer & { commands: () => Promise<number> }> {
+  checkPeersPrerequisites();
   const port = await freePort();
   const child = spawn(
     "redis-server",

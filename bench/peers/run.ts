@@ -1,15 +1,23 @@
 // `npm run bench -- --peers`: ours and the systems a user would pick instead, on the same scripted
 // upstream, payloads and client, in one run; prints one table and (full runs) writes it to
 // docs/performance.md. `--quick` runs small cases (CI runs it so the harness cannot rot).
-import { startLocalWorker } from "../../test/upstream/local-worker.ts";
+
 import { ScriptedUpstream } from "../../test/upstream/server.ts";
+import { startBenchWorker } from "../bench-worker-process.ts";
 import { BenchClient, benchVars } from "../client.ts";
 import { writeBetweenMarkers } from "../doc-table.ts";
+import { cleanupOnExit } from "../reaper.ts";
 import { fmt } from "../stats.ts";
 import { packageVersion as version } from "../versions.ts";
 import { agentsChat } from "./agent-client.ts";
 import { burst, fanOut, firstDelta, type PeerCtx, resume, throughput, tokenLatency, writesPer1000 } from "./cases.ts";
-import { type Peer, startDurableStreamsServer, startRedis, startResumableServer } from "./processes.ts";
+import {
+  checkPeersPrerequisites,
+  type Peer,
+  startDurableStreamsServer,
+  startRedis,
+  startResumableServer,
+} from "./processes.ts";
 import { durableStreams, ours, relay, resumableStream, type System } from "./systems.ts";
 import { writePeersConfig } from "./worker-config.ts";
 
@@ -51,12 +59,15 @@ function table(rows: Row[], chunks: number, quick: boolean): string {
 }
 
 export async function runPeers(quick: boolean): Promise<void> {
+  // Before anything starts: say what to install rather than fail half-way.
+  checkPeersPrerequisites();
   const upstream = new ScriptedUpstream();
   const upstreamUrl = await upstream.start();
   const config = writePeersConfig();
+  cleanupOnExit(config.remove);
   const stops: (() => Promise<void>)[] = [async () => upstream.stop(), async () => config.remove()];
   try {
-    const worker = await startLocalWorker({
+    const worker = await startBenchWorker({
       entry: "bench/worker/peers-worker.ts",
       config: config.path,
       vars: benchVars(upstreamUrl),

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { stream as readStream } from "@durable-streams/client";
 import type { EventSourceMessage } from "eventsource-parser";
+import { countedAs, countersOf } from "../cases.ts";
 import type { BenchClient } from "../client.ts";
 import { newUser } from "../client.ts";
 import { Receipt } from "./receipt.ts";
@@ -53,6 +54,8 @@ const readNamedEvents = (message: EventSourceMessage): FrameMeaning =>
 export function ours(client: BenchClient): System {
   const ready = new Map<string, { user: string; toolId: string }[]>();
   const users = new Map<string, string>();
+  /** Each run's counting tag: its start and its readers count under it. */
+  const tags = new Map<string, string>();
   return {
     name: "ours",
     async prepare(model, count) {
@@ -67,11 +70,12 @@ export function ours(client: BenchClient): System {
     async start(model, options = {}) {
       const slot = ready.get(model)?.pop();
       if (!slot) throw new Error(`ours: prepare ${model} first`);
+      const tag = randomUUID();
       const opened = await openSse(
         `${client.baseUrl}/api/assistant-architect/stream`,
         {
           method: "POST",
-          headers: client.headers(slot.user),
+          headers: { ...client.headers(slot.user), ...countedAs(tag) },
           body: JSON.stringify({ toolId: slot.toolId, inputs: { topic: "bench" } }),
         },
         {
@@ -86,10 +90,14 @@ export function ours(client: BenchClient): System {
       );
       const run = opened.headers.get("X-Execution-Id") ?? "";
       users.set(run, slot.user);
+      tags.set(run, tag);
       return { run, receipt: opened.receipt };
     },
     async follow(run, options = {}) {
-      const headers = client.headers(users.get(run) ?? "");
+      const headers: Record<string, string> = {
+        ...client.headers(users.get(run) ?? ""),
+        ...countedAs(tags.get(run) ?? ""),
+      };
       if (options.from?.cursor) headers["Last-Event-ID"] = options.from.cursor;
       const opened = await openSse(
         `${client.baseUrl}/api/executions/${run}/events`,
@@ -102,16 +110,10 @@ export function ours(client: BenchClient): System {
       return opened.receipt;
     },
     async writes(run) {
-      // The Worker's D1 writes (creating the run) are counted across the isolate; the object's per run.
-      const url = `${client.baseUrl}/bench/counters${run ? `?executionId=${run}` : ""}`;
-      const counters = (await (await fetch(url)).json()) as {
-        worker: { d1Writes: number };
-        session: { d1Writes: number; storage: { rows: number; kvPuts: number } } | null;
-      };
-      const session = counters.session;
-      return (
-        counters.worker.d1Writes + (session ? session.storage.rows + session.storage.kvPuts + session.d1Writes : 0)
-      );
+      // Counted per run (its tag): the Worker's D1 writes creating it, the object's storage and D1 writes.
+      if (!run) return 0;
+      const counters = await countersOf(client.baseUrl, tags.get(run) ?? "");
+      return counters.d1Writes + counters.storageRows + counters.storageKvPuts;
     },
   };
 }

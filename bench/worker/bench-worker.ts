@@ -1,46 +1,60 @@
-// Benchmark entry (never deployed): the real app and Durable Object with cost counters, plus the
-// baseline: the thinnest relay of the same upstream through the openai SDK to SSE, in the same workerd.
+// Benchmark entry (never deployed): the real Worker and Durable Object with their bindings wrapped
+// (bench/worker/latency.ts: D1 and stubs with injected latency, counted per tag), plus the baseline:
+// the thinnest relay of the same upstream through the openai SDK to SSE, in the same workerd.
+// A request's `X-Bench-Context` header ({rttMs, doMs, tag}) sets its latency and tag; without it nothing
+// is delayed or counted.
 import { Hono } from "hono";
-import { createApp } from "../../src/app";
-import { ExecutionSession as RealExecutionSession } from "../../src/durable/execution-session";
+import realWorker, { ExecutionSession as RealExecutionSession } from "../../src/index";
 import { tokenCounter } from "../../src/lib/tokens";
-import { countingStorage } from "../../test/helpers/counting-storage";
-import { type CostCounters, countingD1, newCounters } from "./counting";
+import {
+  addTally,
+  BENCH_HEADER,
+  type MeasuredBindings,
+  type Meter,
+  newTally,
+  parseContext,
+  type Tally,
+  wrapEnv,
+} from "./latency";
+import { type MeasuredHooks, measured } from "./measured";
 import { relay } from "./relay";
 
-const workerCounters = newCounters();
+/** The bindings wrapped in the Worker and in every measured object. A new object class: add its binding here. */
+export const BENCH_BINDINGS: MeasuredBindings = { d1: ["DB"], objects: ["EXECUTION_SESSION"] };
 
-/** The real object, counting its own D1 statements and storage writes. */
-export class ExecutionSession extends RealExecutionSession {
-  private readonly counters: CostCounters;
+/** Every Durable Object class of the Worker, measured (its env and storage wrapped). */
+export const ExecutionSession = measured(RealExecutionSession, BENCH_BINDINGS);
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    const counters = newCounters();
-    // Through the seams the object offers: its storage and its database, counted.
-    const internals = this.internals();
-    internals.useDatabase(countingD1(env.DB, counters));
-    internals.useStorage(countingStorage({ sql: ctx.storage.sql, kv: ctx.storage.kv }, counters.storage));
-    this.counters = counters;
+/** The Worker's own tallies, by tag (the objects keep theirs). */
+const workerTallies = new Map<string, Tally>();
+
+/** Everything `tag` cost: the Worker's tally and those of every object reached from it (objects calling objects included). */
+async function countersOf(env: Env, tag: string): Promise<Tally> {
+  const total = newTally();
+  const start = workerTallies.get(tag);
+  if (start) addTally(total, start);
+  const queue = [...(start?.objects ?? [])];
+  for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+    if (total.objects.includes(key)) continue;
+    total.objects.push(key);
+    const [binding = "", id = ""] = key.split(":");
+    // The raw binding: reading counters is neither delayed nor counted.
+    const namespace = (env as unknown as Record<string, DurableObjectNamespace<ObjectHooks>>)[binding];
+    if (!namespace) throw new Error(`no binding ${binding}`);
+    const tally = await namespace.get(namespace.idFromString(id)).benchCounters(tag);
+    addTally(total, tally);
+    queue.push(...tally.objects);
   }
-
-  benchCounters(): CostCounters {
-    return { ...this.counters, storage: { ...this.counters.storage } };
-  }
+  return total;
 }
+type ObjectHooks = Rpc.DurableObjectBranded & MeasuredHooks;
 
 const bench = new Hono<{ Bindings: Env }>()
   .post("/bench/baseline", async (c) => {
     const { model, prompt } = await c.req.json<{ model: string; prompt: string }>();
     return relay(c.env, model, prompt, (work) => c.executionCtx.waitUntil(work));
   })
-  .get("/bench/counters", async (c) => {
-    const executionId = c.req.query("executionId");
-    // This entry binds EXECUTION_SESSION to the counting subclass above.
-    const namespace = c.env.EXECUTION_SESSION as DurableObjectNamespace<ExecutionSession>;
-    const session = executionId ? await namespace.get(namespace.idFromName(executionId)).benchCounters() : null;
-    return c.json({ worker: workerCounters, session });
-  })
+  .get("/bench/counters", async (c) => c.json(await countersOf(c.env, c.req.query("tag") ?? "")))
   // Makes `count` deltas of made-up words from `seed` (none repeats, so the tokenizer's cache never
   // answers) and, with `count: true`, counts their tokens one delta at a time as a run does. The
   // client times both: the difference is the tokenizer.
@@ -63,17 +77,18 @@ const bench = new Hono<{ Bindings: Env }>()
     return c.json({ tokens, chars });
   })
   // Does nothing: lets the benchmark bring the isolate to its thread (see bench/devtools.ts).
-  .get("/bench/tick", (c) => c.body(null, 204))
-  .post("/bench/counters/reset", (c) => {
-    Object.assign(workerCounters, newCounters());
-    return c.json({ ok: true });
-  });
-
-const app = createApp();
+  .get("/bench/tick", (c) => c.body(null, 204));
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {
     if (new URL(request.url).pathname.startsWith("/bench/")) return bench.fetch(request, env, ctx);
-    return app.fetch(request, { ...env, DB: countingD1(env.DB, workerCounters) }, ctx);
+    const context = parseContext(request.headers.get(BENCH_HEADER));
+    let tally: Tally | undefined;
+    if (context.tag) {
+      tally = workerTallies.get(context.tag) ?? newTally();
+      workerTallies.set(context.tag, tally);
+    }
+    const meter: Meter = { by: "worker", context: () => context, tally: () => tally };
+    return realWorker.fetch(request, wrapEnv(env, meter, BENCH_BINDINGS), ctx);
   },
 } satisfies ExportedHandler<Env>;

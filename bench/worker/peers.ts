@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { AIChatAgent } from "@cloudflare/ai-chat";
 import { convertToModelMessages, streamText } from "ai";
-import { isWrite } from "./counting";
+import { isWrite } from "./latency";
 import { relay } from "./relay";
 
 /** Counts the agent's SQL writes (its own storage: messages, stream chunks, fibers). */

@@ -1,0 +1,99 @@
+// The benchmark's wrapped bindings (bench/worker/latency.ts) on the real local D1 and Durable Object
+// namespace: each round trip waits the injected rtt and is counted once (a batch once), statements and
+// writes are counted, and a stub's calls wait the fixed object delay and are counted with their object.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  delayedCountingD1,
+  delayedNamespace,
+  type Meter,
+  NO_BENCH,
+  newTally,
+  parseContext,
+  type Tally,
+  wrapEnv,
+} from "../../bench/worker/latency";
+
+function meter(rttMs: number, doMs = 0): Omit<Meter, "tally"> & { tally: () => Tally } {
+  const tally = newTally();
+  return { by: "worker", context: () => ({ rttMs, doMs, tag: "t" }), tally: () => tally };
+}
+
+const timed = async <T>(work: () => Promise<T>) => {
+  const started = Date.now();
+  const result = await work();
+  return { result, ms: Date.now() - started };
+};
+
+describe("the delayed, counting D1 binding", () => {
+  it("waits the rtt once per statement run and counts it as one round trip", async () => {
+    const m = meter(40);
+    const db = delayedCountingD1(env.DB, m);
+    const { result, ms } = await timed(() => db.prepare("select ? as n").bind(7).first<{ n: number }>());
+    expect(result?.n).toBe(7);
+    expect(ms).toBeGreaterThanOrEqual(38);
+    expect(m.tally()).toMatchObject({ d1RoundTrips: 1, d1Statements: 1, d1Writes: 0 });
+  });
+
+  it("counts a batch as one round trip of all its statements, and its writes", async () => {
+    const m = meter(40);
+    const db = delayedCountingD1(env.DB, m);
+    const { result, ms } = await timed(() =>
+      db.batch([
+        db.prepare("create table if not exists bench_probe (n integer)"),
+        db.prepare("insert into bench_probe (n) values (?)").bind(1),
+        db.prepare("select count(*) as c from bench_probe"),
+      ]),
+    );
+    expect(result).toHaveLength(3);
+    expect(ms).toBeGreaterThanOrEqual(38);
+    expect(ms).toBeLessThan(40 * 3);
+    expect(m.tally()).toMatchObject({ d1RoundTrips: 1, d1Statements: 3, d1Writes: 1 });
+    expect(m.tally().trips).toHaveLength(1);
+  });
+
+  it("counts run, all and raw each as a round trip, and sessions as the database", async () => {
+    const m = meter(0);
+    const db = delayedCountingD1(env.DB, m);
+    await db.prepare("select 1").run();
+    await db.prepare("select 1").all();
+    await db.prepare("select 1").raw();
+    await db.withSession().prepare("select 1").first();
+    expect(m.tally()).toMatchObject({ d1RoundTrips: 4, d1Statements: 4 });
+  });
+
+  it("counts nothing and adds no wait without a tag", async () => {
+    const db = delayedCountingD1(env.DB, { by: "worker", context: () => NO_BENCH, tally: () => undefined });
+    expect((await db.prepare("select 1 as one").first<{ one: number }>())?.one).toBe(1);
+  });
+});
+
+describe("the delayed, counting Durable Object namespace", () => {
+  it("waits the object delay around each call and counts it with the object it reached", async () => {
+    const m = meter(0, 20);
+    const namespace = delayedNamespace(env.EXECUTION_SESSION, "EXECUTION_SESSION", m, false);
+    const id = namespace.idFromName("bench-bindings-probe");
+    const stub = namespace.get(id);
+    expect(stub.id.toString()).toBe(id.toString());
+    const { result, ms } = await timed(() => stub.status());
+    expect(result.status).toBe("unknown");
+    expect(ms).toBeGreaterThanOrEqual(18);
+    await stub.status();
+    expect(m.tally()).toMatchObject({ doCalls: 2, objects: [`EXECUTION_SESSION:${id.toString()}`] });
+  });
+
+  it("wraps only the bindings it is told to, and keeps the rest of env as it is", () => {
+    const wrapped = wrapEnv(env, meter(0), { d1: ["DB"], objects: [] });
+    expect(wrapped.DB).not.toBe(env.DB);
+    expect(wrapped.EXECUTION_SESSION).toBe(env.EXECUTION_SESSION);
+    expect(wrapped.MAX_BODY_BYTES).toBe(env.MAX_BODY_BYTES);
+  });
+});
+
+describe("the bench context header", () => {
+  it("reads rtt, object delay and tag, and treats anything missing as unmeasured", () => {
+    expect(parseContext('{"rttMs":50,"doMs":5,"tag":"x"}')).toEqual({ rttMs: 50, doMs: 5, tag: "x" });
+    expect(parseContext('{"tag":"x"}')).toEqual({ rttMs: 0, doMs: 0, tag: "x" });
+    expect(parseContext(null)).toEqual(NO_BENCH);
+  });
+});
