@@ -4,7 +4,7 @@
 // A request's `X-Bench-Context` header ({rttMs, doMs, tag}) sets its latency and tag; without it nothing
 // is delayed or counted.
 import { Hono } from "hono";
-import realWorker, { ExecutionSession as RealExecutionSession } from "../../src/index";
+import realWorker, { ExecutionSession as RealExecutionSession, UserAccount as RealUserAccount } from "../../src/index";
 import { tokenCounter } from "../../src/lib/tokens";
 import {
   addTally,
@@ -20,10 +20,11 @@ import { type MeasuredHooks, measured } from "./measured";
 import { relay } from "./relay";
 
 /** The bindings wrapped in the Worker and in every measured object. A new object class: add its binding here. */
-export const BENCH_BINDINGS: MeasuredBindings = { d1: ["DB"], objects: ["EXECUTION_SESSION"] };
+export const BENCH_BINDINGS: MeasuredBindings = { d1: ["DB"], objects: ["EXECUTION_SESSION", "USER_ACCOUNT"] };
 
 /** Every Durable Object class of the Worker, measured (its env and storage wrapped). */
 export const ExecutionSession = measured(RealExecutionSession, BENCH_BINDINGS);
+export const UserAccount = measured(RealUserAccount, BENCH_BINDINGS);
 
 /** The Worker's own tallies, by tag (the objects keep theirs). */
 const workerTallies = new Map<string, Tally>();
