@@ -1,14 +1,16 @@
-// One Durable Object per execution: its RPC methods, its alarm, its storage (the event log, the run's
-// state) and the streams it serves. What the run does is decided in engine/run-machine.ts and applied
-// by the run's shell (run-shell.ts); when the object next wakes is computed by engine/next-wake.ts and
-// armed in one place here (`armAlarm`).
+// One Durable Object per execution, the run's source of truth: its RPC methods, its alarm, its storage
+// (the event log, the run's state) and the streams it serves. It knows its owner, so reads need no D1.
+// What the run does is decided in engine/run-machine.ts and applied by the run's shell (run-shell.ts);
+// when the object next wakes is computed by engine/next-wake.ts and armed in one place (`armAlarm`).
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
 import { findPromptOutput } from "../db/execution-queries";
-import { ExecutionRecords } from "../db/execution-records";
+import { rowsOf } from "../db/execution-records";
+import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import { nextWake } from "../engine/next-wake";
+import { recordOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
-import { canceledPromptIds } from "../engine/run-state";
+import { canceledPromptIds, type RunState } from "../engine/run-state";
 import { legacyContext } from "../events/legacy";
 import type { StreamFormat } from "../events/sse";
 import { getConfig } from "../lib/config";
@@ -16,19 +18,32 @@ import { describeError, log } from "../lib/log";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
 import { RunShell } from "./run-shell";
-import type { PendingExpiry, SessionStorage } from "./session-storage";
+import type { SessionStorage } from "./session-storage";
 import * as stored from "./session-storage";
 import type { OpenStreamResult, SessionInternals, SessionStatus } from "./session-types";
+import type { UserAccount } from "./user-account";
 
 export { EVENT_LOG_RETENTION_MS } from "../engine/next-wake";
 
 /** A cancel, or a stop found after a restart, answers once the run has ended (or after this long). */
 const END_WAIT_MS = 10_000;
-const PENDING_RETRY_MS = 10_000;
+
+/** Where a stream starts, and in which format. */
+export interface StreamRequest {
+  afterId: number;
+  format: StreamFormat;
+}
+
+/** An execution's record as its rows would hold it, read from its object. */
+export interface LiveRecord {
+  execution: ExecutionRow;
+  results: PromptResultRow[];
+}
 
 export class ExecutionSession extends DurableObject<Env> {
   private storage: SessionStorage;
   private database: D1Database;
+  private accounts: DurableObjectNamespace<UserAccount>;
   private now: () => number = Date.now;
   private eventLog: EventLog;
   private readonly notifier = new ChangeNotifier();
@@ -41,6 +56,7 @@ export class ExecutionSession extends DurableObject<Env> {
     super(ctx, env);
     this.storage = { sql: ctx.storage.sql, kv: ctx.storage.kv };
     this.database = env.DB;
+    this.accounts = env.USER_ACCOUNT;
     this.eventLog = new EventLog(this.storage.sql, this.storage.kv);
     this.shell = new RunShell(
       {
@@ -52,7 +68,8 @@ export class ExecutionSession extends DurableObject<Env> {
           this.notifier.notify();
         },
         progress: () => this.eventLog.progress(),
-        records: (executionId) => new ExecutionRecords(createDb(this.database), executionId),
+        database: () => createDb(this.database),
+        account: (userId) => this.accounts.get(this.accounts.idFromName(userId)),
         sourceOutput: (source, promptId) => findPromptOutput(createDb(this.database), source, promptId),
         ended: () => {
           this.notifier.notify();
@@ -79,6 +96,7 @@ export class ExecutionSession extends DurableObject<Env> {
         this.eventLog = new EventLog(storage.sql, storage.kv);
       },
       useDatabase: (database) => (this.database = database),
+      useAccounts: (accounts) => (this.accounts = accounts),
       useClock: (now) => (this.now = now),
     };
   }
@@ -87,8 +105,29 @@ export class ExecutionSession extends DurableObject<Env> {
   async start(plan: ExecutionPlan): Promise<SessionStatus> {
     if (this.shell.current) return this.wake();
     stored.savePlan(this.storage.kv, plan);
-    stored.clearPendingExpiry(this.storage.kv);
     this.shell.start(plan);
+    return this.status();
+  }
+
+  /** Starts the run and opens its stream in one call (the original endpoint). */
+  async startAndOpen(plan: ExecutionPlan, request: StreamRequest): Promise<OpenStreamResult> {
+    await this.start(plan);
+    return this.openStream({ ...request, userId: plan.ownerId });
+  }
+
+  /** A pending execution (created for the original endpoint to start later): expired at `pendingUntil` unless started. */
+  async createPending(plan: ExecutionPlan, pendingUntil: number): Promise<SessionStatus> {
+    if (!this.shell.current) {
+      stored.savePlan(this.storage.kv, plan);
+      this.shell.createPending(plan, pendingUntil);
+    }
+    return this.status();
+  }
+
+  /** Starts `userId`'s pending execution (its slot was taken on the account). */
+  async begin(userId: string): Promise<SessionStatus> {
+    if (!this.owns(userId)) return { ...this.status(), status: "unknown" };
+    this.shell.dispatch({ type: "begin" });
     return this.status();
   }
 
@@ -100,21 +139,12 @@ export class ExecutionSession extends DurableObject<Env> {
     return this.status();
   }
 
-  /**
-   * A pending execution (created for the original endpoint to start later) expires at
-   * `createdAt + ttlMs` unless started by then: the alarm cancels its records in D1.
-   */
-  async expirePendingAt(expiry: PendingExpiry): Promise<void> {
-    if (this.shell.current) return;
-    stored.savePendingExpiry(this.storage.kv, expiry);
-    this.armAlarm();
-  }
-
-  /** A stream of the events after `afterId`, following live until the end. */
-  async openStream(request: { afterId: number; format: StreamFormat }): Promise<OpenStreamResult> {
-    this.shell.takeUp();
+  /** A stream of the events after `afterId`, following live until the end; `unknown` for anyone but the owner. */
+  async openStream(request: StreamRequest & { userId: string }): Promise<OpenStreamResult> {
+    if (!this.owns(request.userId)) return { kind: "unknown" };
     const state = this.shell.current;
     if (!state) return { kind: "unknown" };
+    if (state.status === "pending") return { kind: "pending" };
     if (state.terminalStored && request.afterId >= this.eventLog.lastId) return { kind: "finished" };
     this.subscribers++;
     const stream = createEventStream(
@@ -134,9 +164,21 @@ export class ExecutionSession extends DurableObject<Env> {
     return { kind: "stream", stream };
   }
 
+  /**
+   * `userId`'s execution as its record would say, each prompt's output so far included; null for
+   * anyone else's, and for a run this object does not hold (never started here, or past retention).
+   */
+  async record(userId: string): Promise<LiveRecord | null> {
+    if (!this.owns(userId)) return null;
+    const state = this.shell.current;
+    if (!state) return null;
+    const record = recordOf(state, this.shell.outputsSoFar());
+    return record.header ? rowsOf({ ...record, header: record.header }) : null;
+  }
+
   /** Stops the model calls and ends the run as canceled; idempotent. Answers once the run has ended. */
-  async cancel(): Promise<SessionStatus> {
-    this.shell.takeUp();
+  async cancel(userId: string): Promise<SessionStatus> {
+    if (!this.owns(userId)) return { ...this.status(), status: "unknown" };
     if (this.shell.current?.finishedAt !== null) return this.status();
     this.shell.dispatch({ type: "cancel" });
     await this.shell.whenEnded(END_WAIT_MS);
@@ -153,18 +195,26 @@ export class ExecutionSession extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
-    const state = this.shell.current;
-    if (!state) {
-      await this.expirePending();
-      return this.armAlarm();
-    }
     this.shell.takeUp();
-    const running = state.finishedAt === null;
+    const running = this.shell.current?.finishedAt === null;
     this.shell.dispatch({ type: "wake" });
-    // A run the alarm stopped (its time cap) ends, and a repair it started is written, before the alarm returns.
+    // A run the alarm stopped (its time cap, a pending expiry) ends, and a repair it started is written, before the alarm returns.
     if (running && this.shell.current?.finishedAt !== null) await this.shell.whenEnded(END_WAIT_MS);
     await this.shell.recordsSettled();
     this.armAlarm();
+  }
+
+  /**
+   * Whether `userId` owns the run this object holds. A fresh life takes the run up first, and a
+   * pending execution past its time expires now if its alarm has not rung yet.
+   */
+  private owns(userId: string): boolean {
+    this.shell.takeUp();
+    const pending = this.shell.current;
+    if (pending?.status === "pending" && this.now() >= (pending.pendingUntil ?? Number.POSITIVE_INFINITY))
+      this.shell.dispatch({ type: "wake" });
+    const state: RunState | undefined = this.shell.current;
+    return state !== undefined && state.plan.ownerId === userId;
   }
 
   /**
@@ -173,36 +223,13 @@ export class ExecutionSession extends DurableObject<Env> {
    */
   private armAlarm(): void {
     const now = this.now();
-    const expiry = this.shell.current ? undefined : stored.loadPendingExpiry(this.storage.kv);
-    const pendingExpiresAt = expiry ? (expiry.retryAt ?? expiry.createdAt + expiry.ttlMs) : null;
-    const wake = nextWake({ run: this.shell.current, pendingExpiresAt }, now);
+    const wake = nextWake(this.shell.current, now);
     if (!wake || (this.alarmAt !== null && this.alarmAt > now && this.alarmAt <= wake.at)) return;
     this.alarmAt = wake.at;
     this.ctx.storage.setAlarm(wake.at).catch((error: unknown) => {
       this.alarmAt = null;
       log("error", "could not set the alarm", { why: wake.reason, error: describeError(error) });
     });
-  }
-
-  /** Never started: expire the pending execution's records when its time has come, then forget it. */
-  private async expirePending(): Promise<void> {
-    const expiry = stored.loadPendingExpiry(this.storage.kv);
-    const now = this.now();
-    if (!expiry || now < expiry.createdAt + expiry.ttlMs) return;
-    try {
-      await new ExecutionRecords(createDb(this.database), expiry.executionId).expirePending(
-        expiry.createdAt,
-        now,
-        expiry.ttlMs,
-      );
-      await this.ctx.storage.deleteAll();
-    } catch (error) {
-      log("warn", "D1 unavailable; pending expiry postponed", {
-        executionId: expiry.executionId,
-        error: describeError(error),
-      });
-      stored.savePendingExpiry(this.storage.kv, { ...expiry, retryAt: now + PENDING_RETRY_MS });
-    }
   }
 
   /** The event log has passed its retention: nothing of the run stays in the object. */

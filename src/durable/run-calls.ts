@@ -1,7 +1,6 @@
 // What one life of an execution's object builds to make its run's model calls: the calls (engine/
 // calls.ts) over the run's plan and the configuration, the spending meter with the run's budget and
-// the owner's daily budget (held in D1), and the values templates are filled from.
-import type { ExecutionRecords } from "../db/execution-records";
+// the owner's daily budget (held by their account), and the values templates are filled from.
 import { RunCalls } from "../engine/calls";
 import type { RunState } from "../engine/run-state";
 import { totalCost } from "../engine/run-state";
@@ -12,6 +11,8 @@ import { describeError, log } from "../lib/log";
 import { ordinalAliases } from "../lib/templates";
 import { tokenCounter } from "../lib/tokens";
 import { catalogueEntry, createModelResolver } from "../models";
+import { admissionLimits } from "./user/admission";
+import type { UserAccount } from "./user-account";
 
 export interface RunCallsHost {
   config: Config;
@@ -21,7 +22,8 @@ export interface RunCallsHost {
   outputs: ReadonlyMap<string, string>;
   signal(): AbortSignal;
   append(event: ExecutionEvent): void;
-  records(executionId: string): ExecutionRecords;
+  /** The owner's account, which holds the daily budget's ledger. */
+  account(): DurableObjectStub<UserAccount>;
   /** The daily budget could not be checked: the run must stop. */
   ledgerFailed(): void;
 }
@@ -47,7 +49,7 @@ export function createRunCalls(state: RunState, host: RunCallsHost): RunCalls {
 }
 
 /**
- * The run's spending meter: its budget, and the owner's daily budget held in D1 (a ledger that
+ * The run's spending meter: its budget, and the owner's daily budget held by their account (a ledger that
  * cannot be reached stops the run: spending is never left unchecked). It starts from what the run
  * spent in earlier lives of the object.
  */
@@ -58,9 +60,9 @@ function spendingMeter(state: RunState, host: RunCallsHost): SpendingMeter {
   const ledger: BudgetLedger = {
     hold: async (request) => {
       try {
-        return await host.records(plan.executionId).holdDaily(plan.ownerId, cap, request);
+        return await host.account().holdDaily(plan.ownerId, admissionLimits(host.config), plan.executionId, request);
       } catch (error) {
-        log("error", "D1 daily budget reservation failed", {
+        log("error", "the daily budget could not be held", {
           executionId: plan.executionId,
           error: describeError(error),
         });

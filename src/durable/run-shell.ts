@@ -2,18 +2,21 @@
 // next state is stored, then its effects are carried out in order; an effect that does work reports
 // back as an input. A fresh life of the object takes a stored running run up by deciding `resume`:
 // what the stored state says, not a promise, is what keeps a run alive.
-import type { ExecutionRecords } from "../db/execution-records";
+import type { Database } from "../db/client";
 import type { RunCalls } from "../engine/calls";
+import { summaryOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
 import type { RunEffect, RunInput } from "../engine/run-io";
-import { decide, startRun } from "../engine/run-machine";
-import type { RunState } from "../engine/run-state";
+import { createPending, decide, startRun } from "../engine/run-machine";
+import { type RunState, totalCost } from "../engine/run-state";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
 import { createRunCalls } from "./run-calls";
 import { logFinished } from "./run-log";
 import { RunRecords } from "./run-records";
+import { admissionLimits } from "./user/admission";
+import type { UserAccount } from "./user-account";
 
 /** What the shell needs of its object. */
 export interface ShellHost {
@@ -28,7 +31,9 @@ export interface ShellHost {
     outputs: ReadonlyMap<string, string>;
     completions: ReadonlyMap<string, import("../engine/run-io").LoggedCompletion>;
   };
-  records(executionId: string): ExecutionRecords;
+  database(): Database;
+  /** The owner's account (slots, the daily budget, the list's newest items). */
+  account(userId: string): DurableObjectStub<UserAccount>;
   /** A rerun's source output for a prompt it reuses (undefined when there is none). */
   sourceOutput(sourceExecutionId: string, promptId: string): Promise<string | undefined>;
   /** The terminal event is stored: let go of the log's memory. */
@@ -61,8 +66,7 @@ export class RunShell {
     this.state = stored;
     this.records = new RunRecords({
       state: () => this.state,
-      now: () => host.now(),
-      records: (executionId) => host.records(executionId),
+      database: () => host.database(),
       outputs: () => this.allOutputs(),
       waitUntil: (work) => host.waitUntil(work),
     });
@@ -75,11 +79,20 @@ export class RunShell {
   /** Starts a run (once: a later start is a client's retry). */
   start(plan: ExecutionPlan): void {
     if (this.state) return;
-    const config = this.host.config();
     this.live = true;
-    this.apply(
-      startRun(plan, { limitMs: config.maxExecutionMs, maxAttempts: config.promptMaxAttempts }, this.host.now()),
-    );
+    this.apply(startRun(plan, this.limits(), this.host.now()));
+  }
+
+  /** Creates a pending execution: started later, or expired at `pendingUntil`. */
+  createPending(plan: ExecutionPlan, pendingUntil: number): void {
+    if (this.state) return;
+    this.live = true;
+    this.apply(createPending(plan, this.limits(), this.host.now(), pendingUntil));
+  }
+
+  private limits() {
+    const config = this.host.config();
+    return { limitMs: config.maxExecutionMs, maxAttempts: config.promptMaxAttempts };
   }
 
   /** A stored run that this life has not taken up yet is taken up: whatever was in flight was cut. */
@@ -179,9 +192,10 @@ export class RunShell {
         this.controller.abort(effect.reason);
         return;
       case "record":
-        this.records.enqueue(effect.write, (ok) => {
-          if (effect.reportAs) this.dispatch({ type: "recorded", what: effect.reportAs, ok });
-        });
+        this.records.enqueue(effect.write, (ok) => this.dispatch({ type: "recorded", write: effect.write.kind, ok }));
+        return;
+      case "account":
+        this.host.waitUntil(this.tellAccount(effect.action));
         return;
       case "ended":
         this.ended();
@@ -223,6 +237,18 @@ export class RunShell {
     }
   }
 
+  /**
+   * Each prompt's output so far: a running prompt's from the log (its deltas since its last start), an
+   * ended one's as this life knows it, over what the log holds.
+   */
+  outputsSoFar(): ReadonlyMap<string, string> {
+    const { outputs } = this.host.progress();
+    const all = new Map(this.allOutputs());
+    for (const [promptId, prompt] of Object.entries(this.state?.prompts ?? {}))
+      if (prompt.status === "running") all.set(promptId, outputs.get(promptId) ?? "");
+    return all;
+  }
+
   /** Outputs for the records: what this life knows, over what the log holds. */
   private allOutputs(): ReadonlyMap<string, string> {
     const { outputs, completions } = this.host.progress();
@@ -230,6 +256,41 @@ export class RunShell {
     for (const [promptId, completion] of completions) all.set(promptId, completion.output);
     for (const [promptId, output] of this.outputs) all.set(promptId, output);
     return all;
+  }
+
+  /**
+   * Tells the owner's account what became of the run. A lease not renewed lapses on its own; an end
+   * not told is tried a few times (until then the account counts the run's hold against the day).
+   */
+  private async tellAccount(action: "renew" | "ended" | "indexed"): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const { plan } = state;
+    const account = this.host.account(plan.ownerId);
+    const limits = admissionLimits(this.host.config());
+    const run = { id: plan.executionId, createdAt: plan.header?.createdAt ?? state.startedAt };
+    const tries = action === "ended" ? 3 : 1;
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      try {
+        if (action === "renew") await account.renewLease(plan.ownerId, limits, run);
+        else if (action === "indexed") await account.runIndexed(plan.executionId);
+        else
+          await account.runEnded(plan.ownerId, limits, {
+            ...run,
+            costMicros: totalCost(state),
+            summary: summaryOf(state),
+            indexed: !state.owesSnapshot,
+          });
+        return;
+      } catch (error) {
+        log("warn", "could not tell the account", {
+          executionId: plan.executionId,
+          action,
+          error: describeError(error),
+        });
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   private ended(): void {
@@ -249,7 +310,7 @@ export class RunShell {
       outputs: this.outputs,
       signal: () => this.controller.signal,
       append: (event) => this.host.append(event),
-      records: (executionId) => this.host.records(executionId),
+      account: () => this.host.account(state.plan.ownerId),
       ledgerFailed: () => this.dispatch({ type: "ledgerFailed" }),
     });
     return this.calls;

@@ -1,6 +1,6 @@
 // What the execution's object keeps in its own storage besides the event log: the plan (written
-// once), the run's state (rewritten after every decision) and a pending execution's expiry. A state
-// stored by an earlier version of the service is read into today's shape.
+// once) and the run's state (rewritten after every decision). A state stored by an earlier version
+// of the service is read into today's shape.
 import type { ExecutionPlan } from "../engine/plan";
 import { PENDING_PROMPT, type PromptState, type RunState } from "../engine/run-state";
 import { canceledByUser } from "../engine/stop-reasons";
@@ -11,25 +11,15 @@ export interface SessionStorage {
   kv: SyncKvStorage;
 }
 
-/** When a pending execution expires if nobody starts it. */
-export interface PendingExpiry {
-  executionId: string;
-  createdAt: number;
-  ttlMs: number;
-  /** D1 could not be told: when to try again. */
-  retryAt?: number;
-}
-
 const PLAN = "plan";
 const STATE = "state";
-const PENDING_EXPIRY = "pendingExpiry";
+
+/** Fields of the state an earlier version of the service did not store yet. */
+type Added = "maxAttempts" | "pendingUntil" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt";
 
 /** A state as an earlier version stored it: fields it did not have yet are absent. */
-type StoredState = Omit<
-  RunState,
-  "plan" | "prompts" | "maxAttempts" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt"
-> &
-  Partial<Pick<RunState, "maxAttempts" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt">> & {
+type StoredState = Omit<RunState, "plan" | "prompts" | Added> &
+  Partial<Pick<RunState, Added>> & {
     prompts: Record<string, Partial<PromptState>>;
     /** Before the run was a persisted machine: a cancel asked for, and the terminal event's id. */
     cancelRequested?: boolean;
@@ -44,6 +34,7 @@ export function loadState(kv: SyncKvStorage): RunState | undefined {
   const { cancelRequested, terminalEventId, ...rest } = saved;
   return {
     maxAttempts: 3,
+    pendingUntil: null,
     failure: null,
     repairAt: null,
     ...rest,
@@ -65,12 +56,3 @@ export function saveState(kv: SyncKvStorage, state: RunState): void {
   const { plan: _plan, ...rest } = state;
   kv.put(STATE, rest);
 }
-
-export const loadPendingExpiry = (kv: SyncKvStorage): PendingExpiry | undefined =>
-  kv.get<PendingExpiry>(PENDING_EXPIRY);
-
-export const savePendingExpiry = (kv: SyncKvStorage, expiry: PendingExpiry): void => kv.put(PENDING_EXPIRY, expiry);
-
-export const clearPendingExpiry = (kv: SyncKvStorage): void => {
-  kv.delete(PENDING_EXPIRY);
-};

@@ -2,6 +2,7 @@
 import type { RunState } from "../engine/run-state";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { SessionStorage } from "./session-storage";
+import type { UserAccount } from "./user-account";
 
 export interface SessionStatus {
   status: ExecutionStatus | "unknown";
@@ -12,6 +13,8 @@ export interface SessionStatus {
 export type OpenStreamResult =
   | { kind: "stream"; stream: ReadableStream<Uint8Array> }
   | { kind: "finished" }
+  /** Created to be started later: nothing to stream yet. */
+  | { kind: "pending" }
   | { kind: "unknown" };
 
 /** What the object reads from outside itself: its storage, D1 and the clock. */
@@ -20,7 +23,7 @@ export interface SessionInternals {
   state(): RunState | undefined;
   useStorage(storage: SessionStorage): void;
   useDatabase(database: D1Database): void;
+  /** The users' accounts (slots, the daily budget) the run talks to. */
+  useAccounts(accounts: DurableObjectNamespace<UserAccount>): void;
   useClock(now: () => number): void;
 }
-
-export type { PendingExpiry } from "./session-storage";

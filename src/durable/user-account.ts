@@ -1,10 +1,24 @@
-// One Durable Object per user (idFromName(userId)): their sign-in sessions and profile. Thin on purpose:
-// typed RPC methods over the modules in user/, which own the logic and their tables.
+// One Durable Object per user (idFromName(userId)): their sign-in sessions and profile, and the
+// admission of their executions (slots, Idempotency-Keys, the daily budget, the list's newest items).
+// Thin on purpose: typed RPC methods over the modules in user/, which own the logic and their tables.
 import { DurableObject } from "cloudflare:workers";
+import { executionsToImport } from "../db/account-import";
+import { createDb } from "../db/client";
+import type { ExecutionSummary } from "../db/execution-summary";
 import type { ProfileClaims } from "../lib/identity";
+import {
+  Admission,
+  type AdmissionLimits,
+  type AdmitRequest,
+  type AdmitResult,
+  DAY_MS,
+  dayStart,
+  type StartPendingResult,
+} from "./user/admission";
 import { type Profile, Profiles } from "./user/profile";
 import { type SessionRecord, Sessions } from "./user/sessions";
 
+export type { AdmissionLimits, AdmitRequest, AdmitResult, StartPendingResult } from "./user/admission";
 export type { Profile } from "./user/profile";
 export type { SessionRecord } from "./user/sessions";
 
@@ -12,6 +26,16 @@ export type { SessionRecord } from "./user/sessions";
 export interface OpenSessionInput {
   ttlSeconds: number;
   profile: ProfileClaims;
+}
+
+/** A run that ended, as its object tells the account. */
+export interface EndedRun {
+  id: string;
+  createdAt: number;
+  costMicros: number;
+  summary: ExecutionSummary;
+  /** D1 holds its whole record already. */
+  indexed: boolean;
 }
 
 const claimsOf = (profile: Profile | null): ProfileClaims => {
@@ -25,11 +49,122 @@ const claimsOf = (profile: Profile | null): ProfileClaims => {
 export class UserAccount extends DurableObject<Env> {
   private readonly sessions: Sessions;
   private readonly profiles: Profiles;
+  private readonly admission: Admission;
+  private now: () => number = Date.now;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.sessions = new Sessions(ctx.storage.sql);
-    this.profiles = new Profiles(ctx.storage.sql);
+    const now = () => this.now();
+    this.sessions = new Sessions(ctx.storage.sql, now);
+    this.profiles = new Profiles(ctx.storage.sql, now);
+    this.admission = new Admission(ctx.storage.sql, now);
+  }
+
+  /** @internal The seam tests use on purpose: the account's clock (leases lapse, pending executions expire). */
+  useClock(now: () => number): void {
+    this.now = now;
+  }
+
+  /**
+   * Before a create reads its tool: what its Idempotency-Key already made (a replay answers without
+   * reading anything more), and the bookmark the tool read must not be older than.
+   */
+  async beforeCreate(
+    userId: string,
+    limits: AdmissionLimits,
+    key: { idempotencyKey: string | null; fingerprints: string[] },
+  ): Promise<{ earlier: Extract<AdmitResult, { kind: "replay" | "conflict" }> | null; toolsBookmark: string | null }> {
+    await this.opened(userId, limits);
+    return {
+      earlier: this.admission.earlier(key.idempotencyKey, key.fingerprints),
+      toolsBookmark: this.admission.toolsBookmark(),
+    };
+  }
+
+  /** Admits a new execution of `userId`, or says why not (or which execution its Idempotency-Key made). */
+  async admit(userId: string, request: AdmitRequest, limits: AdmissionLimits): Promise<AdmitResult> {
+    await this.opened(userId, limits);
+    return this.admission.admit(request, limits);
+  }
+
+  /** Starts a pending execution when a slot and the day's budget are free. */
+  async startPending(
+    userId: string,
+    executionId: string,
+    need: number,
+    limits: AdmissionLimits,
+  ): Promise<StartPendingResult> {
+    await this.opened(userId, limits);
+    return this.admission.startPending(executionId, need, limits);
+  }
+
+  /** A live run renews its lease; one that stops renewing loses its slot after `leaseMs`. */
+  async renewLease(userId: string, limits: AdmissionLimits, run: { id: string; createdAt: number }): Promise<void> {
+    await this.opened(userId, limits);
+    this.admission.renewLease(run.id, run.createdAt, limits.leaseMs);
+  }
+
+  /** A run ended: its slot is freed and its cost settles the day; `indexed`: D1 holds its whole record. */
+  async runEnded(userId: string, limits: AdmissionLimits, run: EndedRun): Promise<void> {
+    await this.opened(userId, limits);
+    this.admission.ended(run.id, run.createdAt, run.costMicros, run.summary);
+    if (run.indexed) this.admission.indexed(run.id);
+  }
+
+  /** A run whose object could not be started gives its slot back: it never was. */
+  abandon(executionId: string): void {
+    this.admission.abandon(executionId);
+  }
+
+  /** D1 holds the run's whole record (a repair landed). */
+  runIndexed(executionId: string): void {
+    this.admission.indexed(executionId);
+  }
+
+  /** The daily budget's ledger for one run (see Admission.holdDaily). */
+  async holdDaily(
+    userId: string,
+    limits: AdmissionLimits,
+    executionId: string,
+    request: { base: number; want: number; min: number },
+  ): Promise<number> {
+    await this.opened(userId, limits);
+    return this.admission.holdDaily(executionId, request, limits.dailyCap);
+  }
+
+  /** The D1 bookmark after the user's last write of a tool (null: none yet). */
+  toolsBookmark(): string | null {
+    return this.admission.toolsBookmark();
+  }
+
+  /** Keeps the D1 bookmark of the user's write of a tool, so their next read of tools sees it. */
+  rememberToolsBookmark(bookmark: string): void {
+    this.admission.rememberToolsBookmark(bookmark);
+  }
+
+  /** What one run holds of its day's budget now (micro-dollars). */
+  heldBy(executionId: string): number {
+    return this.admission.heldBy(executionId);
+  }
+
+  /** What the user spent or holds today (micro-dollars). */
+  spentToday(): number {
+    return this.admission.spentOn(dayStart(this.now()));
+  }
+
+  /** The list items D1 has not indexed yet, newest first. */
+  unindexed(): ExecutionSummary[] {
+    return this.admission.unindexed();
+  }
+
+  /** The first call of a user's account takes what D1 counted so far (once; nothing else runs meanwhile). */
+  private async opened(userId: string, limits: AdmissionLimits): Promise<void> {
+    if (this.admission.imported()) return;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.admission.imported()) return;
+      const since = dayStart(this.now()) - DAY_MS;
+      this.admission.import(await executionsToImport(createDb(this.env.DB), userId, since), limits);
+    });
   }
 
   /** Signs the user in: records the ID token's profile and opens a session (one call at sign-in). */

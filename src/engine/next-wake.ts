@@ -1,7 +1,8 @@
 // When an execution's object must next wake up, computed from what it stores: the one input to the
-// one place that arms its alarm. A running run wakes at its deadline and beats at least every
-// HEARTBEAT_MS (an object that died mid-run is found and continues); an ended run wakes to repair
-// its records while D1 owes them, then once more when its event log's retention ends.
+// one place that arms its alarm. A pending execution wakes to expire; a running run wakes at its
+// deadline and beats at least every HEARTBEAT_MS (an object that died mid-run is found and continues,
+// its lease renewed); an ended run wakes to repair its record while D1 owes it, then once more when
+// its event log's retention ends.
 import type { RunState } from "./run-state";
 
 /** A running run's alarm rings at least this often: a life of its object that died is found within it. */
@@ -18,16 +19,10 @@ export interface WakeUp {
   reason: WakeReason;
 }
 
-/** What the object stores that has a time: its run, or a pending execution's expiry (when it has no run yet). */
-export interface WakeFacts {
-  run: RunState | undefined;
-  /** When a pending execution nobody started expires (or its expiry is tried again). */
-  pendingExpiresAt: number | null;
-}
-
-/** The earliest time something is due, and why; null when nothing ever is. */
-export function nextWake({ run, pendingExpiresAt }: WakeFacts, now: number): WakeUp | null {
-  if (!run) return pendingExpiresAt === null ? null : { at: pendingExpiresAt, reason: "pending expiry" };
+/** The earliest time something is due for `run`, and why; null when nothing ever is (no run). */
+export function nextWake(run: RunState | undefined, now: number): WakeUp | null {
+  if (!run) return null;
+  if (run.status === "pending" && run.pendingUntil !== null) return { at: run.pendingUntil, reason: "pending expiry" };
   if (run.finishedAt === null) {
     const beat = now + HEARTBEAT_MS;
     return run.deadline <= beat ? { at: run.deadline, reason: "deadline" } : { at: beat, reason: "heartbeat" };

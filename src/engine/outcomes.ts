@@ -1,40 +1,18 @@
-// What a prompt ended with, and a run's whole final state: the domain's records, which the durable
-// layer hands to D1 (db/ maps them to rows).
-import type { ErrorInfo, Usage } from "../events/types";
-import type { FinalExecutionStatus, FinalPromptStatus } from "../schemas/statuses";
+// The run's record, as the execution's object hands it to D1: its header, each prompt as it runs and
+// how far it got, from the stored state and the outputs the object keeps apart. db/ writes it.
+import type { ExecutionRecordWrite, PromptRecordWrite } from "../db/execution-records";
+import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
 import { PENDING_PROMPT, type PromptState, type RunState, totalCost } from "./run-state";
 
-/** A prompt's end, whatever it was. */
-export interface PromptOutcome {
-  status: FinalPromptStatus;
-  output: string;
-  error: ErrorInfo | null;
-  startedAt: number | null;
-  completedAt: number;
-  /** Summed over every attempt. */
-  usage: Usage | null;
-  /** Micro-dollars at the model's price: the usage, or the estimate for an attempt never reported (null: no price). */
-  costMicros: number | null;
-  /** The tokenizer's estimate of that cost as tokens streamed (null: not counted). */
-  estimatedCostMicros: number | null;
-  /** What providers billed past the reservations of its calls (null: nothing was reserved). */
-  overshootMicros: number | null;
-  attempts: number;
-  /** Hash of the rendered request (null when it never rendered, e.g. skipped). */
-  requestHash: string | null;
-  /** Copied from a rerun's source, not sent to the model. */
-  reused: boolean;
-}
-
-/** An ended prompt's outcome from its state and its output (the object keeps outputs apart). */
-export function outcomeOf(prompt: PromptState, output: string, now: number): PromptOutcome {
-  const status = prompt.status === "pending" || prompt.status === "running" ? "skipped" : prompt.status;
+/** A prompt's record from its state and its output; an ended run's open prompts were skipped. */
+function promptRecord(prompt: PromptState, output: string, ended: boolean): Omit<PromptRecordWrite, keyof Planned> {
+  const open = prompt.status === "pending" || prompt.status === "running";
   return {
-    status,
+    status: ended && open ? "skipped" : prompt.status,
     output,
     error: prompt.error,
     startedAt: prompt.startedAt,
-    completedAt: prompt.completedAt ?? now,
+    completedAt: prompt.completedAt,
     usage: prompt.usage,
     costMicros: prompt.costMicros,
     estimatedCostMicros: prompt.estimatedCostMicros,
@@ -45,27 +23,69 @@ export function outcomeOf(prompt: PromptState, output: string, now: number): Pro
   };
 }
 
-/** Everything the records should hold about an ended run (written whole when earlier writes were missed). */
-export interface RunSnapshot {
-  status: FinalExecutionStatus;
-  error: ErrorInfo | null;
-  costMicros: number;
-  startedAt: number | null;
-  completedAt: number;
-  prompts: ({ promptId: string } & PromptOutcome)[];
+type Planned = Pick<
+  PromptRecordWrite,
+  "promptId" | "name" | "position" | "ordinal" | "model" | "systemContext" | "content" | "temperature" | "maxTokens"
+>;
+
+/**
+ * The whole record of the run as it stands: when it starts (every prompt pending) and, once it
+ * ended, with each prompt's outcome and output.
+ */
+export function recordOf(state: RunState, outputs: ReadonlyMap<string, string>): ExecutionRecordWrite {
+  const { plan } = state;
+  const ended = state.finishedAt !== null;
+  const header = plan.header
+    ? {
+        ...plan.header,
+        ownerId: plan.ownerId,
+        toolId: plan.toolId,
+        toolName: plan.toolName,
+        onPromptError: plan.onPromptError,
+        sourceExecutionId: plan.sourceExecutionId,
+        fromPromptId: plan.fromPromptId,
+        budgetMicros: plan.budgetMicros,
+      }
+    : null;
+  return {
+    executionId: plan.executionId,
+    header,
+    status: state.status,
+    error: state.error,
+    costMicros: ended ? totalCost(state) : null,
+    startedAt: state.status === "pending" ? null : state.startedAt,
+    completedAt: state.finishedAt,
+    prompts: plan.prompts.map((prompt) => ({
+      promptId: prompt.id,
+      name: prompt.name,
+      position: prompt.position,
+      ordinal: prompt.ordinal,
+      model: prompt.model,
+      systemContext: prompt.systemContext,
+      content: prompt.content,
+      temperature: prompt.temperature,
+      maxTokens: prompt.maxTokens,
+      ...promptRecord(state.prompts[prompt.id] ?? PENDING_PROMPT, outputs.get(prompt.id) ?? "", ended),
+    })),
+  };
 }
 
-/** The final records of an ended run, with outputs taken from the event log. */
-export function snapshotOf(state: RunState, outputs: ReadonlyMap<string, string>, now: number): RunSnapshot {
+/** The run as a list shows it. */
+export function summaryOf(state: RunState): ExecutionSummary {
+  const { plan } = state;
   return {
-    status: state.status as FinalExecutionStatus,
+    id: plan.executionId,
+    toolId: plan.toolId,
+    toolName: plan.toolName,
+    status: state.status,
     error: state.error,
-    costMicros: totalCost(state),
-    startedAt: state.startedAt,
-    completedAt: state.finishedAt ?? now,
-    prompts: state.plan.prompts.map((prompt) => ({
-      promptId: prompt.id,
-      ...outcomeOf(state.prompts[prompt.id] ?? PENDING_PROMPT, outputs.get(prompt.id) ?? "", state.finishedAt ?? now),
-    })),
+    createdAt: plan.header?.createdAt ?? state.startedAt,
+    startedAt: state.status === "pending" ? null : state.startedAt,
+    completedAt: state.finishedAt,
+    sourceExecutionId: plan.sourceExecutionId,
+    fromPromptId: plan.fromPromptId,
+    costMicros: state.finishedAt === null ? null : totalCost(state),
+    budgetMicros: plan.budgetMicros,
+    inputsPreview: inputsPreview(plan.header?.inputs ?? {}),
   };
 }

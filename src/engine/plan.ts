@@ -1,4 +1,7 @@
-// What a Durable Object needs to run one execution, loaded once when the execution is created.
+// What a Durable Object needs to run one execution, loaded once when the execution is created: the
+// prompts as they run, and the record's header (the object is the run's source of truth, and writes
+// the execution's row in D1 from it).
+import type { FieldSnapshot } from "../db/schema";
 
 export interface PlannedPrompt {
   id: string;
@@ -33,6 +36,23 @@ export interface ExecutionPlan {
   reusable: Record<string, string>;
   /** Micro-dollars the run may spend (null: no budget; the owner's daily budget applies apart). */
   budgetMicros: number | null;
+  /**
+   * The record's header. Optional: a run started by an earlier version of the service had its row
+   * written by the Worker at create, so its object never writes one.
+   */
+  header?: ExecutionHeader;
+}
+
+/** What an execution's record says beside its prompts: who ran what, with which inputs, when. */
+export interface ExecutionHeader {
+  createdAt: number;
+  /** The inputs as sent (the record shows them), and the fields they were checked against. */
+  inputs: Record<string, unknown>;
+  inputFields: FieldSnapshot[];
+  /** The tool's budget as it was (a rerun is held to it). */
+  toolBudgetMicros: number | null;
+  idempotencyKey: string | null;
+  requestFingerprint: string | null;
 }
 
 /** Prompts grouped by position, in order: each group runs in parallel. */

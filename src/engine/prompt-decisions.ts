@@ -110,15 +110,12 @@ function reused(state: RunState, promptId: string, output: string | null, now: n
   };
   const { name = "", position = 0, model = "" } = planned ?? {};
   const completion = { promptId, output, durationMs: 0, usage: null, costMicros: 0, reused: true as const };
-  return recordEnd(
-    change(
-      decision,
-      promptId,
-      completed,
-      { type: "emit", event: event("prompt.started", { promptId, name, position, model }) },
-      { type: "emit", event: event("prompt.completed", completion) },
-    ),
+  return change(
+    decision,
     promptId,
+    completed,
+    { type: "emit", event: event("prompt.started", { promptId, name, position, model }) },
+    { type: "emit", event: event("prompt.completed", completion) },
   );
 }
 
@@ -157,8 +154,7 @@ function attemptEnded(
       usage,
       costMicros: completed.costMicros,
     };
-    const done = change(decision, promptId, completed, { type: "emit", event: event("prompt.completed", data) });
-    return recordEnd(done, promptId);
+    return change(decision, promptId, completed, { type: "emit", event: event("prompt.completed", data) });
   }
   if (outcome.kind === "failed" && outcome.retryable && !state.stopping && attempt < state.maxAttempts) {
     // Transient, after the first token: the prompt starts again after a backoff.
@@ -201,7 +197,7 @@ export function endFailed(decision: Decision, promptId: string, error: ErrorInfo
   let next = change(decision, promptId, ending, ...effects);
   if (!canceled && !stop && state.plan.onPromptError === "stop" && !state.failure)
     next = { ...next, state: { ...next.state, failure: promptFailure(state, promptId, failure) } };
-  return recordEnd(next, promptId);
+  return next;
 }
 
 /** Why the chain stopped on a failed prompt: interrupted when restarts used its attempts up, else prompt_failed. */
@@ -209,16 +205,4 @@ function promptFailure(state: RunState, promptId: string, error: ErrorInfo): Err
   const name = state.plan.prompts.find((prompt) => prompt.id === promptId)?.name ?? promptId;
   const code = error.code === "interrupted" ? "interrupted" : "prompt_failed";
   return { code, message: `Prompt "${name}" failed: ${error.message}` };
-}
-
-/** Records a prompt's end in D1, unless D1 already owes the whole run (then the final snapshot has it). */
-function recordEnd(decision: Decision, promptId: string): Decision {
-  if (decision.state.owesSnapshot) return decision;
-  return {
-    ...decision,
-    effects: [
-      ...decision.effects,
-      { type: "record", write: { kind: "promptsEnded", promptIds: [promptId] }, reportAs: "progress" },
-    ],
-  };
 }

@@ -9,7 +9,6 @@ import { cutAttemptSettled, type RunState, withWholeCosts } from "./run-state";
  * A fresh life of the object takes its prompts up: one the log shows completed is completed (the
  * last life stopped before its state said so); one cut mid-attempt counts that attempt at what it
  * held and goes on with its next attempt, or fails `interrupted` when restarts used its attempts up.
- * Every ended prompt is recorded again (the last life may have stopped before D1 heard of it).
  */
 export function resumePrompts(
   state: RunState,
@@ -17,14 +16,12 @@ export function resumePrompts(
   now: number,
 ): Decision {
   let decision: Decision = { state, effects: [] };
-  const ended: string[] = [];
   for (const { id } of state.plan.prompts) {
     const prompt = decision.state.prompts[id];
     if (!prompt || prompt.status === "pending") continue;
     const completion = completions.get(id);
-    if (prompt.status !== "running") {
-      ended.push(id);
-    } else if (completion) {
+    if (prompt.status !== "running") continue;
+    if (completion) {
       const startedAt = prompt.startedAt ?? state.startedAt;
       const completed = withWholeCosts({
         ...prompt,
@@ -37,7 +34,6 @@ export function resumePrompts(
         attempts: Math.max(1, prompt.attempts),
       });
       decision = change(decision, id, completed);
-      ended.push(id);
     } else if (prompt.attempts >= state.maxAttempts) {
       const error = {
         code: "interrupted",
@@ -50,13 +46,5 @@ export function resumePrompts(
       decision = change(decision, id, { ...cutAttemptSettled(prompt), work: null, restartReason });
     }
   }
-  if (ended.length > 0 && !state.owesSnapshot)
-    decision = {
-      ...decision,
-      effects: [
-        { type: "record", write: { kind: "promptsEnded", promptIds: ended }, reportAs: "progress" },
-        ...decision.effects,
-      ],
-    };
   return decision;
 }

@@ -2,7 +2,6 @@
 // object must now do). Every effect that does work for a prompt reports back exactly once, as an
 // input, even when it was stopped, so a run always knows what it still waits for.
 import type { ErrorInfo, ExecutionEvent, Usage } from "../events/types";
-import type { PromptOutcome, RunSnapshot } from "./outcomes";
 import type { ExecutionPlan } from "./plan";
 import type { RunState } from "./run-state";
 import type { CallGrant, SpendingRefusal } from "./spending";
@@ -63,27 +62,15 @@ export type RunInput =
   | { type: "cancel" }
   /** The alarm rang. */
   | { type: "wake" }
-  /** A D1 write ended: `final` is the end of a run (or its repair), `progress` anything before. */
-  | { type: "recorded"; what: "progress" | "final"; ok: boolean }
+  /** A D1 write ended. */
+  | { type: "recorded"; write: RecordWrite["kind"]; ok: boolean }
+  /** A pending execution (created to be started later) is started. */
+  | { type: "begin" }
   /** The daily budget's ledger could not be reached: the run stops rather than spend unchecked. */
   | { type: "ledgerFailed" };
 
-/** What D1 is told. */
-export type RecordWrite =
-  | { kind: "promptsRunning"; promptIds: string[]; at: number }
-  /** Each prompt's end, as the state says it and with its output (the object has it). */
-  | { kind: "promptsEnded"; promptIds: string[] }
-  | {
-      kind: "ended";
-      status: RunSnapshot["status"];
-      error: ErrorInfo | null;
-      completedAt: number;
-      runningBecame: PromptOutcome["status"];
-      promptsOpen: boolean;
-      costMicros: number;
-    }
-  /** The whole final state (D1 missed a write): outputs come from the event log. */
-  | { kind: "snapshot" };
+/** What D1 is told: the run's record when it starts (in the background), and whole when it ends. */
+export type RecordWrite = { kind: "index" } | { kind: "final" };
 
 /** One prompt's call to make, or to make ready first. */
 export interface CallToPrepare {
@@ -107,8 +94,13 @@ export type RunEffect =
   | { type: "release"; promptId: string; attempt: number }
   /** Stop every call in flight. */
   | { type: "abort"; reason: StopReason }
-  /** Write to D1, in order; `progress` and `final` writes report `recorded`. */
-  | { type: "record"; write: RecordWrite; reportAs: "progress" | "final" | null }
+  /** Write to D1, in order, and report `recorded`. */
+  | { type: "record"; write: RecordWrite }
+  /**
+   * Tell the owner's account: the run still lives (its lease is renewed), it ended (its slot and
+   * budget settle), or D1 now holds its whole record (a repair landed).
+   */
+  | { type: "account"; action: "renew" | "ended" | "indexed" }
   /** The terminal event is stored: let go of the run's memory, log how it ended. */
   | { type: "ended" }
   /** The event log has passed its retention: delete the object's storage. */

@@ -9,7 +9,7 @@ import type { ExecutionPlan } from "./plan";
 import { groupByPosition } from "./plan";
 import { promptDecisions } from "./prompt-decisions";
 import { resumePrompts } from "./resume-decisions";
-import type { CallToPrepare, Decision, RunEffect, RunInput } from "./run-io";
+import type { CallToPrepare, Decision, RecordWrite, RunEffect, RunInput } from "./run-io";
 import {
   cutAttemptSettled,
   initialRunState,
@@ -26,10 +26,21 @@ export interface RunLimits {
   maxAttempts: number;
 }
 
-/** A new run: `execution.started`, then its first group is prepared. */
+/** A new run: its record goes to D1 in the background, `execution.started`, then its first group is prepared. */
 export function startRun(plan: ExecutionPlan, limits: RunLimits, now: number): Decision {
-  const state = initialRunState(plan, now, limits.limitMs, limits.maxAttempts);
-  const started = event("execution.started", {
+  const state = initialRunState(plan, now, limits);
+  return advance({ state, effects: [INDEX, { type: "emit", event: startedEvent(plan) }] }, now);
+}
+
+/** A pending execution: created now, started later (`begin`), or expired at `pendingUntil`. */
+export function createPending(plan: ExecutionPlan, limits: RunLimits, now: number, pendingUntil: number): Decision {
+  return { state: initialRunState(plan, now, limits, pendingUntil), effects: [INDEX] };
+}
+
+const INDEX: RunEffect = { type: "record", write: { kind: "index" } };
+
+function startedEvent(plan: ExecutionPlan) {
+  return event("execution.started", {
     executionId: plan.executionId,
     toolId: plan.toolId,
     toolName: plan.toolName,
@@ -37,7 +48,29 @@ export function startRun(plan: ExecutionPlan, limits: RunLimits, now: number): D
     sourceExecutionId: plan.sourceExecutionId,
     fromPromptId: plan.fromPromptId,
   });
-  return advance({ state, effects: [{ type: "emit", event: started }] }, now);
+}
+
+/** A pending execution starts: its time cap counts from now. */
+function begin(state: RunState, now: number): Decision | null {
+  if (state.status !== "pending" || state.finishedAt !== null) return null;
+  const running: RunState = {
+    ...state,
+    status: "running",
+    pendingUntil: null,
+    startedAt: now,
+    deadline: now + state.limitMs,
+  };
+  return advance({ state: running, effects: [INDEX, { type: "emit", event: startedEvent(state.plan) }] }, now);
+}
+
+/** A pending execution nobody started in time is canceled with the `expired` error. */
+function expired(state: RunState, now: number): Decision {
+  const ttlMs = (state.pendingUntil ?? now) - (state.plan.header?.createdAt ?? state.startedAt);
+  const error = {
+    code: "expired",
+    message: `The execution was not started within ${ttlMs} ms of its creation, so it was canceled`,
+  };
+  return finish({ state, effects: [] }, { status: "canceled", error, runningBecomes: "canceled" }, now);
 }
 
 /** What happens next after `input`; null when it changes nothing (a late or repeated input). */
@@ -51,13 +84,18 @@ export function decide(state: RunState, input: Exclude<RunInput, { type: "start"
       return decided && advance(decided, now);
     }
     case "cancel":
-      return state.finishedAt !== null || state.stopping ? null : stop(state, canceledByUser(), now);
+      if (state.finishedAt !== null || state.stopping) return null;
+      return state.status === "pending"
+        ? finish({ state, effects: [] }, stopEnding(canceledByUser()), now)
+        : stop(state, canceledByUser(), now);
+    case "begin":
+      return begin(state, now);
     case "wake":
       return wake(state, now);
     case "resume":
       return resume(state, input.completions, now);
     case "recorded":
-      return recorded(state, input.what, input.ok, now);
+      return recorded(state, input.write, input.ok, now);
     case "ledgerFailed":
       return state.finishedAt === null ? stop(state, budgetUnavailable(), now) : null;
   }
@@ -75,7 +113,7 @@ export function stop(state: RunState, reason: StopReason, now: number, effects: 
  */
 export function advance(decision: Decision, now: number): Decision {
   const { state } = decision;
-  if (state.finishedAt !== null || workInFlight(state)) return decision;
+  if (state.finishedAt !== null || state.status === "pending" || workInFlight(state)) return decision;
   if (state.stopping) return finish(decision, stopEnding(state.stopping), now);
   if (state.failure) return finish(decision, failedWith(state.failure), now);
   const group = groupByPosition(state.plan.prompts).find((prompts) =>
@@ -83,7 +121,6 @@ export function advance(decision: Decision, now: number): Decision {
   );
   if (!group) return finish(decision, COMPLETED, now);
   const open = group.filter((prompt) => isOpen(state.prompts[prompt.id]));
-  const fresh = open.filter((prompt) => state.prompts[prompt.id]?.status === "pending").map((prompt) => prompt.id);
   let next = state;
   const calls: CallToPrepare[] = [];
   for (const { id } of open) {
@@ -100,15 +137,7 @@ export function advance(decision: Decision, now: number): Decision {
     const mayReuse = prompt.attempts === 0 && id in state.plan.reusable;
     calls.push({ promptId: id, attempt: prompt.attempts + 1, delay: null, mayReuse });
   }
-  const effects: RunEffect[] = [...decision.effects];
-  if (fresh.length > 0 && !next.owesSnapshot)
-    effects.push({
-      type: "record",
-      write: { kind: "promptsRunning", promptIds: fresh, at: now },
-      reportAs: "progress",
-    });
-  effects.push({ type: "prepare", calls });
-  return { state: next, effects };
+  return { state: next, effects: [...decision.effects, { type: "prepare", calls }] };
 }
 
 /** Not ended: yet to start, or between attempts (nothing in flight for it). */
@@ -123,13 +152,10 @@ function finish(decision: Decision, ending: Ending, now: number): Decision {
   const { state } = decision;
   const effects: RunEffect[] = [...decision.effects];
   const prompts: Record<string, PromptState> = {};
-  let promptsOpen = false;
   for (const [promptId, prompt] of Object.entries(state.prompts)) {
     if (prompt.status === "pending") {
-      promptsOpen = true;
       prompts[promptId] = { ...prompt, status: "skipped" };
     } else if (prompt.status === "running") {
-      promptsOpen = true;
       prompts[promptId] = {
         ...withWholeCosts(cutAttemptSettled(prompt)),
         status: ending.runningBecomes,
@@ -149,54 +175,47 @@ function finish(decision: Decision, ending: Ending, now: number): Decision {
     status: ending.status,
     error: ending.error,
     finishedAt: now,
+    pendingUntil: null,
     terminal: { status: ending.status, runningBecame: ending.runningBecomes },
   };
-  const write = ended.owesSnapshot
-    ? ({ kind: "snapshot" } as const)
-    : ({
-        kind: "ended",
-        status: ending.status,
-        error: ending.error,
-        completedAt: now,
-        runningBecame: ending.runningBecomes,
-        promptsOpen,
-        costMicros: totalWholeCost(ended),
-      } as const);
-  effects.push({ type: "record", write, reportAs: "final" });
+  effects.push({ type: "record", write: { kind: "final" } });
   return { state: ended, effects };
 }
 
-/** The cost the records show: each prompt's, in whole micro-dollars. */
-const totalWholeCost = (state: RunState): number =>
-  Object.values(state.prompts).reduce((total, prompt) => total + (prompt.costMicros ?? 0), 0);
-
-/** The alarm: the cap, a repair of D1, the end of the event log's retention; otherwise a heartbeat. */
+/**
+ * The alarm: a pending execution's expiry, the cap, a repair of D1, the end of the event log's
+ * retention; a running run's heartbeat renews its lease on the owner's account.
+ */
 function wake(state: RunState, now: number): Decision | null {
-  if (state.finishedAt === null) return now >= state.deadline ? stop(state, timedOut(state.limitMs), now) : null;
+  if (state.status === "pending") return now >= (state.pendingUntil ?? now) ? expired(state, now) : null;
+  if (state.finishedAt === null)
+    return now >= state.deadline
+      ? stop(state, timedOut(state.limitMs), now)
+      : { state, effects: [{ type: "account", action: "renew" }] };
   // Owed records are tried whenever the object wakes (an early try does no harm).
   if (state.owesSnapshot)
     return {
       state: { ...state, repairAt: now + D1_REPAIR_RETRY_MS },
-      effects: [{ type: "record", write: { kind: "snapshot" }, reportAs: "final" }],
+      effects: [{ type: "record", write: { kind: "final" } }],
     };
   return now >= state.finishedAt + EVENT_LOG_RETENTION_MS ? { state, effects: [{ type: "forget" }] } : null;
 }
 
 /**
- * A D1 write ended. A failed one never stops or delays the run: its records are owed whole, written
- * at the end and repaired from the alarm until D1 answers.
+ * A D1 write ended. A failed one never stops or delays the run: its record is owed, written whole at
+ * the end and repaired from the alarm until D1 answers. The end's write answered (or failed, and is
+ * owed): the stream may end.
  */
-function recorded(state: RunState, what: "progress" | "final", ok: boolean, now: number): Decision | null {
-  if (what === "progress")
+function recorded(state: RunState, write: RecordWrite["kind"], ok: boolean, now: number): Decision | null {
+  if (write === "index")
     return ok || state.owesSnapshot ? null : { state: { ...state, owesSnapshot: true }, effects: [] };
   const settled: RunState = ok
     ? { ...state, owesSnapshot: false, repairAt: null }
     : { ...state, owesSnapshot: true, repairAt: now + D1_REPAIR_RETRY_MS };
-  if (state.terminalStored) return { state: settled, effects: [] };
-  // The final write answered (or failed, and is owed): the stream may end.
+  if (state.terminalStored) return { state: settled, effects: ok ? [{ type: "account", action: "indexed" }] : [] };
   return {
     state: { ...settled, terminalStored: true },
-    effects: [{ type: "emit", event: terminalEvent(settled) }, { type: "ended" }],
+    effects: [{ type: "emit", event: terminalEvent(settled) }, { type: "ended" }, { type: "account", action: "ended" }],
   };
 }
 
@@ -207,12 +226,15 @@ function recorded(state: RunState, what: "progress" | "final", ok: boolean, now:
  */
 function resume(state: RunState, completions: Parameters<typeof resumePrompts>[1], now: number): Decision {
   if (state.finishedAt !== null) {
-    // It ended but its terminal event was never sent: the final records are written again (whole).
+    // It ended but its terminal event was never sent: the final record is written again (whole).
     if (state.terminalStored) return { state, effects: [] };
-    return { state, effects: [{ type: "record", write: { kind: "snapshot" }, reportAs: "final" }] };
+    return { state, effects: [{ type: "record", write: { kind: "final" } }] };
   }
+  if (state.status === "pending") return { state, effects: [] };
   const resumed = resumePrompts(state, completions, now);
   const reason = resumed.state.stopping ?? (now >= state.deadline ? timedOut(state.limitMs) : null);
-  if (reason) return advance({ state: { ...resumed.state, stopping: reason }, effects: resumed.effects }, now);
-  return advance(resumed, now);
+  // The lease on the owner's account is renewed at once: the last life may have left little of it.
+  const renewed = { ...resumed, effects: [...resumed.effects, { type: "account", action: "renew" } as const] };
+  if (reason) return advance({ state: { ...resumed.state, stopping: reason }, effects: renewed.effects }, now);
+  return advance(renewed, now);
 }

@@ -48,6 +48,8 @@ export interface RunState {
   limitMs: number;
   /** Attempts per prompt, the first included (PROMPT_MAX_ATTEMPTS when the run started). */
   maxAttempts: number;
+  /** A pending execution (created to be started later) expires then unless it is started (null: not pending). */
+  pendingUntil: number | null;
   /** The run must stop (cancel, the cap, a budget, D1): it ends this way once nothing is in flight. */
   stopping: StopReason | null;
   /** A prompt failed and the tool stops on failures: the chain ends once its group has. */
@@ -89,14 +91,21 @@ export const PENDING_PROMPT: PromptState = {
   reused: false,
 };
 
-export function initialRunState(plan: ExecutionPlan, now: number, limitMs: number, maxAttempts: number): RunState {
+/** A run about to start, or (with `pendingUntil`) a pending execution that will start later or expire. */
+export function initialRunState(
+  plan: ExecutionPlan,
+  now: number,
+  limits: { limitMs: number; maxAttempts: number },
+  pendingUntil: number | null = null,
+): RunState {
   return {
     plan,
-    status: "running",
+    status: pendingUntil === null ? "running" : "pending",
     startedAt: now,
-    deadline: now + limitMs,
-    limitMs,
-    maxAttempts,
+    deadline: now + limits.limitMs,
+    limitMs: limits.limitMs,
+    maxAttempts: limits.maxAttempts,
+    pendingUntil,
     stopping: null,
     failure: null,
     prompts: Object.fromEntries(plan.prompts.map((prompt) => [prompt.id, PENDING_PROMPT])),

@@ -25,6 +25,8 @@ export interface Config {
   maxConcurrentExecutions: number;
   /** A pending execution not started within this is expired (canceled) and holds no slot. */
   pendingTtlMs: number;
+  /** A live run that stops renewing its lease (its object died and never came back) loses its slot after this. */
+  executionLeaseMs: number;
   maxBodyBytes: number;
   streamMaxConnectionMs: number;
   corsOrigins: string[];
@@ -59,6 +61,7 @@ export const DEFAULTS = {
   promptMaxAttempts: 3,
   maxConcurrentExecutions: 5,
   pendingTtlMs: 600_000,
+  executionLeaseMs: 60_000,
   maxBodyBytes: 262_144,
   streamMaxConnectionMs: 300_000,
   openaiBaseUrl: "https://api.openai.com/v1",
@@ -112,6 +115,7 @@ export function getConfig(env: Env): Config {
     promptMaxAttempts: positiveInt(env.PROMPT_MAX_ATTEMPTS, DEFAULTS.promptMaxAttempts),
     maxConcurrentExecutions: positiveInt(env.MAX_CONCURRENT_EXECUTIONS, DEFAULTS.maxConcurrentExecutions),
     pendingTtlMs: positiveInt(env.PENDING_TTL_MS, DEFAULTS.pendingTtlMs),
+    executionLeaseMs: positiveInt(env.EXECUTION_LEASE_MS, DEFAULTS.executionLeaseMs),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
     streamMaxConnectionMs: positiveInt(env.STREAM_MAX_CONNECTION_MS, DEFAULTS.streamMaxConnectionMs),
     corsOrigins: list(env.CORS_ORIGINS),

@@ -17,6 +17,6 @@ export const requestContext = () =>
     c.set("config", config);
     c.set("db", db);
     c.set("executions", new ExecutionService(c.env, db, config));
-    c.set("tools", new ToolService(db, config.models));
+    c.set("tools", new ToolService(c.env, db, config.models));
     await next();
   });

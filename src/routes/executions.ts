@@ -1,7 +1,6 @@
 // /api/executions: create, list, read, follow events, cancel (docs/api.md, "Executions"). HTTP only.
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { notFound } from "../lib/errors";
 import { signStreamToken, verifyStreamToken } from "../lib/stream-token";
 import { validate } from "../middleware/validator";
 import { createExecutionBody, eventsQuery, executionListQuery, idParam, rerunBody } from "../schemas/api";
@@ -10,13 +9,13 @@ import { decodeCursor, encodeCursor, parseLastEventId, readIdempotencyKey } from
 import { executionSummaryView, executionView } from "./views";
 
 /** `201 {id, status, eventsUrl, streamToken}`, or 200 when an Idempotency-Key replayed it. */
-async function createdResponse(c: Context<AppEnv>, { execution, status, replayed }: Created): Promise<Response> {
+async function createdResponse(c: Context<AppEnv>, { id, status, replayed }: Created): Promise<Response> {
   return c.json(
     {
-      id: execution.id,
+      id,
       status,
-      eventsUrl: `/api/executions/${execution.id}/events`,
-      streamToken: await signStreamToken(c.var.config.jwtSecret, c.var.userId, execution.id),
+      eventsUrl: `/api/executions/${id}/events`,
+      streamToken: await signStreamToken(c.var.config.jwtSecret, c.var.userId, id),
     },
     replayed ? 200 : 201,
     replayed ? { "Idempotent-Replayed": "true" } : {},
@@ -53,13 +52,8 @@ export const executionRoutes = new Hono<AppEnv>()
       c.var.auth.kind === "stream"
         ? await verifyStreamToken(c.var.config.jwtSecret, query.token ?? "", id)
         : c.var.userId;
-    const execution = await c.var.executions.findOwn(userId, id);
-    if (!execution) throw notFound("Execution");
-    return c.var.executions.events(
-      execution,
-      parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId),
-      "events",
-    );
+    const afterId = parseLastEventId(c.req.header("Last-Event-ID") ?? query.lastEventId);
+    return c.var.executions.events(userId, id, afterId, "events");
   })
   .post("/:id/rerun", validate("param", idParam), validate("json", rerunBody), async (c) => {
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));

@@ -1,5 +1,6 @@
 // JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
 
+import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
 import type { CatalogueEntry } from "../lib/model-catalogue";
 
@@ -45,19 +46,8 @@ export function toolView(record: ToolRecord, userId: string) {
   };
 }
 
-const PREVIEW_CHARS = 140;
-
-/** The inputs as one short line, `topic: Photosynthesis · grade: 2`, to tell runs apart in a list. */
-export function inputsPreview(inputs: Record<string, unknown>): string {
-  const text = Object.entries(inputs)
-    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
-    .join(" · ")
-    .replace(/\s+/g, " ");
-  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
-}
-
-/** An execution in a list. */
-export function executionSummaryView(execution: ExecutionRow) {
+/** A list item (from D1, or from the account for a run D1 has not indexed yet). */
+export function executionSummaryView(execution: ExecutionSummary) {
   return {
     id: execution.id,
     toolId: execution.toolId,
@@ -71,14 +61,14 @@ export function executionSummaryView(execution: ExecutionRow) {
     fromPromptId: execution.fromPromptId,
     costMicros: execution.costMicros,
     budgetMicros: execution.budgetMicros,
-    inputsPreview: inputsPreview(execution.inputs),
+    inputsPreview: execution.inputsPreview,
   };
 }
 
 /** An execution's full record with one result per prompt (docs/api.md, "Executions"). */
 export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[]) {
   return {
-    ...executionSummaryView(execution),
+    ...executionSummaryView(summaryOfRow(execution)),
     inputs: execution.inputs,
     results: results.map((result) => ({
       promptId: result.promptId,

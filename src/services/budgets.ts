@@ -1,8 +1,6 @@
 // Budgets before a run (docs/api.md, "Budgets"): which budget applies, that every model it limits
 // has a price, and that the run's budget and what is left of the owner's day can pay for its first
 // calls. The run enforces them call by call as it streams.
-import type { Database } from "../db/client";
-import { DAY_MS, dayStart, spentOnDay } from "../db/daily-spending";
 import { type ExecutionPlan, groupByPosition } from "../engine/plan";
 import { renderRequest } from "../engine/render";
 import type { Config } from "../lib/config";
@@ -69,28 +67,4 @@ export function assertBudgetCovers(budgetMicros: number | null, need: number): v
   if (budgetMicros === null || budgetMicros >= need) return;
   const message = `The budget of ${budgetMicros} micro-dollars cannot pay for the first prompts' input and minimum output (${need} micro-dollars)`;
   throw new AppError("validation_failed", message, { details: { fields: [{ path: "budget", message }] } });
-}
-
-/**
- * A 429 `budget_exhausted` (Retry-After: until the next UTC day) when what is left of the owner's
- * daily budget cannot pay for the run's first calls (`need`), or nothing is left.
- */
-export async function assertDailyBudgetCovers(
-  db: Database,
-  config: Config,
-  userId: string,
-  need: number,
-  now: number,
-): Promise<void> {
-  const cap = config.userDailyBudgetMicros;
-  if (cap <= 0) return;
-  const left = cap - (await spentOnDay(db, userId, now));
-  if (left > 0 && left >= need) return;
-  throw new AppError(
-    "budget_exhausted",
-    left > 0
-      ? `What is left of your daily budget (${left} of ${cap} micro-dollars) cannot pay for this run's first prompts (${need}); it renews at 00:00 UTC`
-      : `Your daily budget of ${cap} micro-dollars is used up; it renews at 00:00 UTC`,
-    { retryAfter: Math.ceil((dayStart(now) + DAY_MS - now) / 1000) },
-  );
 }

@@ -1,12 +1,12 @@
 // An execution's events as an SSE response: live from its object, replayed from the object's log,
 // or rebuilt from the D1 records once the log has passed retention.
 import type { Database } from "../db/client";
-import { findPromptResults } from "../db/execution-queries";
-import type { ExecutionRow } from "../db/schema";
-import type { ExecutionSession } from "../durable/execution-session";
+import { findOwnExecution, findPromptResults } from "../db/execution-queries";
+import type { OpenStreamResult } from "../durable/session-types";
 import { replayFromRecords } from "../events/replay";
 import type { StreamFormat } from "../events/sse";
-import { AppError } from "../lib/errors";
+import { AppError, notFound } from "../lib/errors";
+import { executionObject } from "./execution-reads";
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -21,17 +21,31 @@ export interface EventsRequest {
   headers: Record<string, string>;
 }
 
-/** The events after `afterId`: 204 when a finished execution has nothing more. */
-export async function eventsResponse(
-  source: { stub: DurableObjectStub<ExecutionSession>; db: Database },
-  execution: ExecutionRow,
-  { afterId, format, headers }: EventsRequest,
-): Promise<Response> {
-  const opened = await source.stub.openStream({ afterId, format });
+/** An SSE response from what the execution's object opened; null when the object does not hold the run. */
+export function openedResponse(opened: OpenStreamResult, headers: Record<string, string>): Response | null {
   if (opened.kind === "finished") return new Response(null, { status: 204, headers });
   if (opened.kind === "stream") return new Response(opened.stream, { headers: { ...SSE_HEADERS, ...headers } });
+  if (opened.kind === "pending") throw new AppError("conflict", "The execution has not started");
+  return null;
+}
+
+/**
+ * The caller's events after `afterId`: live or replayed by the run's object (which knows its owner:
+ * no D1 read), else rebuilt from D1's record once the object's log has passed retention. 204 when a
+ * finished execution has nothing more.
+ */
+export async function eventsResponse(
+  source: { env: Env; db: Database },
+  userId: string,
+  executionId: string,
+  { afterId, format, headers }: EventsRequest,
+): Promise<Response> {
+  const opened = await executionObject(source.env, executionId).openStream({ afterId, format, userId });
+  const response = openedResponse(opened, headers);
+  if (response) return response;
+  const execution = await findOwnExecution(source.db, executionId, userId);
+  if (!execution) throw notFound("Execution");
   if (execution.status === "pending") throw new AppError("conflict", "The execution has not started");
-  // The object's log is gone (retention): rebuild the events from the records.
   const body = replayFromRecords(execution, await findPromptResults(source.db, execution.id), afterId, format);
   return body === null
     ? new Response(null, { status: 204, headers })

@@ -1,7 +1,8 @@
 // What a new execution is made of before it is stored (a draft), and the plan its object runs.
 
 import type { PromptSnapshot } from "../db/execution-queries";
-import type { ExecutionRow, FieldSnapshot, ToolRecord } from "../db/schema";
+import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
+import type { FieldSnapshot, ToolRecord } from "../db/schema";
 import type { ExecutionPlan } from "../engine/plan";
 import { type Budget, lowerBudget } from "./budgets";
 import type { IdempotencyKey } from "./idempotency";
@@ -66,45 +67,12 @@ export function draftFromTool(
   };
 }
 
-/** The execution row a draft becomes: `running` when it starts right away, else `pending`. */
-export function newExecutionRow(
+/** The plan the execution's object runs, with the record's header (the object writes D1's row from it). */
+export function planFor(
+  execution: { id: string; ownerId: string; createdAt: number },
   draft: ExecutionDraft,
-  row: {
-    id: string;
-    ownerId: string;
-    status: "pending" | "running";
-    key: IdempotencyKey;
-    durableObjectId: string;
-    createdAt: number;
-  },
-): ExecutionRow & { status: "pending" | "running"; durableObjectId: string; inputFields: FieldSnapshot[] } {
-  return {
-    id: row.id,
-    ownerId: row.ownerId,
-    toolId: draft.toolId,
-    toolName: draft.toolName,
-    status: row.status,
-    inputs: draft.inputs,
-    error: null,
-    idempotencyKey: row.key.idempotencyKey,
-    requestFingerprint: row.key.idempotencyKey ? row.key.fingerprint : null,
-    durableObjectId: row.durableObjectId,
-    onPromptError: draft.onPromptError,
-    inputFields: draft.inputFields,
-    sourceExecutionId: draft.sourceExecutionId,
-    fromPromptId: draft.fromPromptId,
-    costMicros: null,
-    toolBudgetMicros: draft.toolBudgetMicros,
-    budgetMicros: draft.budgetMicros,
-    reservedMicros: 0,
-    createdAt: row.createdAt,
-    startedAt: row.status === "running" ? row.createdAt : null,
-    completedAt: null,
-  };
-}
-
-/** The plan the execution's object runs. */
-export function planFor(execution: { id: string; ownerId: string }, draft: ExecutionDraft): ExecutionPlan {
+  key: IdempotencyKey,
+): ExecutionPlan {
   return {
     executionId: execution.id,
     ownerId: execution.ownerId,
@@ -117,5 +85,32 @@ export function planFor(execution: { id: string; ownerId: string }, draft: Execu
     fromPromptId: draft.fromPromptId,
     reusable: draft.reusable,
     budgetMicros: draft.budgetMicros,
+    header: {
+      createdAt: execution.createdAt,
+      inputs: draft.inputs,
+      inputFields: draft.inputFields,
+      toolBudgetMicros: draft.toolBudgetMicros,
+      idempotencyKey: key.idempotencyKey,
+      requestFingerprint: key.idempotencyKey ? key.fingerprint : null,
+    },
+  };
+}
+
+/** A new execution as its owner's list shows it, before D1 has indexed it. */
+export function newSummary(plan: ExecutionPlan, createdAt: number, start: boolean): ExecutionSummary {
+  return {
+    id: plan.executionId,
+    toolId: plan.toolId,
+    toolName: plan.toolName,
+    status: start ? "running" : "pending",
+    error: null,
+    createdAt,
+    startedAt: start ? createdAt : null,
+    completedAt: null,
+    sourceExecutionId: plan.sourceExecutionId,
+    fromPromptId: plan.fromPromptId,
+    costMicros: null,
+    budgetMicros: plan.budgetMicros,
+    inputsPreview: inputsPreview(plan.header?.inputs ?? {}),
   };
 }

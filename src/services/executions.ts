@@ -1,37 +1,28 @@
-// Execution use cases: create (rate limit, concurrency, inputs, idempotency), start a pending one,
-// read, list, cancel, and open the event stream. Each run is handed to its own Durable Object.
+// Execution use cases: create (inputs, budgets, the rate limit, then one admission by the owner's
+// account), rerun, the original endpoint (start and stream in one call), follow, read, list, cancel.
+// The only D1 access before a model call is the tool read; each run's object is its source of truth
+// and writes D1's index off the run's path.
 import type { Database } from "../db/client";
-import {
-  type ExecutionListQuery,
-  findOwnExecution,
-  findPromptResults,
-  insertExecutionWithinLimit,
-  listExecutions,
-  markPendingRunning,
-  type SlotLimits,
-} from "../db/execution-queries";
-import type { ExecutionRow, PromptResultRow, ToolRecord } from "../db/schema";
-import { findReadableTool } from "../db/tool-queries";
-import type { ExecutionSession } from "../durable/execution-session";
-import type { ExecutionPlan } from "../engine/plan";
+import type { ExecutionListQuery } from "../db/execution-queries";
+import type { ExecutionSummary } from "../db/execution-summary";
+import type { ToolRecord } from "../db/schema";
+import type { StreamRequest } from "../durable/execution-session";
+import type { OpenStreamResult } from "../durable/session-types";
 import type { StreamFormat } from "../events/sse";
 import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
+import { describeError, log } from "../lib/log";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
-import {
-  assertBudgetCovers,
-  assertBudgetsCountable,
-  assertDailyBudgetCovers,
-  type Budget,
-  firstCallsNeed,
-} from "./budgets";
-import { eventsResponse } from "./event-responses";
-import { draftFromTool, type ExecutionDraft, fieldsOf, newExecutionRow, planFor } from "./execution-plans";
-import { type IdempotencyKey, idempotencyKeyOf, replayed } from "./idempotency";
-import { PendingExecutions } from "./pending-executions";
+import { userAccount } from "./accounts";
+import { admit, beforeCreate, startPending } from "./admission";
+import { assertBudgetCovers, assertBudgetsCountable, type Budget, firstCallsNeed } from "./budgets";
+import { eventsResponse, openedResponse } from "./event-responses";
+import { draftFromTool, type ExecutionDraft, fieldsOf, newSummary, planFor } from "./execution-plans";
+import { type ExecutionRecord, executionObject, findRecord, listRecords } from "./execution-reads";
+import { type IdempotencyKey, idempotencyKeyOf } from "./idempotency";
 import { draftRerun, type RerunRequest } from "./reruns";
-import { slotLimits, startSession, tooManyExecutions } from "./sessions";
+import { readTool } from "./tools";
 
 const RATE_LIMIT_PERIOD_SECONDS = 60;
 
@@ -46,32 +37,47 @@ export interface CreateRequest {
 }
 
 export interface Created {
-  execution: ExecutionRow;
+  id: string;
   status: ExecutionStatus;
   /** An earlier create with the same Idempotency-Key made it. */
   replayed: boolean;
 }
 
-export class ExecutionService {
-  private readonly pending: PendingExecutions;
+/** The original endpoint's request: a new execution, or the caller's pending one. */
+export interface StreamCall {
+  toolId: string;
+  inputs?: Record<string, unknown>;
+  executionId?: string;
+  idempotencyKey: string | null;
+  afterId: number;
+}
 
+export class ExecutionService {
   constructor(
     private readonly env: Env,
     private readonly db: Database,
     private readonly config: Config,
-  ) {
-    this.pending = new PendingExecutions(db, config.pendingTtlMs);
-  }
+  ) {}
 
   /** Creates an execution (or returns the one this Idempotency-Key already made) and, unless told not to, starts it. */
   async create(userId: string, request: CreateRequest): Promise<Created> {
     const key = idempotencyKeyOf(request.idempotencyKey, "create", request);
-    const replay = await replayed(this.db, userId, key, request);
-    if (replay) return replay;
-    const tool = await findReadableTool(this.db, request.toolId, userId);
-    if (!tool) throw notFound("Tool");
-    const values = resolveInputs(fieldsOf(tool), request.inputs);
-    return this.insertAndStart(userId, draftFromTool(tool, request.inputs, values, request.budget), key, request.start);
+    const earlier = await beforeCreate(this.env, this.config, userId, key);
+    if (earlier.replayOf) return this.replayOf(earlier.replayOf);
+    const draft = await this.draftOf(userId, request, earlier.toolsBookmark);
+    const admitted = await this.admit(userId, draft, key, request.start);
+    if (admitted.replayOf) return this.replayOf(admitted.replayOf);
+    const stub = executionObject(this.env, admitted.plan.executionId);
+    const status = await this.started(userId, admitted.plan.executionId, () =>
+      request.start
+        ? stub.start(admitted.plan)
+        : stub.createPending(admitted.plan, admitted.createdAt + this.config.pendingTtlMs),
+    );
+    return {
+      id: admitted.plan.executionId,
+      status: status.status === "unknown" ? "pending" : status.status,
+      replayed: false,
+    };
   }
 
   /**
@@ -86,24 +92,113 @@ export class ExecutionService {
     idempotencyKey: string | null,
   ): Promise<Created> {
     const key = idempotencyKeyOf(idempotencyKey, "rerun", { sourceId, ...request });
-    const replay = await replayed(this.db, userId, key);
-    if (replay) return replay;
-    const source = await this.findOwn(userId, sourceId);
+    const earlier = await beforeCreate(this.env, this.config, userId, key);
+    if (earlier.replayOf) return this.replayOf(earlier.replayOf);
+    const source = await findRecord(this.env, this.db, userId, sourceId);
     if (!source) throw notFound("Execution");
-    if (source.status === "pending" || source.status === "running") {
-      throw new AppError("conflict", `The execution is ${source.status}; rerun it once it has ended`);
+    const { status } = source.execution;
+    if (status === "pending" || status === "running") {
+      throw new AppError("conflict", `The execution is ${status}; rerun it once it has ended`);
     }
-    const draft = draftRerun(source, await findPromptResults(this.db, source.id), request, this.config.models);
-    return this.insertAndStart(userId, draft, key, true);
+    const draft = draftRerun(source.execution, source.results, request, this.config.models);
+    const admitted = await this.admit(userId, draft, key, true);
+    if (admitted.replayOf) return this.replayOf(admitted.replayOf);
+    const stub = executionObject(this.env, admitted.plan.executionId);
+    const started = await this.started(userId, admitted.plan.executionId, () => stub.start(admitted.plan));
+    return {
+      id: admitted.plan.executionId,
+      status: started.status === "unknown" ? "running" : started.status,
+      replayed: false,
+    };
   }
 
-  /** Applies the rate limit, inserts the execution within the concurrency limit, then starts it (or leaves it pending). */
-  private async insertAndStart(
+  /**
+   * The original endpoint: a new execution started and streamed in one call to its object, or the
+   * caller's pending one started (its inputs, when sent, must be the ones it was created with), or an
+   * already started one followed (a retried request attaches to the same run, never a second one).
+   */
+  async stream(userId: string, call: StreamCall): Promise<{ id: string; response: Response }> {
+    const request: StreamRequest = { afterId: call.afterId, format: "legacy" };
+    if (call.executionId !== undefined) {
+      const existing = await findRecord(this.env, this.db, userId, call.executionId);
+      if (!existing) throw notFound("Execution");
+      const { execution } = existing;
+      if (execution.toolId !== call.toolId)
+        throw new AppError("validation_failed", "executionId belongs to another tool");
+      if (call.inputs !== undefined) assertSameInputs(execution.inputFields ?? [], execution.inputs, call.inputs);
+      if (execution.status === "pending") await this.startPending(userId, existing);
+      return {
+        id: execution.id,
+        response: await this.events(userId, execution.id, call.afterId, "legacy", execution.id),
+      };
+    }
+    const create = { toolId: call.toolId, inputs: call.inputs ?? {}, idempotencyKey: call.idempotencyKey, start: true };
+    const key = idempotencyKeyOf(call.idempotencyKey, "create", create);
+    const earlier = await beforeCreate(this.env, this.config, userId, key);
+    if (earlier.replayOf)
+      return {
+        id: earlier.replayOf,
+        response: await this.events(userId, earlier.replayOf, call.afterId, "legacy", earlier.replayOf),
+      };
+    const admitted = await this.admit(userId, await this.draftOf(userId, create, earlier.toolsBookmark), key, true);
+    const id = admitted.replayOf ?? admitted.plan.executionId;
+    if (admitted.replayOf) return { id, response: await this.events(userId, id, call.afterId, "legacy", id) };
+    const opened = await this.started<OpenStreamResult>(userId, id, async () =>
+      executionObject(this.env, id).startAndOpen(admitted.plan, request),
+    );
+    const response = openedResponse(opened, { "X-Execution-Id": id });
+    if (!response) throw new AppError("internal", "The execution could not be started");
+    return { id, response };
+  }
+
+  /** An SSE response with the caller's events after `afterId`: live, replayed, or rebuilt from D1. */
+  events(
     userId: string,
-    draft: ExecutionDraft,
-    key: IdempotencyKey,
-    start: boolean,
-  ): Promise<Created> {
+    executionId: string,
+    afterId: number,
+    format: StreamFormat,
+    idHeader?: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = idHeader ? { "X-Execution-Id": idHeader } : {};
+    return eventsResponse({ env: this.env, db: this.db }, userId, executionId, { afterId, format, headers });
+  }
+
+  /** The caller's execution with its prompt results in run order; `not_found` for anyone else's. */
+  async record(userId: string, executionId: string): Promise<ExecutionRecord> {
+    const record = await findRecord(this.env, this.db, userId, executionId);
+    if (!record) throw notFound("Execution");
+    return record;
+  }
+
+  /** The caller's executions, newest first (just-created and live ones included at once). */
+  list(userId: string, query: ExecutionListQuery): Promise<ExecutionSummary[]> {
+    return listRecords(this.env, this.db, userId, query);
+  }
+
+  /** Cancels a running or pending execution (its object stops the model calls); idempotent. Returns the status after. */
+  async cancel(userId: string, executionId: string): Promise<ExecutionStatus> {
+    const { status } = await executionObject(this.env, executionId).cancel(userId);
+    if (status !== "unknown") return status;
+    // Not held by its object any more (past retention): the record says how it ended.
+    const record = await findRecord(this.env, this.db, userId, executionId);
+    if (!record) throw notFound("Execution");
+    return record.execution.status;
+  }
+
+  /** A new execution's draft from the caller's readable tool, its inputs checked. */
+  private async draftOf(
+    userId: string,
+    request: Pick<CreateRequest, "toolId" | "inputs" | "budget">,
+    toolsBookmark: string | null,
+  ): Promise<ExecutionDraft> {
+    const tool: ToolRecord | undefined = await readTool(this.env, userId, request.toolId, toolsBookmark);
+    if (!tool) throw notFound("Tool");
+    const values = resolveInputs(fieldsOf(tool), request.inputs);
+    return draftFromTool(tool, request.inputs, values, request.budget);
+  }
+
+  /** Budgets, the rate limit, then admission by the owner's account; answers the plan, or the execution a key replays. */
+  private async admit(userId: string, draft: ExecutionDraft, key: IdempotencyKey, start: boolean) {
     assertBudgetsCountable(this.config, draft.budgetMicros, draft.prompts, (i) => `prompts.${draft.prompts[i]?.id}`);
     const need = await this.firstCallsNeed(draft);
     assertBudgetCovers(draft.budgetMicros, need);
@@ -112,149 +207,62 @@ export class ExecutionService {
       throw new AppError("rate_limited", "Too many executions started; try again shortly", {
         retryAfter: RATE_LIMIT_PERIOD_SECONDS,
       });
-    const id = crypto.randomUUID();
     const createdAt = Date.now();
-    // A pending execution is checked against the day now and again when it starts.
-    await assertDailyBudgetCovers(this.db, this.config, userId, need, createdAt);
-    const execution = newExecutionRow(draft, {
-      id,
-      ownerId: userId,
-      status: start ? "running" : "pending",
-      key,
-      durableObjectId: this.env.EXECUTION_SESSION.idFromName(id).toString(),
+    const plan = planFor({ id: crypto.randomUUID(), ownerId: userId, createdAt }, draft, key);
+    const summary = newSummary(plan, createdAt, start);
+    const { replayOf } = await admit(this.env, this.config, userId, {
+      executionId: plan.executionId,
       createdAt,
+      start,
+      key,
+      need,
+      summary,
     });
-    const outcome = await insertExecutionWithinLimit(
-      this.db,
-      { ...execution, inputFields: draft.inputFields, prompts: draft.prompts },
-      this.limits(),
-    );
-    if (outcome === "idempotency_conflict") {
-      const raced = await replayed(this.db, userId, key);
-      if (raced) return raced;
-    }
-    if (outcome !== "created") throw this.tooManyExecutions();
-    if (!start) {
-      await this.pending.scheduleExpiry(this.stub(id), execution);
-      return { execution, status: execution.status, replayed: false };
-    }
-    return { execution, status: await this.start(execution, planFor(execution, draft)), replayed: false };
+    return { plan, createdAt, replayOf };
+  }
+
+  /** Starts `userId`'s pending execution: its slot on the account, then its object. */
+  private async startPending(userId: string, existing: ExecutionRecord): Promise<void> {
+    const { execution, results } = existing;
+    const prompts = results.map((result) => ({ ...result, id: result.promptId, content: result.content ?? "" }));
+    const need = await this.firstCallsNeed({
+      budgetMicros: execution.budgetMicros,
+      prompts,
+      reusable: {},
+      values: resolveInputs(execution.inputFields ?? [], execution.inputs),
+      sourceOutputs: new Map(),
+    });
+    await startPending(this.env, this.config, userId, execution.id, need);
+    await executionObject(this.env, execution.id).begin(userId);
+  }
+
+  /** What an Idempotency-Key's earlier execution answers: itself, with its status now. */
+  private async replayOf(executionId: string): Promise<Created> {
+    const { status } = await executionObject(this.env, executionId).wake();
+    return { id: executionId, status: status === "unknown" ? "running" : status, replayed: true };
   }
 
   /**
-   * The caller's execution, or undefined. A pending one past `PENDING_TTL_MS` is expired on the way
-   * (its object's alarm does the same on time; this covers a read that comes first).
+   * Hands the run to its object. If the object cannot be reached nothing ran: the account gives the
+   * slot back, and the caller gets a clear 500.
    */
-  async findOwn(userId: string, executionId: string): Promise<ExecutionRow | undefined> {
-    const execution = await findOwnExecution(this.db, executionId, userId);
-    if (!execution || !this.pending.isStale(execution)) return execution;
-    await this.pending.expire(execution);
-    return findOwnExecution(this.db, executionId, userId);
-  }
-
-  /** The caller's execution with its prompt results in run order; `not_found` for anyone else's. */
-  async record(userId: string, executionId: string): Promise<{ execution: ExecutionRow; results: PromptResultRow[] }> {
-    let execution = await this.findOwn(userId, executionId);
-    if (!execution) throw notFound("Execution");
-    if (execution.status === "running") {
-      // A status read finds a run whose object restarted: it resumes (or ends) before the answer.
-      const { status } = await this.stub(execution.id).wake();
-      if (status !== "running") execution = (await this.findOwn(userId, executionId)) ?? execution;
+  private async started<T>(userId: string, executionId: string, start: () => Promise<T>): Promise<T> {
+    try {
+      return await start();
+    } catch (error) {
+      log("error", "could not start the execution's Durable Object", { executionId, error: describeError(error) });
+      await userAccount(this.env, userId)
+        .abandon(executionId)
+        .catch(() => undefined);
+      throw new AppError("internal", "The execution could not be started", { cause: error });
     }
-    return { execution, results: await findPromptResults(this.db, execution.id) };
-  }
-
-  /** The caller's executions, newest first, with stale pending ones expired on the way. */
-  async list(userId: string, query: ExecutionListQuery): Promise<ExecutionRow[]> {
-    const rows = await listExecutions(this.db, userId, query);
-    const stale = rows.filter((row) => this.pending.isStale(row));
-    if (stale.length === 0) return rows;
-    await Promise.all(stale.map((row) => this.pending.expire(row)));
-    return listExecutions(this.db, userId, query);
-  }
-
-  /**
-   * The original endpoint with an `executionId`: starts it when pending, else attaches to its run.
-   * `sentInputs`, when given, must match the stored inputs.
-   */
-  async attach(
-    userId: string,
-    execution: ExecutionRow,
-    sentInputs: Record<string, unknown> | undefined,
-  ): Promise<void> {
-    if (execution.error?.code === "expired") throw this.pending.expiredConflict();
-    if (execution.status !== "pending" && sentInputs === undefined) return;
-    const tool = await findReadableTool(this.db, execution.toolId, userId);
-    if (!tool) throw notFound("Tool");
-    if (sentInputs !== undefined) assertSameInputs(fieldsOf(tool), execution.inputs, sentInputs);
-    if (execution.status === "pending") await this.startPending(execution, tool);
-  }
-
-  /** An SSE response with the events after `afterId`: live, replayed, or rebuilt from D1. */
-  events(
-    execution: ExecutionRow,
-    afterId: number,
-    format: StreamFormat,
-    headers: Record<string, string> = {},
-  ): Promise<Response> {
-    return eventsResponse({ stub: this.stub(execution.id), db: this.db }, execution, { afterId, format, headers });
-  }
-
-  /** Cancels a running execution (its object aborts the model calls) or a pending one; idempotent. Returns the status after. */
-  async cancel(userId: string, executionId: string): Promise<ExecutionStatus> {
-    const execution = await this.findOwn(userId, executionId);
-    if (!execution) throw notFound("Execution");
-    if (execution.status === "pending") {
-      await this.pending.cancel(execution);
-    } else {
-      await this.stub(execution.id).cancel();
-    }
-    return (await findOwnExecution(this.db, execution.id, userId))?.status ?? execution.status;
-  }
-
-  /** Starts a pending execution that was created earlier (the original endpoint's flow). */
-  private async startPending(execution: ExecutionRow, tool: ToolRecord): Promise<void> {
-    const results = await findPromptResults(this.db, execution.id);
-    const sameChain =
-      results.length === tool.prompts.length && results.every((result, i) => result.promptId === tool.prompts[i]?.id);
-    if (!sameChain)
-      throw new AppError("conflict", "The tool's prompts changed since this execution was created; create a new one");
-    const draft = draftFromTool(tool, execution.inputs, resolveInputs(fieldsOf(tool), execution.inputs));
-    // The budget it was created with holds, whatever the tool's budget is now.
-    const held = { ...draft, budgetMicros: execution.budgetMicros };
-    const plan = planFor(execution, held);
-    const need = await this.firstCallsNeed(held);
-    await assertDailyBudgetCovers(this.db, this.config, execution.ownerId, need, Date.now());
-    // Only the request that flips pending → running starts it; a concurrent one just attaches.
-    const outcome = await markPendingRunning(this.db, execution, Date.now(), this.limits());
-    if (outcome === "started") await this.start(execution, plan);
-    if (outcome === "limit_reached") throw this.tooManyExecutions();
-    if (outcome === "expired") {
-      await this.pending.expire(execution);
-      throw this.pending.expiredConflict();
-    }
-  }
-
-  /** Hands the plan to the execution's object; returns the status it reports. */
-  private start(execution: ExecutionRow, plan: ExecutionPlan): Promise<ExecutionStatus> {
-    return startSession(this.stub(execution.id), this.db, execution.id, plan);
-  }
-
-  private stub(executionId: string): DurableObjectStub<ExecutionSession> {
-    return this.env.EXECUTION_SESSION.get(this.env.EXECUTION_SESSION.idFromName(executionId));
   }
 
   /** What the first calls must be able to pay (only counted when a budget or the daily cap applies). */
-  private firstCallsNeed(draft: ExecutionDraft): Promise<number> {
+  private firstCallsNeed(
+    draft: Pick<ExecutionDraft, "budgetMicros" | "prompts" | "reusable" | "values" | "sourceOutputs">,
+  ): Promise<number> {
     if (draft.budgetMicros === null && this.config.userDailyBudgetMicros <= 0) return Promise.resolve(0);
     return firstCallsNeed(this.config, draft, new Map([...draft.sourceOutputs, ...draft.values]));
-  }
-
-  private limits(): SlotLimits {
-    return slotLimits(this.config);
-  }
-
-  private tooManyExecutions(): AppError {
-    return tooManyExecutions(this.config);
   }
 }

@@ -1,21 +1,40 @@
-// Tool use cases: save (checked as a whole), read, list, replace and delete, for one user.
-import type { Database } from "../db/client";
+// Tool use cases: save (checked as a whole), read, list, replace and delete, for one user. Writes go
+// through a D1 session on the primary, whose bookmark the user's account keeps: the user's next read of
+// a tool for a run (through the Sessions API, which a read replica may serve) is never older.
+import { createSessionDb, type Database } from "../db/client";
 import type { ToolRecord, ToolRow } from "../db/schema";
 import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
 import { notFound } from "../lib/errors";
+import { describeError, log } from "../lib/log";
 import { assertModelsListed, assertModelsPriced, type ModelCatalogue } from "../lib/model-catalogue";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
+import { userAccount } from "./accounts";
+
+/**
+ * A tool the user may read and run, for a new execution: read through the D1 Sessions API (a replica
+ * may answer), never older than `bookmark`, the user's own last write of a tool (their account keeps it).
+ */
+export function readTool(
+  env: Env,
+  userId: string,
+  toolId: string,
+  bookmark: string | null,
+): Promise<ToolRecord | undefined> {
+  return findReadableTool(createSessionDb(env.DB, bookmark ?? "first-unconstrained").db, toolId, userId);
+}
 
 /** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
 export class ToolService {
   constructor(
+    private readonly env: Env,
     private readonly db: Database,
     private readonly catalogue: ModelCatalogue,
   ) {}
 
   async create(userId: string, body: ToolBody): Promise<ToolRecord> {
     this.check(body);
-    return this.get(userId, await insertTool(this.db, userId, body));
+    const id = await this.writing(userId, (db) => insertTool(db, userId, body));
+    return this.get(userId, id);
   }
 
   /** A tool the user may read and run: their own or a shared one. */
@@ -32,12 +51,24 @@ export class ToolService {
   /** Replaces the user's own tool (prompts keep their ids where the name is unchanged). */
   async replace(userId: string, toolId: string, body: ToolBody): Promise<ToolRecord> {
     this.check(body);
-    if (!(await replaceTool(this.db, toolId, userId, body))) throw notFound("Tool");
+    if (!(await this.writing(userId, (db) => replaceTool(db, toolId, userId, body)))) throw notFound("Tool");
     return this.get(userId, toolId);
   }
 
   async delete(userId: string, toolId: string): Promise<void> {
-    if (!(await deleteTool(this.db, toolId, userId))) throw notFound("Tool");
+    if (!(await this.writing(userId, (db) => deleteTool(db, toolId, userId)))) throw notFound("Tool");
+  }
+
+  /** A write on the primary; its bookmark goes to the user's account (a failure to keep it is only logged). */
+  private async writing<T>(userId: string, write: (db: Database) => Promise<T>): Promise<T> {
+    const session = createSessionDb(this.env.DB, "first-primary");
+    const result = await write(session.db);
+    const bookmark = session.bookmark();
+    if (bookmark)
+      await userAccount(this.env, userId)
+        .rememberToolsBookmark(bookmark)
+        .catch((error: unknown) => log("warn", "could not keep the tools bookmark", { error: describeError(error) }));
+    return result;
   }
 
   /**

@@ -7,14 +7,13 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { spentOnDay } from "../../src/db/daily-spending";
 import type { ExecutionSession } from "../../src/durable/execution-session";
 import { chatInputTokens as inputTokensWith, tokenCounter } from "../../src/lib/tokens";
+import { accountStub } from "../helpers/account";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { type CreatedExecution, createToolFor, followEvents } from "../helpers/executions";
-import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
+import { forward } from "../helpers/observed-d1";
 import { sessionStub } from "../helpers/session";
 import { readSse } from "../helpers/sse";
 import { scriptModel, scriptUpstreamName, streamOf, upstreamRequests, waitFor } from "../helpers/upstream";
@@ -61,7 +60,7 @@ describe("the daily budget", () => {
     expect(stopped.error?.message).toMatch(/daily budget is used up/);
     expect(stopped.results[0]?.output).toMatch(/^(word )+$/);
     expect((first.costMicros ?? 0) + (stopped.costMicros ?? 0)).toBeLessThanOrEqual(CAP);
-    expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBeLessThanOrEqual(CAP);
+    expect(await accountStub(user).spentToday()).toBeLessThanOrEqual(CAP);
     // Less is left than the next prompt's input and minimum output: refused at create, no model call.
     const calls = (await upstreamRequests("priced-3-upstream")).length;
     const next = await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: short.id, inputs: {} } });
@@ -124,7 +123,7 @@ describe("the daily budget", () => {
     expect((await run(user, (await toolOn(user, "demo")).id)).status).toBe("completed");
   });
 
-  it("stops a run whose reservation cannot be written (D1 down): never spends unchecked", async () => {
+  it("stops a run whose daily budget cannot be checked (its account unreachable): never spends unchecked", async () => {
     await scriptUpstreamName("priced-3-upstream", [streamOf("word ".repeat(20), 5)]);
     const user = newUser();
     const tool = await toolOn(user, "priced-3");
@@ -133,9 +132,17 @@ describe("the daily budget", () => {
       user,
       body: { toolId: tool.id, inputs: {}, start: false },
     });
-    const outage: D1Outage = { failWhen: /SET reserved_micros/i, failures: 0 };
+    const unreachable = new Proxy(env.USER_ACCOUNT, {
+      get: (target, prop) =>
+        prop === "get"
+          ? () => ({
+              holdDaily: () => Promise.reject(new Error("account unavailable")),
+              renewLease: () => Promise.resolve(),
+            })
+          : forward(target, prop),
+    });
     await runInDurableObject(sessionStub(body.id), (instance: ExecutionSession) =>
-      instance.internals().useDatabase(flakyD1(env.DB, outage)),
+      instance.internals().useAccounts(unreachable),
     );
     const calls = (await upstreamRequests("priced-3-upstream")).length;
     const response = await api("/api/assistant-architect/stream", {
@@ -146,7 +153,6 @@ describe("the daily budget", () => {
       (message) => JSON.parse(message.data) as { type: string; code?: string },
     );
     expect(frames.at(-1)).toMatchObject({ type: "error", code: "database_unavailable" });
-    expect(outage.failures).toBeGreaterThan(0);
     expect(await upstreamRequests("priced-3-upstream")).toHaveLength(calls);
   });
 
@@ -160,7 +166,7 @@ describe("the daily budget", () => {
     const records = await Promise.all(Array.from({ length: 8 }, () => run(user, tool.id)));
     const total = records.reduce((sum, record) => sum + (record.costMicros ?? 0), 0);
     expect(total).toBeLessThanOrEqual(CAP);
-    expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBeLessThanOrEqual(CAP);
+    expect(await accountStub(user).spentToday()).toBeLessThanOrEqual(CAP);
     expect(records.some((record) => record.status === "completed")).toBe(true);
     for (const record of records.filter((item) => item.status !== "completed"))
       expect(record.error?.code).toBe("budget_exceeded");
@@ -194,12 +200,7 @@ describe("the daily budget", () => {
     });
     const created = await apiJson<CreatedExecution>("/api/executions", { user, body: { toolId: tool.id, inputs: {} } });
     expect(created.status).toBe(201);
-    const reserved = async () =>
-      (
-        await env.DB.prepare("SELECT reserved_micros AS held FROM tool_executions WHERE id = ?")
-          .bind(created.body.id)
-          .first<{ held: number }>()
-      )?.held;
+    const reserved = () => accountStub(user).heldBy(created.body.id);
     await waitFor(async () => (await upstreamRequests("priced-3-upstream"))[0]?.chunksSent === 1, 5_000, "a chunk");
     const oneCall = await reserved();
     // Each call holds its input and its bound (the prompt's 50 tokens) at the price.
@@ -213,6 +214,6 @@ describe("the daily budget", () => {
     await followEvents(user, created.body.id);
     const record = (await apiJson<DailyRecord>(`/api/executions/${created.body.id}`, { user })).body;
     expect(record.status).toBe("completed");
-    expect(await spentOnDay(createDb(env.DB), user, Date.now())).toBe(record.costMicros);
+    expect(await accountStub(user).spentToday()).toBe(record.costMicros);
   });
 });

@@ -27,16 +27,21 @@ export function observeD1(real: D1Database, onStatement: (sql: string) => void):
         return forward(target, prop);
       },
     }) as Observed;
-  return new Proxy(real, {
-    get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
-      if (prop === "batch") {
-        return async (statements: Observed[]) => {
-          for (const statement of statements) onStatement(statement.sql);
-          return target.batch(statements.map((statement) => statement[REAL]));
-        };
-      }
-      return forward(target, prop);
-    },
-  });
+  // A D1 session (the Sessions API) prepares and batches the same way: observed the same way.
+  const observe = <D extends D1Database | D1DatabaseSession>(database: D): D =>
+    new Proxy(database, {
+      get(target, prop) {
+        if (prop === "prepare") return (sql: string) => wrap(target.prepare(sql), sql);
+        if (prop === "batch") {
+          return async (statements: Observed[]) => {
+            for (const statement of statements) onStatement(statement.sql);
+            return target.batch(statements.map((statement) => statement[REAL]));
+          };
+        }
+        if (prop === "withSession" && "withSession" in target)
+          return (...args: Parameters<D1Database["withSession"]>) => observe(target.withSession(...args));
+        return forward(target, prop);
+      },
+    });
+  return observe(real);
 }

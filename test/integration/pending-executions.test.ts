@@ -1,28 +1,22 @@
-// Pending executions (created with start:false for the original endpoint) expire after
-// PENDING_TTL_MS, through their object's alarm or the next read, and starting one passes the same
-// atomic concurrency limit as creating a running one.
+// Pending executions (created with start:false for the original endpoint) hold a slot on their
+// owner's account until they start or PENDING_TTL_MS passes; then their object expires them (its
+// alarm, or the next read when it comes first) and starting them is a 409. Starting one takes a slot
+// exactly, in one turn of the account.
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { insertExecutionWithinLimit, markPendingRunning } from "../../src/db/execution-queries";
 import type { ExecutionSession } from "../../src/durable/execution-session";
+import type { UserAccount } from "../../src/durable/user-account";
 import { getConfig } from "../../src/lib/config";
+import { accountStub, summaryFor } from "../helpers/account";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";
-import { newExecution } from "../helpers/new-execution";
 import { advanceClock, sessionStub } from "../helpers/session";
 import { lessonPlanner } from "../helpers/tools";
-import { scriptModel, streamOf } from "../helpers/upstream";
+import { scriptModel, streamOf, waitFor } from "../helpers/upstream";
 
 const TTL_MS = getConfig(env).pendingTtlMs;
-
-/** Moves an execution's creation back past the pending TTL, as if that much time had passed. */
-const ageBeyondTtl = (executionId: string) =>
-  env.DB.prepare("UPDATE tool_executions SET created_at = created_at - ? WHERE id = ?")
-    .bind(TTL_MS + 1_000, executionId)
-    .run();
 
 async function pendingExecution(user: string, toolId: string): Promise<string> {
   const created = await apiJson<{ id: string; status: string }>("/api/executions", {
@@ -31,6 +25,16 @@ async function pendingExecution(user: string, toolId: string): Promise<string> {
   });
   expect(created.body.status).toBe("pending");
   return created.body.id;
+}
+
+/** As if the TTL had passed: for the execution's object and for its owner's account. */
+async function pastTtl(user: string, executionId: string): Promise<void> {
+  await runInDurableObject(sessionStub(executionId), (instance: ExecutionSession) =>
+    advanceClock(instance, TTL_MS + 1),
+  );
+  await runInDurableObject(accountStub(user), (instance: UserAccount) =>
+    instance.useClock(() => Date.now() + TTL_MS + 1),
+  );
 }
 
 const expectExpired = async (user: string, executionId: string) => {
@@ -44,16 +48,14 @@ const expectExpired = async (user: string, executionId: string) => {
 };
 
 describe("pending executions expire after PENDING_TTL_MS", () => {
-  it("through their object's alarm, set when they are created", async () => {
+  it("through their object's alarm, which rings when the TTL has passed and not before", async () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
     const id = await pendingExecution(user, tool.id);
-    // The alarm rings when the TTL has passed (the object's clock moved there), not before.
     const stub = sessionStub(id);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await getRecord(user, id)).status).toBe("pending");
-    await ageBeyondTtl(id);
-    await runInDurableObject(stub, (instance: ExecutionSession) => advanceClock(instance, TTL_MS + 1_000));
+    await runInDurableObject(stub, (instance: ExecutionSession) => advanceClock(instance, TTL_MS + 1));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await expectExpired(user, id);
   });
@@ -62,12 +64,18 @@ describe("pending executions expire after PENDING_TTL_MS", () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
     const [first, second] = [await pendingExecution(user, tool.id), await pendingExecution(user, tool.id)];
-    await ageBeyondTtl(first);
-    await ageBeyondTtl(second);
+    await pastTtl(user, first);
+    await pastTtl(user, second);
     await expectExpired(user, first);
-    const list = await apiJson<{ executions: { id: string; status: string }[] }>("/api/executions", { user });
-    expect(list.body.executions.map((execution) => [execution.id, execution.status]).sort()).toEqual(
-      [first, second].sort().map((id) => [id, "canceled"]),
+    await expectExpired(user, second);
+    // The list has an ended run whole within seconds (SPEC §15), its account told once D1 has it.
+    await waitFor(
+      async () => {
+        const list = await apiJson<{ executions: { id: string; status: string }[] }>("/api/executions", { user });
+        return list.body.executions.every((execution) => execution.status === "canceled");
+      },
+      5_000,
+      "the list to show both expired",
     );
   });
 
@@ -75,13 +83,16 @@ describe("pending executions expire after PENDING_TTL_MS", () => {
     const user = newUser();
     const tool = await createToolFor(user, lessonPlanner(await scriptModel(streamOf("never"))));
     const id = await pendingExecution(user, tool.id);
-    await ageBeyondTtl(id);
+    await runInDurableObject(accountStub(user), (instance: UserAccount) =>
+      instance.useClock(() => Date.now() + TTL_MS + 1),
+    );
     const refused = await apiJson<ErrorJson>("/api/assistant-architect/stream", {
       user,
       body: { toolId: tool.id, executionId: id },
     });
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toMatch(/has expired; create a new one/);
+    await pastTtl(user, id);
     await expectExpired(user, id);
   });
 });
@@ -97,7 +108,9 @@ describe("the concurrency limit holds for pending executions", () => {
     expect(
       (await apiJson<ErrorJson>("/api/executions", { user, body: { toolId: tool.id, inputs: { topic: "t" } } })).status,
     ).toBe(429);
-    for (const id of pending) await ageBeyondTtl(id);
+    await runInDurableObject(accountStub(user), (instance: UserAccount) =>
+      instance.useClock(() => Date.now() + TTL_MS + 1),
+    );
     const running: string[] = [];
     for (let i = 0; i < 5; i++) {
       const created = await apiJson<{ id: string }>("/api/executions", {
@@ -114,35 +127,35 @@ describe("the concurrency limit holds for pending executions", () => {
       });
       expect(started.status).toBe(409);
     }
-    const live = await env.DB.prepare(
-      "SELECT count(*) AS n FROM tool_executions WHERE owner_id = ? AND status = 'running'",
-    )
-      .bind(user)
-      .first<{ n: number }>();
-    expect(live?.n).toBe(5);
+    const list = await apiJson<{ executions: { status: string }[] }>("/api/executions?status=running", { user });
+    expect(list.body.executions).toHaveLength(5);
     for (const id of running) await api(`/api/executions/${id}/cancel`, { user, method: "POST" });
   });
 
-  it("starting a pending execution is refused atomically when its owner is at the limit, and only one start wins", async () => {
+  it("starting a pending execution is refused exactly when its owner is at the limit, and only one start wins", async () => {
     const owner = newUser();
-    const limits = { maxConcurrent: 100, pendingTtlMs: TTL_MS };
-    const insert = (status: "pending" | "running") =>
-      insertExecutionWithinLimit(createDb(env.DB), newExecution(owner, { status }), limits);
+    const account = accountStub(owner);
+    const limits = { maxConcurrent: 100, pendingTtlMs: TTL_MS, leaseMs: 60_000, dailyCap: 0 };
+    const admit = (id: string, start: boolean) =>
+      account.admit(
+        owner,
+        {
+          executionId: id,
+          createdAt: Date.now(),
+          start,
+          idempotencyKey: null,
+          fingerprints: [],
+          need: 0,
+          summary: summaryFor(id),
+        },
+        limits,
+      );
     const pendingId = crypto.randomUUID();
-    await insertExecutionWithinLimit(
-      createDb(env.DB),
-      newExecution(owner, { id: pendingId, status: "pending" }),
-      limits,
-    );
-    for (let i = 0; i < 5; i++) expect(await insert("running")).toBe("created");
-    const execution = { id: pendingId, ownerId: owner };
-    expect(
-      await markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 5, pendingTtlMs: TTL_MS }),
-    ).toBe("limit_reached");
+    expect(await admit(pendingId, false)).toEqual({ kind: "admitted" });
+    for (let i = 0; i < 5; i++) expect(await admit(crypto.randomUUID(), true)).toEqual({ kind: "admitted" });
+    expect(await account.startPending(owner, pendingId, 0, { ...limits, maxConcurrent: 5 })).toBe("limit_reached");
     const both = await Promise.all(
-      [0, 1].map(() =>
-        markPendingRunning(createDb(env.DB), execution, Date.now(), { maxConcurrent: 6, pendingTtlMs: TTL_MS }),
-      ),
+      [0, 1].map(() => account.startPending(owner, pendingId, 0, { ...limits, maxConcurrent: 6 })),
     );
     expect(both.sort()).toEqual(["not_pending", "started"]);
   });

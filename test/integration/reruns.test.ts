@@ -1,15 +1,12 @@
 // Rerun from a step: the source's plan, inputs merged over the source's, per-prompt overrides; a
 // prompt before fromPromptId whose request is unchanged is reused (no model call, no cost).
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { insertExecutionWithinLimit } from "../../src/db/execution-queries";
 import { EVENT_LOG_RETENTION_MS, type ExecutionSession } from "../../src/durable/execution-session";
 import { apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
+import { insertEarlierExecution } from "../helpers/d1-rows";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
-import { newExecution } from "../helpers/new-execution";
 import { advanceClock, sessionStub } from "../helpers/session";
 import type { TestToolBody } from "../helpers/tools";
 import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
@@ -353,20 +350,16 @@ describe("a rerun after its event log's retention", () => {
 
 describe("Idempotency-Key on executions created before request fingerprints", () => {
   it("replays a create with the same tool and inputs, and refuses anything else under that key", async () => {
+    // The user's account opens after the deploy, and takes the key from D1 (the cut-over).
     const user = newUser();
-    const { tool } = await ended(
-      user,
-      { name: "Old", inputFields: [], prompts: [{ name: "p", position: 0, model: "demo", content: "x" }] },
-      {},
-    );
+    const tool = await createToolFor(user, {
+      name: "Old",
+      inputFields: [],
+      prompts: [{ name: "p", position: 0, model: "demo", content: "x" }],
+    });
     const key = `old-${crypto.randomUUID()}`;
     const id = crypto.randomUUID();
-    const outcome = await insertExecutionWithinLimit(
-      createDb(env.DB),
-      newExecution(user, { id, toolId: tool.id, idempotencyKey: key, requestFingerprint: null, status: "pending" }),
-      { maxConcurrent: 5, pendingTtlMs: 600_000 },
-    );
-    expect(outcome).toBe("created");
+    await insertEarlierExecution({ id, ownerId: user, toolId: tool.id, idempotencyKey: key, status: "pending" });
     const same = await apiJson<Created>("/api/executions", {
       user,
       body: { toolId: tool.id, inputs: {} },

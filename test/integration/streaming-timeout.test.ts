@@ -50,7 +50,7 @@ describe("the execution time cap (MAX_EXECUTION_MS)", () => {
     );
     expect(alarm).not.toBeNull();
     expect((await stub.status()).status).toBe("running");
-    await stub.cancel();
+    await stub.cancel(user);
   });
 });
 

@@ -1,187 +1,141 @@
+// An execution's record in D1 as its object writes it: whole, in one batch of upserts, so the start's
+// index and the end's write (or its repair, again and again) land in any order of retries and leave
+// exactly the newest record; long outputs in bounded parts; a run from an earlier version (no header).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { findPromptResults, insertExecutionWithinLimit } from "../../src/db/execution-queries";
-import { ExecutionRecords } from "../../src/db/execution-records";
-import type { PromptRow } from "../../src/db/schema";
+import { findOwnExecution, findPromptResults } from "../../src/db/execution-queries";
+import {
+  type ExecutionRecordWrite,
+  type PromptRecordWrite,
+  writeExecutionRecord,
+} from "../../src/db/execution-records";
 import { MAX_PART_UNITS } from "../../src/lib/text-parts";
 import { newUser } from "../helpers/auth";
 import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
-import { newExecution } from "../helpers/new-execution";
-import { waitFor } from "../helpers/upstream";
 
-const prompt = (id: string, ordinal: number, position: number): PromptRow => ({
-  id,
-  toolId: "tool",
-  name: id,
-  position,
+const db = () => createDb(env.DB);
+
+const prompt = (promptId: string, ordinal: number, change: Partial<PromptRecordWrite> = {}): PromptRecordWrite => ({
+  promptId,
+  name: promptId,
+  position: ordinal - 1,
   ordinal,
   model: "m",
   systemContext: null,
-  content: "x",
+  content: `say ${promptId}`,
   temperature: null,
   maxTokens: null,
+  status: "pending",
+  output: "",
+  error: null,
+  startedAt: null,
+  completedAt: null,
+  usage: null,
+  costMicros: null,
+  estimatedCostMicros: null,
+  overshootMicros: null,
+  attempts: 0,
+  requestHash: null,
+  reused: false,
+  ...change,
 });
 
-async function seedExecution(prompts = [prompt("a", 1, 0), prompt("b", 2, 1), prompt("c", 3, 2)]) {
-  const id = crypto.randomUUID();
-  const outcome = await insertExecutionWithinLimit(createDb(env.DB), newExecution(newUser(), { id, prompts }), {
-    maxConcurrent: 5,
-    pendingTtlMs: 600_000,
-  });
-  expect(outcome).toBe("created");
-  return id;
+function started(ownerId = newUser()): ExecutionRecordWrite {
+  return {
+    executionId: crypto.randomUUID(),
+    header: {
+      ownerId,
+      toolId: "tool",
+      toolName: "Tool",
+      inputs: { topic: "t" },
+      inputFields: [],
+      onPromptError: "stop",
+      idempotencyKey: null,
+      requestFingerprint: null,
+      sourceExecutionId: null,
+      fromPromptId: null,
+      toolBudgetMicros: null,
+      budgetMicros: null,
+      createdAt: 1_000,
+    },
+    status: "running",
+    error: null,
+    costMicros: null,
+    startedAt: 1_000,
+    completedAt: null,
+    prompts: [prompt("a", 1), prompt("b", 2)],
+  };
 }
 
-const state = async (executionId: string) => {
-  const execution = await env.DB.prepare(
-    "SELECT status, error, started_at, completed_at FROM tool_executions WHERE id = ?",
-  )
-    .bind(executionId)
-    .first<Record<string, unknown>>();
-  const results = await findPromptResults(createDb(env.DB), executionId);
-  return { execution, results: results.map((result) => [result.promptId, result.status, result.output]) };
-};
+const ended = (record: ExecutionRecordWrite, output: string): ExecutionRecordWrite => ({
+  ...record,
+  status: "completed",
+  costMicros: 7,
+  completedAt: 2_000,
+  prompts: [
+    prompt("a", 1, { status: "completed", output, startedAt: 1_100, completedAt: 1_500, attempts: 1, costMicros: 7 }),
+    prompt("b", 2, { status: "skipped", completedAt: 2_000 }),
+  ],
+});
 
-describe("ExecutionRecords", () => {
-  it("records start, prompt ends and the end; unfinished prompts become skipped or the given status", async () => {
-    const id = await seedExecution();
-    const manager = new ExecutionRecords(createDb(env.DB), id);
-    await manager.markPromptsRunning(["a"], 1_000);
-    expect(await state(id)).toMatchObject({
-      execution: { status: "running" },
-      results: [
-        ["a", "running", ""],
-        ["b", "pending", ""],
-        ["c", "pending", ""],
-      ],
-    });
-    await manager.finishPrompt("a", {
-      status: "completed",
-      output: "A!",
-      error: null,
-      startedAt: 1_000,
-      completedAt: 1_500,
-      usage: { inputTokens: 3, outputTokens: 4 },
-      attempts: 1,
-      requestHash: null,
-      costMicros: null,
-      estimatedCostMicros: null,
-      overshootMicros: null,
-      reused: false,
-    });
-    await manager.markPromptsRunning(["b"], 1_600);
-    await manager.finishExecution({ status: "canceled", error: null, completedAt: 2_000, endedRunningAs: "canceled" });
-    const after = await state(id);
-    expect(after.execution).toMatchObject({ status: "canceled", completed_at: 2_000, error: null });
-    expect(after.results).toEqual([
-      ["a", "completed", "A!"],
-      ["b", "canceled", ""],
-      ["c", "skipped", ""],
+async function stored(record: ExecutionRecordWrite) {
+  const execution = await findOwnExecution(db(), record.executionId, record.header?.ownerId ?? "");
+  const results = await findPromptResults(db(), record.executionId);
+  return { execution, results };
+}
+
+describe("writeExecutionRecord", () => {
+  it("writes the start's index, then the whole end over it; writing either again changes nothing", async () => {
+    const record = started();
+    await writeExecutionRecord(db(), record);
+    const first = await stored(record);
+    expect(first.execution).toMatchObject({ status: "running", inputs: { topic: "t" }, createdAt: 1_000 });
+    expect(first.results.map((result) => [result.promptId, result.status, result.content])).toEqual([
+      ["a", "pending", "say a"],
+      ["b", "pending", "say b"],
     ]);
-    const [a] = await findPromptResults(createDb(env.DB), id);
-    expect(a).toMatchObject({ durationMs: 500, inputTokens: 3, outputTokens: 4 });
+    const end = ended(record, "answer");
+    await writeExecutionRecord(db(), end);
+    await writeExecutionRecord(db(), end);
+    const last = await stored(record);
+    expect(last.execution).toMatchObject({ status: "completed", costMicros: 7, completedAt: 2_000 });
+    expect(last.results.map((result) => [result.promptId, result.status, result.output, result.durationMs])).toEqual([
+      ["a", "completed", "answer", 400],
+      ["b", "skipped", "", null],
+    ]);
   });
 
-  it("retries a write that fails once, so a blip does not fail the run", async () => {
-    const id = await seedExecution();
-    const outage: D1Outage = { failWhen: /update "prompt_results"/i, failures: 0 };
-    const manager = new ExecutionRecords(createDb(flakyD1(env.DB, outage)), id);
-    const recovering = manager.finishPrompt("a", {
-      status: "completed",
-      output: "ok",
-      error: null,
-      startedAt: 1,
-      completedAt: 2,
-      usage: null,
-      attempts: 1,
-      requestHash: null,
-      costMicros: null,
-      estimatedCostMicros: null,
-      overshootMicros: null,
-      reused: false,
-    });
-    await waitFor(async () => outage.failures === 1, 2_000, "the first attempt to fail");
-    outage.failWhen = null;
-    await recovering;
-    expect(outage.failures).toBe(1);
-    expect((await state(id)).results[0]).toEqual(["a", "completed", "ok"]);
+  it("writes the whole end even when the start's index never landed (a repair after D1 was down)", async () => {
+    const record = started();
+    await writeExecutionRecord(db(), ended(record, "late"));
+    expect((await stored(record)).execution).toMatchObject({ status: "completed", toolName: "Tool" });
   });
 
-  it("leaves prompts alone at the end when told none are open (one statement instead of two)", async () => {
-    const id = await seedExecution([prompt("a", 1, 0)]);
-    const manager = new ExecutionRecords(createDb(env.DB), id);
-    await manager.finishExecution({
-      status: "completed",
-      error: null,
-      completedAt: 5,
-      endedRunningAs: "failed",
-      promptsOpen: false,
-    });
-    expect(await state(id)).toMatchObject({
-      execution: { status: "completed", completed_at: 5 },
-      results: [["a", "pending", ""]],
-    });
+  it("keeps an output over one part's size in bounded parts, whole when read", async () => {
+    const record = started();
+    const long = "é".repeat(MAX_PART_UNITS * 2 + 7);
+    await writeExecutionRecord(db(), ended(record, long));
+    const [a] = (await stored(record)).results;
+    expect(a?.output).toBe(long);
+    const parts = await env.DB.prepare("SELECT count(*) AS n FROM prompt_output_parts WHERE execution_id = ?")
+      .bind(record.executionId)
+      .first<{ n: number }>();
+    expect(parts?.n).toBe(2);
   });
 
-  it("gives up after a few tries and reports the failure", async () => {
-    const id = await seedExecution();
-    const outage: D1Outage = { failWhen: /./, failures: 0 };
-    const manager = new ExecutionRecords(createDb(flakyD1(env.DB, outage)), id);
-    await expect(manager.markPromptsRunning(["a"], 1)).rejects.toThrow(/Failed query/);
+  it("updates only the run's own columns of a row an earlier version wrote (no header)", async () => {
+    const record = started();
+    await writeExecutionRecord(db(), record);
+    await writeExecutionRecord(db(), { ...ended(record, "done"), header: null });
+    expect((await stored(record)).execution).toMatchObject({ status: "completed", inputs: { topic: "t" } });
+  });
+
+  it("fails as a whole when D1 fails (nothing half written), after a few tries", async () => {
+    const record = started();
+    const outage: D1Outage = { failWhen: /insert into "prompt_results"/i, failures: 0 };
+    await expect(writeExecutionRecord(createDb(flakyD1(env.DB, outage)), record)).rejects.toThrow(/D1_ERROR/);
     expect(outage.failures).toBe(4);
-  });
-
-  it("writes a whole snapshot at once, long outputs in parts, and can write it again", async () => {
-    const id = await seedExecution([prompt("a", 1, 0), prompt("b", 2, 0)]);
-    const manager = new ExecutionRecords(createDb(env.DB), id);
-    const long = "y".repeat(MAX_PART_UNITS + 10);
-    const snapshot = {
-      status: "failed" as const,
-      error: { code: "interrupted", message: "restarted" },
-      startedAt: 10,
-      completedAt: 20,
-      costMicros: 0,
-      prompts: [
-        {
-          promptId: "a",
-          status: "failed" as const,
-          output: long,
-          error: { code: "interrupted", message: "restarted" },
-          startedAt: 10,
-          completedAt: 20,
-          usage: null,
-          attempts: 1,
-          requestHash: null,
-          costMicros: null,
-          estimatedCostMicros: null,
-          overshootMicros: null,
-          reused: false,
-        },
-        {
-          promptId: "b",
-          status: "skipped" as const,
-          output: "",
-          error: null,
-          startedAt: null,
-          completedAt: 20,
-          usage: null,
-          attempts: 1,
-          requestHash: null,
-          costMicros: null,
-          estimatedCostMicros: null,
-          overshootMicros: null,
-          reused: false,
-        },
-      ],
-    };
-    await manager.writeSnapshot(snapshot);
-    await manager.writeSnapshot(snapshot);
-    const after = await state(id);
-    expect(after.execution).toMatchObject({ status: "failed", started_at: 10, completed_at: 20 });
-    expect(after.results).toEqual([
-      ["a", "failed", long],
-      ["b", "skipped", ""],
-    ]);
+    expect((await stored(record)).execution).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { INTERRUPTED_REASON } from "../../src/engine/attempts";
 import { EVENT_LOG_RETENTION_MS, HEARTBEAT_MS, nextWake } from "../../src/engine/next-wake";
 import type { ExecutionPlan } from "../../src/engine/plan";
 import type { AttemptOutcome, Decision, RunEffect, RunInput } from "../../src/engine/run-io";
-import { decide, startRun } from "../../src/engine/run-machine";
+import { createPending, decide, startRun } from "../../src/engine/run-machine";
 import type { RunState } from "../../src/engine/run-state";
 import type { CallGrant } from "../../src/engine/spending";
 
@@ -86,7 +86,8 @@ function run(inputs: [Input, number?][], from: Decision = startRun(plan, LIMITS,
 const kinds = (decision: Decision) => decision.effects.map(kindOf);
 function kindOf(effect: RunEffect): string {
   if (effect.type === "emit") return `emit ${effect.event.type}`;
-  if (effect.type === "record") return `record ${effect.write.kind}${effect.reportAs ? ` (${effect.reportAs})` : ""}`;
+  if (effect.type === "record") return `record ${effect.write.kind}`;
+  if (effect.type === "account") return `account ${effect.action}`;
   if (effect.type === "prepare")
     return `prepare ${effect.calls.map((call) => `${call.promptId}#${call.attempt}`).join(",")}`;
   if (effect.type === "call" || effect.type === "release") return `${effect.type} ${effect.promptId}#${effect.attempt}`;
@@ -114,7 +115,7 @@ describe("decide: a run's course", () => {
     [
       "start: execution.started, the first group prepared together, its start recorded",
       () => startRun(plan, LIMITS, 0),
-      ["emit execution.started", "record promptsRunning (progress)", "prepare a#1,b#1"],
+      ["record index", "emit execution.started", "prepare a#1,b#1"],
       ["running/preparing", "running/preparing", "pending/-"],
     ],
     [
@@ -126,13 +127,13 @@ describe("decide: a run's course", () => {
     [
       "one of a group completes: the group waits for the other",
       () => run([[ended("a", outcome("completed"))]], calling()),
-      ["emit prompt.completed", "record promptsEnded (progress)"],
+      ["emit prompt.completed"],
       ["completed/-", "running/calling", "pending/-"],
     ],
     [
       "the group completes: the next group is prepared",
       () => run([[ended("a", outcome("completed"))], [ended("b", outcome("completed"))]], calling()),
-      ["emit prompt.completed", "record promptsEnded (progress)", "record promptsRunning (progress)", "prepare c#1"],
+      ["emit prompt.completed", "prepare c#1"],
       ["completed/-", "completed/-", "running/preparing"],
     ],
     [
@@ -162,13 +163,13 @@ describe("decide: a run's course", () => {
     [
       "a failure that is not transient fails the prompt; the group still ends before the chain stops",
       () => run([[ended("a", failed(false))]], calling()),
-      ["emit prompt.failed", "record promptsEnded (progress)"],
+      ["emit prompt.failed"],
       ["failed/-", "running/calling", "pending/-"],
     ],
     [
       "…and then the run fails prompt_failed, the rest skipped, the end recorded before the terminal event",
       () => run([[ended("a", failed(false))], [ended("b", outcome("completed"))]], calling()),
-      ["emit prompt.completed", "record promptsEnded (progress)", "record ended (final)"],
+      ["emit prompt.completed", "record final"],
       ["failed/-", "completed/-", "skipped/-"],
     ],
     [
@@ -180,11 +181,11 @@ describe("decide: a run's course", () => {
             [ended("b", outcome("completed"))],
             [prepared("c")],
             [ended("c", outcome("completed"))],
-            [{ type: "recorded", what: "final", ok: true }],
+            [{ type: "recorded", write: "final", ok: true }],
           ],
           calling(),
         ),
-      ["emit execution.completed", "ended"],
+      ["emit execution.completed", "ended", "account ended"],
       ["completed/-", "completed/-", "completed/-"],
     ],
     [
@@ -211,10 +212,9 @@ describe("decide: a run's course", () => {
         "emit prompt.started",
         "abort budget_exceeded",
         "emit prompt.failed",
-        "record promptsEnded (progress)",
         "release b#1",
         "emit prompt.failed",
-        "record ended (final)",
+        "record final",
       ],
       ["failed/-", "failed/-", "skipped/-"],
     ],
@@ -233,7 +233,7 @@ describe("decide: a run's course", () => {
           ],
           calling(),
         ),
-      ["emit prompt.failed", "record promptsEnded (progress)", "record ended (final)"],
+      ["emit prompt.failed", "record final"],
       ["failed/-", "failed/-", "skipped/-"],
     ],
     [
@@ -243,7 +243,7 @@ describe("decide: a run's course", () => {
           [{ type: "prepared", calls: [{ promptId: "a", attempt: 1, requestHash: "h", reuse: true, grant: null }] }],
           [{ type: "reused", promptId: "a", output: "old" }],
         ]),
-      ["emit prompt.started", "emit prompt.completed", "record promptsEnded (progress)"],
+      ["emit prompt.started", "emit prompt.completed"],
       ["completed/-", "running/preparing", "pending/-"],
     ],
     [
@@ -316,14 +316,14 @@ describe("decide: cancel at each boundary", () => {
       [[{ type: "cancel" }], [ended("a", outcome("stopped"))], [ended("b", outcome("stopped"))]],
       calling(),
     );
-    expect(kinds(canceled)).toEqual(["record promptsEnded (progress)", "record ended (final)"]);
+    expect(kinds(canceled)).toEqual(["record final"]);
     expect(statuses(canceled.state)).toEqual(["canceled/-", "canceled/-", "skipped/-"]);
     expect(canceled.state).toMatchObject({ status: "canceled", terminal: { status: "canceled" } });
   });
 
   it("ends canceled when the preparation reports: the prepared calls give their shares back", () => {
     const canceled = run([[{ type: "cancel" }], [prepared("a", "b")]]);
-    expect(kinds(canceled)).toEqual(["release a#1", "release b#1", "record ended (final)"]);
+    expect(kinds(canceled)).toEqual(["release a#1", "release b#1", "record final"]);
     expect(statuses(canceled.state)).toEqual(["canceled/-", "canceled/-", "skipped/-"]);
   });
 
@@ -334,7 +334,7 @@ describe("decide: cancel at each boundary", () => {
       [
         [ended("a", outcome("stopped"))],
         [ended("b", outcome("stopped"))],
-        [{ type: "recorded", what: "final", ok: true }],
+        [{ type: "recorded", write: "final", ok: true }],
       ],
       once,
     );
@@ -349,12 +349,12 @@ describe("decide: a restart (resume) at each boundary", () => {
 
   it("while the group was prepared: prepares it again from its first attempt", () => {
     const resumed = resume(startRun(plan, LIMITS, 0).state);
-    expect(resumed && kinds(resumed)).toEqual(["prepare a#1,b#1"]);
+    expect(resumed && kinds(resumed)).toEqual(["account renew", "prepare a#1,b#1"]);
   });
 
   it("while calls streamed: the cut attempts count at what they held, and start again as prompt.restarted (interrupted)", () => {
     const resumed = resume(calling().state);
-    expect(resumed && kinds(resumed)).toEqual(["prepare a#2,b#2"]);
+    expect(resumed && kinds(resumed)).toEqual(["account renew", "prepare a#2,b#2"]);
     expect(resumed?.state.prompts.a).toMatchObject({
       costMicros: 40,
       heldMicros: 0,
@@ -365,14 +365,14 @@ describe("decide: a restart (resume) at each boundary", () => {
   it("a completion the log holds but the state missed is completed, never asked again", () => {
     const completions = new Map([["a", { output: "A", usage: null, costMicros: 3, durationMs: 7 }]]);
     const resumed = resume(calling().state, completions);
-    expect(resumed && kinds(resumed)).toEqual(["record promptsEnded (progress)", "prepare b#2"]);
+    expect(resumed && kinds(resumed)).toEqual(["account renew", "prepare b#2"]);
     expect(resumed?.state.prompts.a).toMatchObject({ status: "completed", costMicros: 3, completedAt: 7 });
   });
 
-  it("after a completed group: ended prompts are recorded again, the next group goes on", () => {
+  it("after a completed group: the next group goes on, and the lease is renewed at once", () => {
     const between = run([[ended("a", outcome("completed"))], [ended("b", outcome("completed"))]], calling());
     const resumed = resume(between.state);
-    expect(resumed && kinds(resumed)).toEqual(["record promptsEnded (progress)", "prepare c#1"]);
+    expect(resumed && kinds(resumed)).toEqual(["account renew", "prepare c#1"]);
   });
 
   it("a prompt whose attempts restarts used up fails interrupted, and the chain fails interrupted", () => {
@@ -393,19 +393,13 @@ describe("decide: a restart (resume) at each boundary", () => {
       ).state;
     }
     const out = resume(state);
-    expect(out && kinds(out)).toEqual([
-      "emit prompt.failed",
-      "record promptsEnded (progress)",
-      "emit prompt.failed",
-      "record promptsEnded (progress)",
-      "record ended (final)",
-    ]);
+    expect(out && kinds(out)).toEqual(["emit prompt.failed", "emit prompt.failed", "account renew", "record final"]);
     expect(out?.state).toMatchObject({ status: "failed", error: { code: "interrupted" } });
   });
 
   it("a run asked to stop, or past its cap, ends instead of going on", () => {
     const canceled = run([[{ type: "cancel" }]], calling());
-    expect(kinds(resume(canceled.state) ?? canceled)).toEqual(["record ended (final)"]);
+    expect(kinds(resume(canceled.state) ?? canceled)).toEqual(["account renew", "record final"]);
     const late = resume(calling().state, new Map(), LIMITS.limitMs + 1);
     expect(late?.state).toMatchObject({ status: "timed_out", error: { code: "timed_out" } });
   });
@@ -416,7 +410,7 @@ describe("decide: a restart (resume) at each boundary", () => {
       calling(),
     );
     const resumed = resume(ending.state);
-    expect(resumed && kinds(resumed)).toEqual(["record snapshot (final)"]);
+    expect(resumed && kinds(resumed)).toEqual(["record final"]);
   });
 });
 
@@ -426,15 +420,15 @@ describe("decide: records, the alarm and the daily budget's ledger", () => {
 
   it.each<[string, () => Decision | null, string[], Partial<RunState>]>([
     [
-      "a progress write failing owes the records, and never stops the run",
-      () => decide(calling().state, { type: "recorded", what: "progress", ok: false }, 2),
+      "the start's record failing owes it whole, and never stops the run",
+      () => decide(calling().state, { type: "recorded", write: "index", ok: false }, 2),
       [],
       { owesSnapshot: true, stopping: null },
     ],
     [
       "the final write failing still ends the stream, the records owed",
-      () => decide(done().state, { type: "recorded", what: "final", ok: false }, 2),
-      ["emit execution.canceled", "ended"],
+      () => decide(done().state, { type: "recorded", write: "final", ok: false }, 2),
+      ["emit execution.canceled", "ended", "account ended"],
       { owesSnapshot: true, terminalStored: true, repairAt: 10_002 },
     ],
     [
@@ -443,11 +437,16 @@ describe("decide: records, the alarm and the daily budget's ledger", () => {
       ["abort timed_out"],
       { stopping: { code: "timed_out", message: "The execution exceeded its 60000 ms limit" } },
     ],
-    ["the alarm before it is a heartbeat: nothing", () => decide(calling().state, { type: "wake" }, 5), [], {}],
+    [
+      "the alarm before it is a heartbeat: the lease on the owner's account is renewed",
+      () => decide(calling().state, { type: "wake" }, 5),
+      ["account renew"],
+      {},
+    ],
     [
       "the alarm of an ended run that owes its records repairs them",
       () => decide({ ...done().state, owesSnapshot: true, terminalStored: true }, { type: "wake" }, 9),
-      ["record snapshot (final)"],
+      ["record final"],
       {},
     ],
     [
@@ -477,39 +476,68 @@ describe("nextWake: the one time the alarm is armed for", () => {
     terminalStored: true,
     ...change,
   });
-  it.each<[string, Parameters<typeof nextWake>[0], number, ReturnType<typeof nextWake>]>([
+  const pending = createPending(plan, LIMITS, 0, 7).state;
+  it.each<[string, RunState | undefined, number, ReturnType<typeof nextWake>]>([
+    ["a running run beats every HEARTBEAT_MS", runningAt(1_000_000), 0, { at: HEARTBEAT_MS, reason: "heartbeat" }],
+    ["…until its deadline comes first", runningAt(10_000), 0, { at: 10_000, reason: "deadline" }],
     [
-      "a running run beats every HEARTBEAT_MS",
-      { run: runningAt(1_000_000), pendingExpiresAt: null },
-      0,
-      { at: HEARTBEAT_MS, reason: "heartbeat" },
-    ],
-    [
-      "…until its deadline comes first",
-      { run: runningAt(10_000), pendingExpiresAt: null },
-      0,
-      { at: 10_000, reason: "deadline" },
-    ],
-    [
-      "an ended run owing its records: the repair time",
-      { run: endedRun({ owesSnapshot: true, repairAt: 500 }), pendingExpiresAt: null },
+      "an ended run owing its record: the repair time",
+      endedRun({ owesSnapshot: true, repairAt: 500 }),
       200,
       { at: 500, reason: "repair" },
     ],
     [
       "an ended run: its event log's retention",
-      { run: endedRun({}), pendingExpiresAt: null },
+      endedRun({}),
       200,
       { at: 100 + EVENT_LOG_RETENTION_MS, reason: "retention" },
     ],
-    [
-      "no run yet: a pending execution's expiry",
-      { run: undefined, pendingExpiresAt: 7 },
-      0,
-      { at: 7, reason: "pending expiry" },
-    ],
-    ["nothing at all: no alarm", { run: undefined, pendingExpiresAt: null }, 0, null],
-  ])("%s", (_name, facts, now, expected) => {
-    expect(nextWake(facts, now)).toEqual(expected);
+    ["a pending execution: its expiry", pending, 0, { at: 7, reason: "pending expiry" }],
+    ["no run: no alarm", undefined, 0, null],
+  ])("%s", (_name, run, now, expected) => {
+    expect(nextWake(run, now)).toEqual(expected);
+  });
+});
+
+describe("decide: a pending execution", () => {
+  const pending = () => createPending(plan, LIMITS, 0, 600);
+
+  it("is created with its record, nothing running, nothing sent", () => {
+    expect(kinds(pending())).toEqual(["record index"]);
+    expect(pending().state).toMatchObject({ status: "pending", pendingUntil: 600 });
+  });
+
+  it("begins: execution.started, the cap counted from now, the first group prepared", () => {
+    const begun = decide(pending().state, { type: "begin" }, 50);
+    expect(begun && kinds(begun)).toEqual(["record index", "emit execution.started", "prepare a#1,b#1"]);
+    expect(begun?.state).toMatchObject({
+      status: "running",
+      startedAt: 50,
+      deadline: 50 + LIMITS.limitMs,
+      pendingUntil: null,
+    });
+  });
+
+  it("expires at its time (not before): canceled with the expired error, every prompt skipped", () => {
+    expect(decide(pending().state, { type: "wake" }, 599)).toBeNull();
+    const expired = decide(pending().state, { type: "wake" }, 600);
+    expect(expired && kinds(expired)).toEqual(["record final"]);
+    expect(expired?.state).toMatchObject({
+      status: "canceled",
+      error: {
+        code: "expired",
+        message: "The execution was not started within 600 ms of its creation, so it was canceled",
+      },
+    });
+    expect(statuses(expired?.state ?? pending().state)).toEqual(["skipped/-", "skipped/-", "skipped/-"]);
+  });
+
+  it("is canceled at once when asked (nothing in flight), and a restart does not start it", () => {
+    const canceled = decide(pending().state, { type: "cancel" }, 5);
+    expect(canceled?.state).toMatchObject({ status: "canceled", error: null });
+    expect(decide(pending().state, { type: "resume", completions: new Map() }, 5)).toEqual({
+      state: pending().state,
+      effects: [],
+    });
   });
 });

@@ -3,12 +3,12 @@
 // at a time, settling calls (and what a provider billed past its bound), and execution.cost pacing.
 import { describe, expect, it } from "vitest";
 import { foldEvent } from "../../src/client/fold";
+import { inputsPreview } from "../../src/db/execution-summary";
 import { AttemptCost, callAsk } from "../../src/engine/attempt-cost";
 import { type BudgetLedger, costEvents, SpendingMeter, splitEqually } from "../../src/engine/spending";
 import { encodeLegacyEvent } from "../../src/events/legacy";
 import type { ExecutionEvent, StoredEvent } from "../../src/events/types";
 import { chatInputTokens as inputTokensWith, tokenCounter } from "../../src/lib/tokens";
-import { inputsPreview } from "../../src/routes/views";
 import { lowerBudget } from "../../src/services/budgets";
 
 const textTokens = await tokenCounter();

@@ -1,0 +1,49 @@
+// An execution as a list shows it: what tells runs apart, without their outputs. D1's rows give it,
+// and so does the user's account for runs D1 has not indexed yet (the list merges the two).
+import type { ErrorInfo } from "../events/types";
+import type { ExecutionStatus } from "../schemas/statuses";
+import type { ExecutionRow } from "./schema";
+
+export interface ExecutionSummary {
+  id: string;
+  toolId: string;
+  toolName: string;
+  status: ExecutionStatus;
+  error: ErrorInfo | null;
+  createdAt: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  sourceExecutionId: string | null;
+  fromPromptId: string | null;
+  costMicros: number | null;
+  budgetMicros: number | null;
+  inputsPreview: string;
+}
+
+const PREVIEW_CHARS = 140;
+
+/** The inputs as one short line, `topic: Photosynthesis · grade: 2`, to tell runs apart in a list. */
+export function inputsPreview(inputs: Record<string, unknown>): string {
+  const text = Object.entries(inputs)
+    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
+    .join(" · ")
+    .replace(/\s+/g, " ");
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
+/** A D1 row as a list item. */
+export const summaryOfRow = (row: ExecutionRow): ExecutionSummary => ({
+  id: row.id,
+  toolId: row.toolId,
+  toolName: row.toolName,
+  status: row.status,
+  error: row.error,
+  createdAt: row.createdAt,
+  startedAt: row.startedAt,
+  completedAt: row.completedAt,
+  sourceExecutionId: row.sourceExecutionId,
+  fromPromptId: row.fromPromptId,
+  costMicros: row.costMicros,
+  budgetMicros: row.budgetMicros,
+  inputsPreview: inputsPreview(row.inputs),
+});
