@@ -216,4 +216,38 @@ describe("the daily budget", () => {
     expect(record.status).toBe("completed");
     expect(await accountStub(user).spentToday()).toBe(record.costMicros);
   });
+
+  it("holds exactly under 20 parallel creates across both routes: the day's total never passes the cap", async () => {
+    await scriptUpstreamName("priced-4-upstream", [
+      { kind: "stream", chunks: ["ok"], usage: { prompt_tokens: 5, completion_tokens: 150 }, chunkDelayMs: 5 },
+    ]);
+    const user = newUser();
+    const tool = await toolOn(user, "priced-4");
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        if (i % 2 === 0) {
+          const created = await apiJson<CreatedExecution>("/api/executions", {
+            user,
+            body: { toolId: tool.id, inputs: {} },
+          });
+          return created.status === 201 ? created.body.id : null;
+        }
+        const response = await api("/api/assistant-architect/stream", { user, body: { toolId: tool.id, inputs: {} } });
+        const id = response.headers.get("X-Execution-Id");
+        await readSse(response);
+        return response.status === 200 ? id : null;
+      }),
+    );
+    const records = await Promise.all(
+      ids
+        .flatMap((id) => (id ? [id] : []))
+        .map(async (id) => {
+          await followEvents(user, id);
+          return (await apiJson<DailyRecord>(`/api/executions/${id}`, { user })).body;
+        }),
+    );
+    const total = records.reduce((sum, record) => sum + (record.costMicros ?? 0), 0);
+    expect(total).toBeLessThanOrEqual(CAP);
+    expect(await accountStub(user).spentToday()).toBeLessThanOrEqual(CAP);
+  });
 });
