@@ -74,7 +74,7 @@ export class UserAccount extends DurableObject<Env> {
     limits: AdmissionLimits,
     key: { idempotencyKey: string | null; fingerprints: string[] },
   ): Promise<{ earlier: Extract<AdmitResult, { kind: "replay" | "conflict" }> | null; toolsBookmark: string | null }> {
-    await this.opened(userId, limits);
+    await this.opened(userId, limits, key.idempotencyKey !== null);
     return {
       earlier: this.admission.earlier(key.idempotencyKey, key.fingerprints),
       toolsBookmark: this.admission.toolsBookmark(),
@@ -83,7 +83,7 @@ export class UserAccount extends DurableObject<Env> {
 
   /** Admits a new execution of `userId`, or says why not (or which execution its Idempotency-Key made). */
   async admit(userId: string, request: AdmitRequest, limits: AdmissionLimits): Promise<AdmitResult> {
-    await this.opened(userId, limits);
+    await this.opened(userId, limits, request.idempotencyKey !== null);
     return this.admission.admit(request, limits);
   }
 
@@ -94,19 +94,19 @@ export class UserAccount extends DurableObject<Env> {
     need: number,
     limits: AdmissionLimits,
   ): Promise<StartPendingResult> {
-    await this.opened(userId, limits);
+    await this.opened(userId, limits, false);
     return this.admission.startPending(executionId, need, limits);
   }
 
   /** A live run renews its lease; one that stops renewing loses its slot after `leaseMs`. */
   async renewLease(userId: string, limits: AdmissionLimits, run: { id: string; createdAt: number }): Promise<void> {
-    await this.opened(userId, limits);
+    await this.opened(userId, limits, false);
     this.admission.renewLease(run.id, run.createdAt, limits.leaseMs);
   }
 
   /** A run ended: its slot is freed and its cost settles the day; `indexed`: D1 holds its whole record. */
   async runEnded(userId: string, limits: AdmissionLimits, run: EndedRun): Promise<void> {
-    await this.opened(userId, limits);
+    await this.opened(userId, limits, false);
     this.admission.ended(run.id, run.createdAt, run.costMicros, run.summary);
     if (run.indexed) this.admission.indexed(run.id);
   }
@@ -128,7 +128,7 @@ export class UserAccount extends DurableObject<Env> {
     executionId: string,
     request: { base: number; want: number; min: number },
   ): Promise<number> {
-    await this.opened(userId, limits);
+    await this.opened(userId, limits, false);
     return this.admission.holdDaily(executionId, request, limits.dailyCap);
   }
 
@@ -157,9 +157,13 @@ export class UserAccount extends DurableObject<Env> {
     return this.admission.unindexed();
   }
 
-  /** The first call of a user's account takes what D1 counted so far (once; nothing else runs meanwhile). */
-  private async opened(userId: string, limits: AdmissionLimits): Promise<void> {
-    if (this.admission.imported()) return;
+  /**
+   * The cut-over: an account takes what D1 counted before it (once; nothing else runs meanwhile) when
+   * it first needs it: to check the day's budget (a cap is set) or an Idempotency-Key. Runs live
+   * during a deploy need no import: their objects restart and renew (adopt) their leases and holds.
+   */
+  private async opened(userId: string, limits: AdmissionLimits, keyed: boolean): Promise<void> {
+    if ((limits.dailyCap <= 0 && !keyed) || this.admission.imported()) return;
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.admission.imported()) return;
       const since = dayStart(this.now()) - DAY_MS;
