@@ -14,6 +14,7 @@ import {
   type PromptResultRow,
   promptOutputParts,
   promptResults,
+  spendingEntries,
   toolExecutions,
 } from "./schema";
 
@@ -159,7 +160,42 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
     );
     return [row, ...parts];
   });
-  await withRetry(() => db.batch([execution, ...prompts]));
+  await withRetry(() => db.batch([execution, ...prompts, ...spendingWrites(db, record)]));
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * An ended execution's spending entries: one per model its plan used, with the tokens and cost of its
+ * prompts on that model (a prompt that never ran counts 0). Written with its record, kept after it.
+ */
+function spendingWrites(db: Database, record: ExecutionRecordWrite): BatchItem<"sqlite">[] {
+  const { header } = record;
+  if (!header || record.completedAt === null || record.status === "pending" || record.status === "running") return [];
+  const byModel = new Map<string, { inputTokens: number; outputTokens: number; costMicros: number }>();
+  for (const prompt of record.prompts) {
+    const entry = byModel.get(prompt.model) ?? { inputTokens: 0, outputTokens: 0, costMicros: 0 };
+    entry.inputTokens += prompt.usage?.inputTokens ?? 0;
+    entry.outputTokens += prompt.usage?.outputTokens ?? 0;
+    entry.costMicros += prompt.costMicros ?? 0;
+    byModel.set(prompt.model, entry);
+  }
+  return [...byModel].map(([model, spent]) => {
+    const row = {
+      executionId: record.executionId,
+      model,
+      ownerId: header.ownerId,
+      day: header.createdAt - (header.createdAt % DAY_MS),
+      toolId: header.toolId,
+      toolName: header.toolName,
+      status: record.status,
+      ...spent,
+    };
+    return db
+      .insert(spendingEntries)
+      .values(row)
+      .onConflictDoUpdate({ target: [spendingEntries.executionId, spendingEntries.model], set: row });
+  });
 }
 
 /** An execution's record as D1's rows would hold it (the record API reads a live run's from its object). */

@@ -173,6 +173,58 @@ export const promptOutputParts = sqliteTable(
   (t) => [primaryKey({ columns: [t.executionId, t.promptId, t.part] })],
 );
 
+/**
+ * What an execution spent, per model its plan used: no content, so it outlives the execution's record
+ * (a deletion keeps it, and the usage reports read it). Written with the record when the run ends.
+ */
+export const spendingEntries = sqliteTable(
+  "spending_entries",
+  {
+    executionId: text("execution_id").notNull(),
+    model: text("model").notNull(),
+    ownerId: text("owner_id").notNull(),
+    /** The UTC day the execution was created (its start, ms since the epoch): it counts on that day. */
+    day: integer("day").notNull(),
+    toolId: text("tool_id").notNull(),
+    toolName: text("tool_name").notNull(),
+    /** How the execution ended. */
+    status: text("status").$type<ExecutionStatus>().notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costMicros: integer("cost_micros").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.executionId, t.model] }),
+    index("spending_entries_owner_day_idx").on(t.ownerId, t.day),
+    index("spending_entries_day_idx").on(t.day),
+  ],
+);
+
+/** Who did what to which record (deletions, purges, shared-tool changes, admin reads), newest read first. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").$type<AuditAction>().notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id").notNull(),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at, t.id)],
+);
+
+/** What the audit trail records (SPEC §14). */
+export const AUDIT_ACTIONS = [
+  "execution.deleted",
+  "user.data_deleted",
+  "retention.deleted",
+  "admin.purged",
+  "tool.shared_changed",
+  "admin.read",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** An input field as an execution keeps it, to check a rerun's inputs the way the original ones were. */
 export interface FieldSnapshot {
   name: string;
@@ -187,6 +239,8 @@ export type InputFieldRow = typeof toolInputFields.$inferSelect;
 export type PromptRow = typeof chainPrompts.$inferSelect;
 export type ExecutionRow = typeof toolExecutions.$inferSelect;
 export type PromptResultRow = typeof promptResults.$inferSelect;
+export type SpendingEntryRow = typeof spendingEntries.$inferSelect;
+export type AuditRow = typeof auditLog.$inferSelect;
 
 /** A tool with its input fields and its prompts in run order. */
 export interface ToolRecord {
