@@ -68,10 +68,14 @@ describe("D1 outages", () => {
     expect(outage.failures).toBeGreaterThan(0);
     // The record of the run comes from its object meanwhile, whole, and the list has it from the account.
     expect((await getRecord(user, executionId)).status).toBe("completed");
-    await waitFor(async () => {
-      const list = await apiJson<{ executions: { id: string; status: string }[] }>("/api/executions", { user });
-      return list.body.executions.some((item) => item.id === executionId && item.status === "completed");
-    }, 5_000, "the list to show the run completed");
+    await waitFor(
+      async () => {
+        const list = await apiJson<{ executions: { id: string; status: string }[] }>("/api/executions", { user });
+        return list.body.executions.some((item) => item.id === executionId && item.status === "completed");
+      },
+      5_000,
+      "the list to show the run completed",
+    );
     const indexed = () =>
       env.DB.prepare("SELECT status FROM tool_executions WHERE id = ?").bind(executionId).first<{ status: string }>();
     expect((await indexed())?.status).toBe("pending");
