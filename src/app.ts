@@ -17,6 +17,7 @@ import { docsRoutes } from "./routes/docs";
 import { executionRoutes } from "./routes/executions";
 import { healthRoutes } from "./routes/health";
 import { mcpRoutes } from "./routes/mcp";
+import { meRoutes } from "./routes/me";
 import { modelRoutes } from "./routes/models";
 import { toolRoutes } from "./routes/tools";
 
@@ -39,6 +40,7 @@ export function createApp() {
   app.route("/", docsRoutes);
   app.route("/api/tools", toolRoutes);
   app.route("/api/executions", executionRoutes);
+  app.route("/api/me", meRoutes);
   app.route("/api/assistant-architect", assistantArchitectRoutes);
   app.route("/api/models", modelRoutes);
   app.route("/api/mcp", mcpRoutes);

@@ -5,14 +5,14 @@
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ErrorInfo, Usage } from "../events/types";
-import { splitText } from "../lib/text-parts";
 import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 import type { Database } from "./client";
+import { inputsPreview } from "./execution-summary";
+import { previewOf } from "./record-blobs";
 import {
   type ExecutionRow,
   type FieldSnapshot,
   type PromptResultRow,
-  promptOutputParts,
   promptResults,
   spendingEntries,
   toolExecutions,
@@ -69,6 +69,8 @@ export interface ExecutionHeaderWrite {
 export interface ExecutionRecordWrite {
   executionId: string;
   header: ExecutionHeaderWrite | null;
+  /** Where R2 keeps its contents once it ended (null before: D1 holds only the index meanwhile). */
+  recordKey: string | null;
   status: ExecutionStatus;
   error: ErrorInfo | null;
   costMicros: number | null;
@@ -92,11 +94,12 @@ export async function withRetry<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** What a run changes of its prompt's row (its plan's columns are written once, with the row). */
-function resultColumns(prompt: PromptRecordWrite, output: string) {
+/** What a run changes of its prompt's row: its outcome and a preview (the whole output is in R2). */
+function resultColumns(prompt: PromptRecordWrite) {
   return {
     status: prompt.status,
-    output,
+    output: "",
+    outputPreview: prompt.output === "" ? null : previewOf(prompt.output),
     error: prompt.error,
     startedAt: prompt.startedAt,
     completedAt: prompt.completedAt,
@@ -112,7 +115,21 @@ function resultColumns(prompt: PromptRecordWrite, output: string) {
   };
 }
 
-/** Writes an execution's record, all of it in one batch (D1 runs a batch as one transaction). */
+/** Inputs over this many bytes of JSON are kept only in R2 (D1 keeps their preview). */
+export const INPUTS_IN_D1_MAX_BYTES = 1024;
+
+/** The last prompt with output (highest position; among equals, the last in run order): the list's preview. */
+export function lastOutputPreview(prompts: readonly PromptRecordWrite[]): string | null {
+  let last: PromptRecordWrite | null = null;
+  for (const prompt of prompts) if (prompt.output !== "" && (!last || prompt.position >= last.position)) last = prompt;
+  return last ? previewOf(last.output) : null;
+}
+
+/**
+ * Writes an execution's index in D1, all of it in one batch (D1 runs a batch as one transaction):
+ * statuses, times, usage, cost, lineage, previews, and where R2 keeps the contents. No output, prompt
+ * text or input over 1 KB goes to D1.
+ */
 export async function writeExecutionRecord(db: Database, record: ExecutionRecordWrite): Promise<void> {
   const { executionId, header } = record;
   const run = {
@@ -121,17 +138,28 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
     costMicros: record.costMicros,
     startedAt: record.startedAt,
     completedAt: record.completedAt,
+    recordKey: record.recordKey,
+    outputPreview: lastOutputPreview(record.prompts),
   };
   const execution = header
     ? db
         .insert(toolExecutions)
-        .values({ id: executionId, ...header, ...run, durableObjectId: null })
+        .values({
+          id: executionId,
+          ...header,
+          inputs:
+            new TextEncoder().encode(JSON.stringify(header.inputs)).length > INPUTS_IN_D1_MAX_BYTES
+              ? {}
+              : header.inputs,
+          inputsPreview: inputsPreview(header.inputs),
+          ...run,
+          durableObjectId: null,
+        })
         .onConflictDoUpdate({ target: toolExecutions.id, set: run })
     : db.update(toolExecutions).set(run).where(sql`${toolExecutions.id} = ${executionId}`);
-  const prompts = record.prompts.flatMap((prompt): BatchItem<"sqlite">[] => {
-    const [head = "", ...rest] = splitText(prompt.output);
-    const columns = resultColumns(prompt, head);
-    const row = db
+  const prompts = record.prompts.map((prompt) => {
+    const columns = resultColumns(prompt);
+    return db
       .insert(promptResults)
       .values({
         id: crypto.randomUUID(),
@@ -141,24 +169,13 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
         position: prompt.position,
         ordinal: prompt.ordinal,
         model: prompt.model,
-        systemContext: prompt.systemContext,
-        content: prompt.content,
+        systemContext: null,
+        content: null,
         temperature: prompt.temperature,
         maxTokens: prompt.maxTokens,
         ...columns,
       })
       .onConflictDoUpdate({ target: [promptResults.executionId, promptResults.promptId], set: columns });
-    // An output over one part's size continues in prompt_output_parts.
-    const parts = rest.map((text, index) =>
-      db
-        .insert(promptOutputParts)
-        .values({ executionId, promptId: prompt.promptId, part: index + 1, text })
-        .onConflictDoUpdate({
-          target: [promptOutputParts.executionId, promptOutputParts.promptId, promptOutputParts.part],
-          set: { text },
-        }),
-    );
-    return [row, ...parts];
   });
   await withRetry(() => db.batch([execution, ...prompts, ...spendingWrites(db, record)]));
 }
@@ -198,7 +215,10 @@ function spendingWrites(db: Database, record: ExecutionRecordWrite): BatchItem<"
   });
 }
 
-/** An execution's record as D1's rows would hold it (the record API reads a live run's from its object). */
+/**
+ * An execution's whole record in the shape of D1's rows, outputs and prompt texts included (the record
+ * API reads a live run's from its object, and an ended one's from D1 and R2, in this one shape).
+ */
 export function rowsOf(record: ExecutionRecordWrite & { header: ExecutionHeaderWrite }): {
   execution: ExecutionRow;
   results: PromptResultRow[];
@@ -214,6 +234,9 @@ export function rowsOf(record: ExecutionRecordWrite & { header: ExecutionHeaderW
     completedAt: record.completedAt,
     durableObjectId: null,
     reservedMicros: 0,
+    recordKey: record.recordKey,
+    inputsPreview: inputsPreview(header.inputs),
+    outputPreview: lastOutputPreview(record.prompts),
   };
   const results = record.prompts.map(
     (prompt): PromptResultRow => ({
@@ -228,7 +251,8 @@ export function rowsOf(record: ExecutionRecordWrite & { header: ExecutionHeaderW
       content: prompt.content,
       temperature: prompt.temperature,
       maxTokens: prompt.maxTokens,
-      ...resultColumns(prompt, prompt.output),
+      ...resultColumns(prompt),
+      output: prompt.output,
     }),
   );
   return { execution, results };

@@ -18,6 +18,8 @@ export interface ExecutionSummary {
   costMicros: number | null;
   budgetMicros: number | null;
   inputsPreview: string;
+  /** The last prompt's output preview (its first 280 code points; null before any output). */
+  outputPreview: string | null;
 }
 
 const PREVIEW_CHARS = 140;
@@ -45,5 +47,6 @@ export const summaryOfRow = (row: ExecutionRow): ExecutionSummary => ({
   fromPromptId: row.fromPromptId,
   costMicros: row.costMicros,
   budgetMicros: row.budgetMicros,
-  inputsPreview: inputsPreview(row.inputs),
+  inputsPreview: row.inputsPreview ?? inputsPreview(row.inputs),
+  outputPreview: row.outputPreview,
 });

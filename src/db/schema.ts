@@ -99,8 +99,16 @@ export const toolExecutions = sqliteTable(
     /** The tool's budget as it was when this ran (a rerun is held to it), and the budget this run had (the lower of the tool's and the request's). */
     toolBudgetMicros: integer("tool_budget_micros"),
     budgetMicros: integer("budget_micros"),
-    /** Micro-dollars of the owner's daily budget held by this run while it runs (USER_DAILY_BUDGET_MICROS). */
+    /** Micro-dollars of the owner's daily budget held by this run while it runs (before accounts kept it). */
     reservedMicros: integer("reserved_micros").notNull().default(0),
+    /**
+     * The R2 key of the run's contents (outputs, the plan as it ran, inputs over 1 KB), once it ended;
+     * null for a row from before R2 (its outputs are in prompt_results.output).
+     */
+    recordKey: text("record_key"),
+    /** The inputs as one short line, and the last prompt's output preview: what the list shows. */
+    inputsPreview: text("inputs_preview"),
+    outputPreview: text("output_preview"),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
@@ -110,6 +118,8 @@ export const toolExecutions = sqliteTable(
     index("tool_executions_owner_status_idx").on(t.ownerId, t.status),
     uniqueIndex("tool_executions_owner_idempotency_idx").on(t.ownerId, t.idempotencyKey),
     index("tool_executions_owner_source_idx").on(t.ownerId, t.sourceExecutionId),
+    // Retention finds the executions that ended before its cut.
+    index("tool_executions_completed_idx").on(t.completedAt),
   ],
 );
 
@@ -131,7 +141,10 @@ export const promptResults = sqliteTable(
     temperature: real("temperature"),
     maxTokens: integer("max_tokens"),
     status: text("status").$type<PromptResultStatus>().notNull().default("pending"),
+    /** The whole output, for rows from before R2; a newer row's is in R2 (see tool_executions.record_key). */
     output: text("output").notNull().default(""),
+    /** The output's first 280 code points. */
+    outputPreview: text("output_preview"),
     error: text("error", { mode: "json" }).$type<ErrorInfo>(),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),

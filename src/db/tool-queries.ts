@@ -1,5 +1,5 @@
 // Tool reads and writes. Create and replace write the tool, its fields and prompts in one atomic D1 batch.
-import { and, asc, desc, eq, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, or } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { chainPrompts, type ToolRecord, type ToolRow, toolInputFields, tools } from "./schema";
@@ -121,4 +121,35 @@ export async function listTools(db: Database, userId: string, scope: ToolScope, 
   const shared = eq(tools.visibility, "shared");
   const where = scope === "mine" ? mine : scope === "shared" ? shared : or(mine, shared);
   return db.select().from(tools).where(where).orderBy(desc(tools.createdAt), desc(tools.id)).limit(limit);
+}
+
+/** The owner's own tools, whole, in id order after `after` (an export reads them page by page). */
+export async function listOwnToolRecords(
+  db: Database,
+  ownerId: string,
+  limit: number,
+  after?: string,
+): Promise<ToolRecord[]> {
+  const mine = eq(tools.ownerId, ownerId);
+  const rows = await db
+    .select()
+    .from(tools)
+    .where(after === undefined ? mine : and(mine, gt(tools.id, after)))
+    .orderBy(asc(tools.id))
+    .limit(limit);
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const [inputFields, prompts] = await db.batch([
+    db
+      .select()
+      .from(toolInputFields)
+      .where(inArray(toolInputFields.toolId, ids))
+      .orderBy(asc(toolInputFields.position)),
+    db.select().from(chainPrompts).where(inArray(chainPrompts.toolId, ids)).orderBy(asc(chainPrompts.ordinal)),
+  ]);
+  return rows.map((tool) => ({
+    tool,
+    inputFields: inputFields.filter((field) => field.toolId === tool.id),
+    prompts: prompts.filter((prompt) => prompt.toolId === tool.id),
+  }));
 }

@@ -4,7 +4,7 @@
 // when the object next wakes is computed by engine/next-wake.ts and armed in one place (`armAlarm`).
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
-import { findPromptOutput } from "../db/execution-queries";
+import { readPromptOutput } from "../db/execution-contents";
 import { rowsOf } from "../db/execution-records";
 import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import { nextWake } from "../engine/next-wake";
@@ -28,6 +28,9 @@ export { EVENT_LOG_RETENTION_MS } from "../engine/next-wake";
 /** A cancel, or a stop found after a restart, answers once the run has ended (or after this long). */
 const END_WAIT_MS = 10_000;
 
+/** When a run was created; a run an earlier version started has no header, and was created before any deletion. */
+const createdAtOf = (plan: ExecutionPlan): number => plan.header?.createdAt ?? 0;
+
 /** Where a stream starts, and in which format. */
 export interface StreamRequest {
   afterId: number;
@@ -44,6 +47,7 @@ export class ExecutionSession extends DurableObject<Env> {
   private storage: SessionStorage;
   private database: D1Database;
   private accounts: DurableObjectNamespace<UserAccount>;
+  private bucket: R2Bucket;
   private now: () => number = Date.now;
   private eventLog: EventLog;
   private readonly notifier = new ChangeNotifier();
@@ -57,6 +61,7 @@ export class ExecutionSession extends DurableObject<Env> {
     this.storage = { sql: ctx.storage.sql, kv: ctx.storage.kv };
     this.database = env.DB;
     this.accounts = env.USER_ACCOUNT;
+    this.bucket = env.OUTPUTS;
     this.eventLog = new EventLog(this.storage.sql, this.storage.kv);
     this.shell = new RunShell(
       {
@@ -69,8 +74,9 @@ export class ExecutionSession extends DurableObject<Env> {
         },
         progress: () => this.eventLog.progress(),
         database: () => createDb(this.database),
+        bucket: () => this.bucket,
         account: (userId) => this.accounts.get(this.accounts.idFromName(userId)),
-        sourceOutput: (source, promptId) => findPromptOutput(createDb(this.database), source, promptId),
+        sourceOutput: (source, promptId) => readPromptOutput(createDb(this.database), this.bucket, source, promptId),
         ended: () => {
           this.notifier.notify();
           // The run is over: followers and replays read the stored log from here on.
@@ -97,13 +103,14 @@ export class ExecutionSession extends DurableObject<Env> {
       },
       useDatabase: (database) => (this.database = database),
       useAccounts: (accounts) => (this.accounts = accounts),
+      useBucket: (bucket) => (this.bucket = bucket),
       useClock: (now) => (this.now = now),
     };
   }
 
   /** Starts the run once; later calls (client retries) just report the status. */
   async start(plan: ExecutionPlan): Promise<SessionStatus> {
-    if (this.shell.current) return this.wake();
+    if (this.shell.current || this.erased()) return this.wake();
     stored.savePlan(this.storage.kv, plan);
     this.shell.start(plan);
     return this.status();
@@ -117,7 +124,7 @@ export class ExecutionSession extends DurableObject<Env> {
 
   /** A pending execution (created for the original endpoint to start later): expired at `pendingUntil` unless started. */
   async createPending(plan: ExecutionPlan, pendingUntil: number): Promise<SessionStatus> {
-    if (!this.shell.current) {
+    if (!this.shell.current && !this.erased()) {
       stored.savePlan(this.storage.kv, plan);
       this.shell.createPending(plan, pendingUntil);
     }
@@ -141,16 +148,19 @@ export class ExecutionSession extends DurableObject<Env> {
 
   /** A stream of the events after `afterId`, following live until the end; `unknown` for anyone but the owner. */
   async openStream(request: StreamRequest & { userId: string }): Promise<OpenStreamResult> {
+    if (this.erased()) return { kind: "deleted" };
     if (!this.owns(request.userId)) return { kind: "unknown" };
     const state = this.shell.current;
     if (!state) return { kind: "unknown" };
     if (state.status === "pending") return { kind: "pending" };
-    if (state.terminalStored && request.afterId >= this.eventLog.lastId) return { kind: "finished" };
+    if (state.terminalStored && request.afterId >= this.eventLog.lastId)
+      return { kind: "finished", createdAt: createdAtOf(state.plan) };
     this.subscribers++;
     const stream = createEventStream(
       {
         read: (afterId) => this.eventLog.readAfter(afterId),
-        finished: () => this.shell.current?.terminalStored === true,
+        // A run forgotten or erased under a follower has nothing more to give it.
+        finished: () => this.shell.current?.terminalStored ?? true,
         notifier: this.notifier,
       },
       {
@@ -161,14 +171,16 @@ export class ExecutionSession extends DurableObject<Env> {
         onRelease: () => this.subscribers--,
       },
     );
-    return { kind: "stream", stream };
+    return { kind: "stream", stream, createdAt: createdAtOf(state.plan) };
   }
 
   /**
    * `userId`'s execution as its record would say, each prompt's output so far included; null for
-   * anyone else's, and for a run this object does not hold (never started here, or past retention).
+   * anyone else's, and for a run this object does not hold (never started here, or past retention);
+   * "deleted" once it was erased (nothing is read from anywhere else then).
    */
-  async record(userId: string): Promise<LiveRecord | null> {
+  async record(userId: string): Promise<LiveRecord | "deleted" | null> {
+    if (this.erased()) return "deleted";
     if (!this.owns(userId)) return null;
     const state = this.shell.current;
     if (!state) return null;
@@ -185,6 +197,28 @@ export class ExecutionSession extends DurableObject<Env> {
     return this.status();
   }
 
+  /**
+   * Erases `userId`'s run (a deletion): a live one is canceled first and given time to end; then its
+   * storage is deleted, whatever is still in flight stops and its writes settle, and only a tombstone
+   * stays (no content), which every read and any later start respect. false: the run is someone else's.
+   */
+  async erase(userId: string): Promise<boolean> {
+    if (this.erased()) return true;
+    this.shell.takeUp();
+    const state = this.shell.current;
+    if (state && state.plan.ownerId !== userId) return false;
+    if (state && state.finishedAt === null) {
+      this.shell.dispatch({ type: "cancel" });
+      await this.shell.whenEnded(END_WAIT_MS);
+    }
+    await this.forget();
+    stored.markErased(this.storage.kv);
+    this.notifier.notify();
+    // A write already under way lands before the caller deletes what it wrote; none can start now.
+    await this.shell.recordsSettled();
+    return true;
+  }
+
   status(): SessionStatus {
     return {
       status: this.shell.current?.status ?? "unknown",
@@ -195,6 +229,7 @@ export class ExecutionSession extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     this.alarmAt = null;
+    if (this.erased()) return;
     this.shell.takeUp();
     const running = this.shell.current?.finishedAt === null;
     this.shell.dispatch({ type: "wake" });
@@ -209,6 +244,7 @@ export class ExecutionSession extends DurableObject<Env> {
    * pending execution past its time expires now if its alarm has not rung yet.
    */
   private owns(userId: string): boolean {
+    if (this.erased()) return false;
     this.shell.takeUp();
     const pending = this.shell.current;
     if (pending?.status === "pending" && this.now() >= (pending.pendingUntil ?? Number.POSITIVE_INFINITY))
@@ -230,6 +266,10 @@ export class ExecutionSession extends DurableObject<Env> {
       this.alarmAt = null;
       log("error", "could not set the alarm", { why: wake.reason, error: describeError(error) });
     });
+  }
+
+  private erased(): boolean {
+    return stored.isErased(this.storage.kv);
   }
 
   /** The event log has passed its retention: nothing of the run stays in the object. */

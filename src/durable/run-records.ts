@@ -1,8 +1,10 @@
-// A run's record in D1, as its decisions ask for it: when it starts (in the background) and whole
-// when it ends (or when D1 answers again). Writes go one at a time and in order, each the run's
-// record as it stands when its turn comes; a failed write is logged and reported, never thrown.
+// A run's record, as its decisions ask for it: D1's index when it starts (in the background), and when
+// it ends (or when D1 and R2 answer again) its contents in R2 and the whole index in D1. Writes go one
+// at a time and in order, each the run as it stands when its turn comes; a failure is logged and
+// reported, never thrown.
 import type { Database } from "../db/client";
 import { writeExecutionRecord } from "../db/execution-records";
+import { putRecordBlob, type RecordBlob, recordKey } from "../db/record-blobs";
 import { recordOf } from "../engine/outcomes";
 import type { RecordWrite } from "../engine/run-io";
 import type { RunState } from "../engine/run-state";
@@ -12,6 +14,8 @@ import { describeError, log } from "../lib/log";
 export interface RecordsHost {
   state(): RunState | undefined;
   database(): Database;
+  /** R2, where an ended run's contents go. */
+  bucket(): R2Bucket;
   /** Each prompt's output as this life of the object knows it, over what the event log holds. */
   outputs(): ReadonlyMap<string, string>;
   waitUntil(work: Promise<unknown>): void;
@@ -27,10 +31,10 @@ export class RunRecords {
     this.queue = this.queue.then(async () => {
       const state = this.host.state();
       if (!state) return;
-      const ok = await writeExecutionRecord(this.host.database(), recordOf(state, this.host.outputs())).then(
+      const ok = await this.write(write, state).then(
         () => true,
         (error: unknown) => {
-          log("error", "D1 write failed", {
+          log("error", "a record write failed (D1 or R2)", {
             executionId: state.plan.executionId,
             write: write.kind,
             error: describeError(error),
@@ -41,6 +45,29 @@ export class RunRecords {
       done(ok);
     });
     this.host.waitUntil(this.queue);
+  }
+
+  /**
+   * The start's index goes to D1 alone; the end's contents go to R2 first, then the index that points
+   * at them to D1 (a failure of either leaves the whole write owed).
+   */
+  private async write(write: RecordWrite, state: RunState): Promise<void> {
+    const outputs = this.host.outputs();
+    if (write.kind === "index") return writeExecutionRecord(this.host.database(), recordOf(state, outputs));
+    const { plan } = state;
+    const key = recordKey(plan.ownerId, plan.executionId);
+    const blob: RecordBlob = {
+      version: 1,
+      ...(plan.header ? { inputs: plan.header.inputs } : {}),
+      prompts: Object.fromEntries(
+        plan.prompts.map((prompt) => [
+          prompt.id,
+          { systemContext: prompt.systemContext, content: prompt.content, output: outputs.get(prompt.id) ?? "" },
+        ]),
+      ),
+    };
+    await putRecordBlob(this.host.bucket(), key, blob);
+    await writeExecutionRecord(this.host.database(), recordOf(state, outputs, key));
   }
 
   /** Resolves once every write asked for so far has ended. */

@@ -32,6 +32,8 @@ export interface ShellHost {
     completions: ReadonlyMap<string, import("../engine/run-io").LoggedCompletion>;
   };
   database(): Database;
+  /** R2, where an ended run's contents go. */
+  bucket(): R2Bucket;
   /** The owner's account (slots, the daily budget, the list's newest items). */
   account(userId: string): DurableObjectStub<UserAccount>;
   /** A rerun's source output for a prompt it reuses (undefined when there is none). */
@@ -67,6 +69,7 @@ export class RunShell {
     this.records = new RunRecords({
       state: () => this.state,
       database: () => host.database(),
+      bucket: () => host.bucket(),
       outputs: () => this.allOutputs(),
       waitUntil: (work) => host.waitUntil(work),
     });
@@ -143,8 +146,10 @@ export class RunShell {
     return this.records.settled();
   }
 
-  /** Forgets the run (its storage was deleted). */
+  /** Forgets the run (its storage was deleted): whatever is still in flight is stopped and goes nowhere. */
   reset(): void {
+    this.controller.abort(new Error("the run was erased"));
+    this.controller = new AbortController();
     this.state = undefined;
     this.live = false;
     this.calls = undefined;
@@ -278,7 +283,7 @@ export class RunShell {
           await account.runEnded(plan.ownerId, limits, {
             ...run,
             costMicros: totalCost(state),
-            summary: summaryOf(state),
+            summary: summaryOf(state, this.allOutputs()),
             indexed: !state.owesSnapshot,
           });
         return;

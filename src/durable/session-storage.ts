@@ -13,6 +13,8 @@ export interface SessionStorage {
 
 const PLAN = "plan";
 const STATE = "state";
+/** The one key an erased run leaves: no content, only that it was deleted. */
+const ERASED = "erased";
 
 /** Fields of the state an earlier version of the service did not store yet. */
 type Added = "maxAttempts" | "pendingUntil" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt";
@@ -56,3 +58,8 @@ export function saveState(kv: SyncKvStorage, state: RunState): void {
   const { plan: _plan, ...rest } = state;
   kv.put(STATE, rest);
 }
+
+/** The run was deleted: its object answers as if it never held it, and never holds it again. */
+export const isErased = (kv: SyncKvStorage): boolean => kv.get<boolean>(ERASED) === true;
+
+export const markErased = (kv: SyncKvStorage): void => kv.put(ERASED, true);

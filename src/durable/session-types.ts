@@ -11,10 +11,13 @@ export interface SessionStatus {
 }
 
 export type OpenStreamResult =
-  | { kind: "stream"; stream: ReadableStream<Uint8Array> }
-  | { kind: "finished" }
+  /** `createdAt`: when the run was created (a deletion of everything before a moment hides it). */
+  | { kind: "stream"; stream: ReadableStream<Uint8Array>; createdAt: number }
+  | { kind: "finished"; createdAt: number }
   /** Created to be started later: nothing to stream yet. */
   | { kind: "pending" }
+  /** Deleted (DELETE /api/executions/:id): nothing of it is served from anywhere. */
+  | { kind: "deleted" }
   | { kind: "unknown" };
 
 /** What the object reads from outside itself: its storage, D1 and the clock. */
@@ -25,5 +28,7 @@ export interface SessionInternals {
   useDatabase(database: D1Database): void;
   /** The users' accounts (slots, the daily budget) the run talks to. */
   useAccounts(accounts: DurableObjectNamespace<UserAccount>): void;
+  /** R2, where an ended run's contents go. */
+  useBucket(bucket: R2Bucket): void;
   useClock(now: () => number): void;
 }

@@ -6,6 +6,8 @@ import { executionsToImport } from "../db/account-import";
 import { createDb } from "../db/client";
 import type { ExecutionSummary } from "../db/execution-summary";
 import type { ProfileClaims } from "../lib/identity";
+import { AccountDeletion } from "./account-deletion";
+import { objectEraser } from "./erasure";
 import {
   Admission,
   type AdmissionLimits,
@@ -15,10 +17,12 @@ import {
   dayStart,
   type StartPendingResult,
 } from "./user/admission";
+import { type DeletionRequest, Deletions, type DeletionView } from "./user/deletions";
 import { type Profile, Profiles } from "./user/profile";
 import { type SessionRecord, Sessions } from "./user/sessions";
 
 export type { AdmissionLimits, AdmitRequest, AdmitResult, StartPendingResult } from "./user/admission";
+export type { DeletionRequest, DeletionView } from "./user/deletions";
 export type { Profile } from "./user/profile";
 export type { SessionRecord } from "./user/sessions";
 
@@ -50,19 +54,44 @@ export class UserAccount extends DurableObject<Env> {
   private readonly sessions: Sessions;
   private readonly profiles: Profiles;
   private readonly admission: Admission;
+  private readonly deletions: Deletions;
+  private readonly deletion: AccountDeletion;
   private now: () => number = Date.now;
+  private database: D1Database;
+  private bucket: R2Bucket;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.database = env.DB;
+    this.bucket = env.OUTPUTS;
     const now = () => this.now();
     this.sessions = new Sessions(ctx.storage.sql, now);
     this.profiles = new Profiles(ctx.storage.sql, now);
     this.admission = new Admission(ctx.storage.sql, now);
+    this.deletions = new Deletions(ctx.storage.sql);
+    this.deletion = new AccountDeletion({
+      deletions: this.deletions,
+      admission: this.admission,
+      db: () => createDb(this.database),
+      erasure: () => ({
+        db: createDb(this.database),
+        bucket: this.bucket,
+        eraseObject: objectEraser(this.env.EXECUTION_SESSION),
+        now: this.now(),
+      }),
+      wakeAt: (at) => this.wakeAt(at),
+    });
   }
 
-  /** @internal The seam tests use on purpose: the account's clock (leases lapse, pending executions expire). */
+  /** @internal The seams tests use on purpose: the account's clock (leases lapse, pending executions expire)… */
   useClock(now: () => number): void {
     this.now = now;
+  }
+
+  /** @internal …and the stores its deletions write (a failing one, to prove an accepted deletion completes). */
+  useStores(stores: { database?: D1Database; bucket?: R2Bucket }): void {
+    this.database = stores.database ?? this.database;
+    this.bucket = stores.bucket ?? this.bucket;
   }
 
   /**
@@ -152,9 +181,44 @@ export class UserAccount extends DurableObject<Env> {
     return this.admission.spentOn(dayStart(this.now()));
   }
 
-  /** The list items D1 has not indexed yet, newest first. */
-  unindexed(): ExecutionSummary[] {
-    return this.admission.unindexed();
+  /** What the list merges into D1's: the items D1 has not indexed yet (newest first), and what deletions hide. */
+  listView(): { unindexed: ExecutionSummary[]; hiddenIds: string[]; hiddenBefore: number } {
+    const hiddenIds = this.deletions.hiddenIds();
+    const hiddenBefore = this.deletions.before();
+    const unindexed = this.admission
+      .unindexed()
+      .filter((item) => item.createdAt >= hiddenBefore && !this.deletions.view(item.id).deleted);
+    return { unindexed, hiddenIds, hiddenBefore };
+  }
+
+  /** Whether reads of one execution must answer 404 (it, or everything before a moment, is being deleted). */
+  deletionView(executionId: string): DeletionView {
+    return this.deletions.view(executionId);
+  }
+
+  /** Deletes `userId`'s execution (hidden at once, erased before this answers unless a store fails); false: not theirs. */
+  deleteExecution(userId: string, executionId: string, actor: string): Promise<boolean> {
+    return this.deletion.deleteOne(userId, executionId, actor);
+  }
+
+  /** Deletes everything `userId` has: tools now, executions hidden now and erased in batches from the alarm. */
+  deleteAllData(userId: string, request: DeletionRequest): Promise<void> {
+    return this.deletion.deleteAll(userId, request);
+  }
+
+  /** Whether a deletion still has work to do (tests and the benchmark wait on it). */
+  deletionPending(): boolean {
+    return this.deletions.pending();
+  }
+
+  override async alarm(): Promise<void> {
+    await this.deletion.work();
+  }
+
+  /** Arms the alarm for `at` unless it already rings sooner. */
+  private async wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   /**
@@ -167,7 +231,7 @@ export class UserAccount extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.admission.imported()) return;
       const since = dayStart(this.now()) - DAY_MS;
-      this.admission.import(await executionsToImport(createDb(this.env.DB), userId, since), limits);
+      this.admission.import(await executionsToImport(createDb(this.database), userId, since), limits);
     });
   }
 

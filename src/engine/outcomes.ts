@@ -1,6 +1,6 @@
 // The run's record, as the execution's object hands it to D1: its header, each prompt as it runs and
 // how far it got, from the stored state and the outputs the object keeps apart. db/ writes it.
-import type { ExecutionRecordWrite, PromptRecordWrite } from "../db/execution-records";
+import { type ExecutionRecordWrite, lastOutputPreview, type PromptRecordWrite } from "../db/execution-records";
 import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
 import { PENDING_PROMPT, type PromptState, type RunState, totalCost } from "./run-state";
 
@@ -32,7 +32,11 @@ type Planned = Pick<
  * The whole record of the run as it stands: when it starts (every prompt pending) and, once it
  * ended, with each prompt's outcome and output.
  */
-export function recordOf(state: RunState, outputs: ReadonlyMap<string, string>): ExecutionRecordWrite {
+export function recordOf(
+  state: RunState,
+  outputs: ReadonlyMap<string, string>,
+  recordKey: string | null = null,
+): ExecutionRecordWrite {
   const { plan } = state;
   const ended = state.finishedAt !== null;
   const header = plan.header
@@ -50,6 +54,7 @@ export function recordOf(state: RunState, outputs: ReadonlyMap<string, string>):
   return {
     executionId: plan.executionId,
     header,
+    recordKey,
     status: state.status,
     error: state.error,
     costMicros: ended ? totalCost(state) : null,
@@ -70,8 +75,8 @@ export function recordOf(state: RunState, outputs: ReadonlyMap<string, string>):
   };
 }
 
-/** The run as a list shows it. */
-export function summaryOf(state: RunState): ExecutionSummary {
+/** The run as a list shows it (`outputs`: each prompt's output as the object knows it). */
+export function summaryOf(state: RunState, outputs: ReadonlyMap<string, string>): ExecutionSummary {
   const { plan } = state;
   return {
     id: plan.executionId,
@@ -87,5 +92,6 @@ export function summaryOf(state: RunState): ExecutionSummary {
     costMicros: state.finishedAt === null ? null : totalCost(state),
     budgetMicros: plan.budgetMicros,
     inputsPreview: inputsPreview(plan.header?.inputs ?? {}),
+    outputPreview: lastOutputPreview(recordOf(state, outputs).prompts),
   };
 }

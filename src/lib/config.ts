@@ -25,6 +25,8 @@ export interface Config {
   maxConcurrentExecutions: number;
   /** A pending execution not started within this is expired (canceled) and holds no slot. */
   pendingTtlMs: number;
+  /** Days an ended execution's record is kept before the daily clean-up deletes it (0: kept). */
+  recordRetentionDays: number;
   /** A live run that stops renewing its lease (its object died and never came back) loses its slot after this. */
   executionLeaseMs: number;
   maxBodyBytes: number;
@@ -116,6 +118,7 @@ export function getConfig(env: Env): Config {
     maxConcurrentExecutions: positiveInt(env.MAX_CONCURRENT_EXECUTIONS, DEFAULTS.maxConcurrentExecutions),
     pendingTtlMs: positiveInt(env.PENDING_TTL_MS, DEFAULTS.pendingTtlMs),
     executionLeaseMs: positiveInt(env.EXECUTION_LEASE_MS, DEFAULTS.executionLeaseMs),
+    recordRetentionDays: positiveInt(env.RECORD_RETENTION_DAYS, 0),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
     streamMaxConnectionMs: positiveInt(env.STREAM_MAX_CONNECTION_MS, DEFAULTS.streamMaxConnectionMs),
     corsOrigins: list(env.CORS_ORIGINS),

@@ -3,11 +3,12 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { createDb } from "../db/client";
 import { getConfig } from "../lib/config";
+import { DeletionService } from "../services/deletions";
 import { ExecutionService } from "../services/executions";
 import { ToolService } from "../services/tools";
 
 /**
- * Makes `c.var.config`, `c.var.db`, `c.var.executions` and `c.var.tools` available to later handlers.
+ * Makes `c.var.config`, `c.var.db`, `c.var.executions`, `c.var.tools` and `c.var.deletions` available to later handlers.
  * @example app.use(requestContext())
  */
 export const requestContext = () =>
@@ -18,5 +19,6 @@ export const requestContext = () =>
     c.set("db", db);
     c.set("executions", new ExecutionService(c.env, db, config));
     c.set("tools", new ToolService(c.env, db, config.models));
+    c.set("deletions", new DeletionService(c.env));
     await next();
   });

@@ -9,6 +9,7 @@ import {
   rerunBody,
   streamBody,
   toolListQuery,
+  userIdParam,
 } from "../schemas/api";
 import { toolBodySchema } from "../schemas/tool";
 import type { RouteDoc } from "./route-doc";
@@ -161,6 +162,46 @@ export const ROUTES: RouteDoc[] = [
     auth: "bearer",
     params: idParam,
     responses: { 200: "`{id, status}`", 404: "No such execution for this user" },
+  },
+  {
+    method: "delete",
+    path: "/api/executions/:id",
+    tag: "Executions",
+    summary: "Delete: a live run is canceled first; nothing of its content stays",
+    description:
+      "From the moment it answers, every read of the execution is 404 (record, list, events, stream tokens, reruns). Its outputs leave R2, D1 and its Durable Object; its spending entry (no content) and the audit row stay.",
+    auth: "bearer",
+    params: idParam,
+    responses: { 204: "Deleted", 404: "No such execution for this user (or already deleted)" },
+  },
+  {
+    method: "get",
+    path: "/api/me/export",
+    tag: "Your data",
+    summary: "Everything of yours: your tools and executions with whole outputs (NDJSON, streamed)",
+    description:
+      'One JSON object a line: `{"type": "tool", ...}` as `GET /api/tools/:id` answers, then `{"type": "execution", ...}` as `GET /api/executions/:id` answers, newest first.',
+    auth: "bearer",
+    responses: { 200: "application/x-ndjson" },
+  },
+  {
+    method: "delete",
+    path: "/api/me/data",
+    tag: "Your data",
+    summary: "Delete everything of yours: your executions and your own tools (shared ones with them)",
+    description:
+      "Accepted at once; reads of what it deletes are 404 from then on. The executions are erased in bounded batches (10,000 within a minute); spending entries (no content) stay.",
+    auth: "bearer",
+    responses: { 202: '`{"status": "accepted"}`' },
+  },
+  {
+    method: "delete",
+    path: "/api/admin/users/:userId/data",
+    tag: "Administration",
+    summary: "Purge a user: everything they have, as DELETE /api/me/data does (audited as admin.purged)",
+    auth: "bearer",
+    params: userIdParam,
+    responses: { 202: '`{"status": "accepted"}`', 404: "Not an administrator" },
   },
   {
     method: "post",

@@ -1,4 +1,4 @@
-// /api/executions: create, list, read, follow events, cancel (docs/api.md, "Executions"). HTTP only.
+// /api/executions: create, list, read, follow events, cancel, delete (docs/api.md, "Executions"). HTTP only.
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { signStreamToken, verifyStreamToken } from "../lib/stream-token";
@@ -41,8 +41,8 @@ export const executionRoutes = new Hono<AppEnv>()
     });
   })
   .get("/:id", validate("param", idParam), async (c) => {
-    const { execution, results } = await c.var.executions.record(c.var.userId, c.req.valid("param").id);
-    return c.json(executionView(execution, results));
+    const { execution, results, outputsError } = await c.var.executions.record(c.var.userId, c.req.valid("param").id);
+    return c.json(executionView(execution, results, outputsError));
   })
   .get("/:id/events", validate("param", idParam), validate("query", eventsQuery), async (c) => {
     const { id } = c.req.valid("param");
@@ -68,4 +68,8 @@ export const executionRoutes = new Hono<AppEnv>()
   .post("/:id/cancel", validate("param", idParam), async (c) => {
     const { id } = c.req.valid("param");
     return c.json({ id, status: await c.var.executions.cancel(c.var.userId, id) });
+  })
+  .delete("/:id", validate("param", idParam), async (c) => {
+    await c.var.deletions.deleteExecution(c.var.userId, c.req.valid("param").id);
+    return c.body(null, 204);
   });

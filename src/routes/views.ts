@@ -2,6 +2,7 @@
 
 import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
+import type { ErrorInfo } from "../events/types";
 import type { CatalogueEntry } from "../lib/model-catalogue";
 
 /** Milliseconds since the epoch → ISO string (null stays null). */
@@ -62,13 +63,15 @@ export function executionSummaryView(execution: ExecutionSummary) {
     costMicros: execution.costMicros,
     budgetMicros: execution.budgetMicros,
     inputsPreview: execution.inputsPreview,
+    outputPreview: execution.outputPreview,
   };
 }
 
 /** An execution's full record with one result per prompt (docs/api.md, "Executions"). */
-export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[]) {
+export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[], outputsError?: ErrorInfo) {
   return {
     ...executionSummaryView(summaryOfRow(execution)),
+    ...(outputsError ? { outputsError } : {}),
     inputs: execution.inputs,
     results: results.map((result) => ({
       promptId: result.promptId,

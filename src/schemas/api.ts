@@ -6,6 +6,9 @@ import { budgetSchema, LIMITS, promptSchema } from "./tool";
 /** `:id` of a tool or an execution. */
 export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
 
+/** A user id in a path (an ID token's `sub`). */
+export const userIdParam = z.strictObject({ userId: z.string().min(1).max(255) });
+
 export const toolListQuery = z.strictObject({
   scope: z.enum(["all", "mine", "shared"]).default("all"),
   limit: z.coerce.number().int().min(1).max(200).default(100),

@@ -1,11 +1,13 @@
 // An execution's events as an SSE response: live from its object, replayed from the object's log,
 // or rebuilt from the D1 records once the log has passed retention.
 import type { Database } from "../db/client";
-import { findOwnExecution, findPromptResults } from "../db/execution-queries";
+import { readOwnExecution } from "../db/execution-contents";
 import type { OpenStreamResult } from "../durable/session-types";
+import { isHidden } from "../durable/user/deletions";
 import { replayFromRecords } from "../events/replay";
 import type { StreamFormat } from "../events/sse";
 import { AppError, notFound } from "../lib/errors";
+import { userAccount } from "./accounts";
 import { executionObject } from "./execution-reads";
 
 export const SSE_HEADERS = {
@@ -26,6 +28,7 @@ export function openedResponse(opened: OpenStreamResult, headers: Record<string,
   if (opened.kind === "finished") return new Response(null, { status: 204, headers });
   if (opened.kind === "stream") return new Response(opened.stream, { headers: { ...SSE_HEADERS, ...headers } });
   if (opened.kind === "pending") throw new AppError("conflict", "The execution has not started");
+  if (opened.kind === "deleted") throw notFound("Execution");
   return null;
 }
 
@@ -40,13 +43,21 @@ export async function eventsResponse(
   executionId: string,
   { afterId, format, headers }: EventsRequest,
 ): Promise<Response> {
-  const opened = await executionObject(source.env, executionId).openStream({ afterId, format, userId });
+  const [opened, deletion] = await Promise.all([
+    executionObject(source.env, executionId).openStream({ afterId, format, userId }),
+    userAccount(source.env, userId).deletionView(executionId),
+  ]);
+  const held = opened.kind === "stream" || opened.kind === "finished";
+  if (deletion.deleted || (held && isHidden(deletion, opened.createdAt))) {
+    if (opened.kind === "stream") await opened.stream.cancel();
+    throw notFound("Execution");
+  }
   const response = openedResponse(opened, headers);
   if (response) return response;
-  const execution = await findOwnExecution(source.db, executionId, userId);
-  if (!execution) throw notFound("Execution");
-  if (execution.status === "pending") throw new AppError("conflict", "The execution has not started");
-  const body = replayFromRecords(execution, await findPromptResults(source.db, execution.id), afterId, format);
+  const record = await readOwnExecution(source.db, source.env.OUTPUTS, executionId, userId);
+  if (!record || isHidden(deletion, record.execution.createdAt)) throw notFound("Execution");
+  if (record.execution.status === "pending") throw new AppError("conflict", "The execution has not started");
+  const body = replayFromRecords(record.execution, record.results, afterId, format);
   return body === null
     ? new Response(null, { status: 204, headers })
     : new Response(body, { headers: { ...SSE_HEADERS, ...headers } });

@@ -112,5 +112,6 @@ export function newSummary(plan: ExecutionPlan, createdAt: number, start: boolea
     costMicros: null,
     budgetMicros: plan.budgetMicros,
     inputsPreview: inputsPreview(plan.header?.inputs ?? {}),
+    outputPreview: null,
   };
 }

@@ -1,17 +1,16 @@
 // Reading the caller's executions: one from its run's object (a live or recent run, each prompt's
 // output so far), else from D1's record; the list from D1's index merged with what the caller's
-// account knows D1 has not indexed yet (read your writes).
+// account knows D1 has not indexed yet (read your writes). The account also says what is being
+// deleted: such an execution is not found, on every path, from the moment its deletion was accepted.
 import type { Database } from "../db/client";
-import { type ExecutionListQuery, findOwnExecution, findPromptResults, listExecutions } from "../db/execution-queries";
+import { type ExecutionContents, readOwnExecution } from "../db/execution-contents";
+import { type ExecutionListQuery, listExecutions } from "../db/execution-queries";
 import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
-import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import type { ExecutionSession } from "../durable/execution-session";
+import { isHidden } from "../durable/user/deletions";
 import { userAccount } from "./accounts";
 
-export interface ExecutionRecord {
-  execution: ExecutionRow;
-  results: PromptResultRow[];
-}
+export type ExecutionRecord = ExecutionContents;
 
 /** The object of one execution. */
 export const executionObject = (env: Env, executionId: string): DurableObjectStub<ExecutionSession> =>
@@ -24,10 +23,18 @@ export async function findRecord(
   userId: string,
   executionId: string,
 ): Promise<ExecutionRecord | undefined> {
-  const live = await executionObject(env, executionId).record(userId);
-  if (live) return live;
-  const execution = await findOwnExecution(db, executionId, userId);
-  return execution ? { execution, results: await findPromptResults(db, executionId) } : undefined;
+  const [live, deletion] = await Promise.all([
+    executionObject(env, executionId).record(userId),
+    userAccount(env, userId).deletionView(executionId),
+  ]);
+  if (live === "deleted" || deletion.deleted) return undefined;
+  const record = live ?? (await readOwnExecution(db, env.OUTPUTS, executionId, userId));
+  return record && !isHidden(deletion, record.execution.createdAt) ? record : undefined;
+}
+
+/** Whether the caller's execution is being (or was) deleted: every read of it is then a 404. */
+export async function isDeleted(env: Env, userId: string, executionId: string, createdAt: number): Promise<boolean> {
+  return isHidden(await userAccount(env, userId).deletionView(executionId), createdAt);
 }
 
 /** Newest first, then by id: the list's order. */
@@ -41,8 +48,14 @@ export async function listRecords(
   userId: string,
   query: ExecutionListQuery,
 ): Promise<ExecutionSummary[]> {
-  const [rows, fresh] = await Promise.all([listExecutions(db, userId, query), userAccount(env, userId).unindexed()]);
-  const byId = new Map(rows.map((row) => [row.id, summaryOfRow(row)]));
+  const [rows, view] = await Promise.all([listExecutions(db, userId, query), userAccount(env, userId).listView()]);
+  const hidden = new Set(view.hiddenIds);
+  const byId = new Map(
+    rows
+      .filter((row) => row.createdAt >= view.hiddenBefore && !hidden.has(row.id))
+      .map((row) => [row.id, summaryOfRow(row)]),
+  );
+  const fresh = view.unindexed;
   const cursor = query.cursor;
   for (const item of fresh) {
     const matches =

@@ -177,6 +177,9 @@ export class ExecutionService {
 
   /** Cancels a running or pending execution (its object stops the model calls); idempotent. Returns the status after. */
   async cancel(userId: string, executionId: string): Promise<ExecutionStatus> {
+    const deletion = await userAccount(this.env, userId).deletionView(executionId);
+    if (deletion.deleted || (deletion.before > 0 && !(await findRecord(this.env, this.db, userId, executionId))))
+      throw notFound("Execution");
     const { status } = await executionObject(this.env, executionId).cancel(userId);
     if (status !== "unknown") return status;
     // Not held by its object any more (past retention): the record says how it ended.

@@ -21,4 +21,5 @@ export const summaryFor = (id: string): ExecutionSummary => ({
   costMicros: null,
   budgetMicros: null,
   inputsPreview: "",
+  outputPreview: null,
 });

@@ -6,7 +6,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
-import { findOwnExecution, findPromptResults } from "../../src/db/execution-queries";
+import { readOwnExecution } from "../../src/db/execution-contents";
+import { findOwnExecution } from "../../src/db/execution-queries";
 import type { UserAccount } from "../../src/durable/user-account";
 import { getConfig } from "../../src/lib/config";
 import { executionView } from "../../src/routes/views";
@@ -156,7 +157,8 @@ describe("reads that need no D1", () => {
       5_000,
       "D1's record",
     );
-    const fromD1 = executionView(row, await findPromptResults(db, created.body.id));
+    const contents = await readOwnExecution(db, env.OUTPUTS, row.id, user);
+    const fromD1 = contents && executionView(contents.execution, contents.results);
     expect(JSON.parse(JSON.stringify(fromD1))).toEqual(fromObject);
   });
 });

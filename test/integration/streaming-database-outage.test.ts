@@ -2,6 +2,8 @@ import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } fro
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { createDb } from "../../src/db/client";
+import { readOwnExecution } from "../../src/db/execution-contents";
 import type { ExecutionSession } from "../../src/durable/execution-session";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser, tokenFor } from "../helpers/auth";
@@ -83,15 +85,18 @@ describe("D1 outages", () => {
     outage.failWhen = null;
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await indexed())?.status).toBe("completed");
+    // The index in D1, and the whole record from D1 and R2 once the object has let go of it.
     const results = await env.DB.prepare(
-      "SELECT status, output FROM prompt_results WHERE execution_id = ? ORDER BY ordinal",
+      "SELECT status, output_preview AS preview FROM prompt_results WHERE execution_id = ? ORDER BY ordinal",
     )
       .bind(executionId)
-      .all<{ status: string; output: string }>();
-    expect(results.results.map((result) => [result.status, result.output])).toEqual([
+      .all<{ status: string; preview: string }>();
+    expect(results.results.map((result) => [result.status, result.preview])).toEqual([
       ["completed", "first answer"],
       ["completed", "first answer"],
     ]);
+    const whole = await readOwnExecution(createDb(env.DB), env.OUTPUTS, executionId, user);
+    expect(whole?.results.map((result) => result.output)).toEqual(["first answer", "first answer"]);
   });
 
   it("keeps retrying the final write from the alarm until D1 answers, then records the completed run", async () => {

@@ -23,6 +23,9 @@ const execution: ExecutionRow = {
   toolBudgetMicros: null,
   budgetMicros: null,
   reservedMicros: 0,
+  recordKey: null,
+  inputsPreview: null,
+  outputPreview: null,
   createdAt: 0,
   startedAt: 10,
   completedAt: 50,
@@ -59,6 +62,7 @@ const result = (
   costMicros: 1,
   estimatedCostMicros: null,
   overshootMicros: null,
+  outputPreview: null,
 });
 
 function frames(text: string | null) {

@@ -1,6 +1,6 @@
-// An execution's record in D1 as its object writes it: whole, in one batch of upserts, so the start's
-// index and the end's write (or its repair, again and again) land in any order of retries and leave
-// exactly the newest record; long outputs in bounded parts; a run from an earlier version (no header).
+// An execution's index in D1 as its object writes it: in one batch of upserts, so the start's index and
+// the end's write (or its repair, again and again) leave exactly the newest record; previews and the
+// R2 key only (contents live in R2); spending entries per model; a row an earlier version wrote.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
@@ -10,7 +10,6 @@ import {
   type PromptRecordWrite,
   writeExecutionRecord,
 } from "../../src/db/execution-records";
-import { MAX_PART_UNITS } from "../../src/lib/text-parts";
 import { newUser } from "../helpers/auth";
 import { type D1Outage, flakyD1 } from "../helpers/flaky-d1";
 
@@ -59,6 +58,7 @@ function started(ownerId = newUser()): ExecutionRecordWrite {
       budgetMicros: null,
       createdAt: 1_000,
     },
+    recordKey: null,
     status: "running",
     error: null,
     costMicros: null,
@@ -86,24 +86,52 @@ async function stored(record: ExecutionRecordWrite) {
 }
 
 describe("writeExecutionRecord", () => {
-  it("writes the start's index, then the whole end over it; writing either again changes nothing", async () => {
+  it("writes the start's index, then the end's over it; writing either again changes nothing", async () => {
     const record = started();
     await writeExecutionRecord(db(), record);
     const first = await stored(record);
-    expect(first.execution).toMatchObject({ status: "running", inputs: { topic: "t" }, createdAt: 1_000 });
-    expect(first.results.map((result) => [result.promptId, result.status, result.content])).toEqual([
-      ["a", "pending", "say a"],
-      ["b", "pending", "say b"],
+    expect(first.execution).toMatchObject({
+      status: "running",
+      inputs: { topic: "t" },
+      createdAt: 1_000,
+      recordKey: null,
+    });
+    expect(first.results.map((result) => [result.promptId, result.status])).toEqual([
+      ["a", "pending"],
+      ["b", "pending"],
     ]);
-    const end = ended(record, "answer");
+    const end = { ...ended(record, "answer"), recordKey: "records/x.json" };
     await writeExecutionRecord(db(), end);
     await writeExecutionRecord(db(), end);
     const last = await stored(record);
-    expect(last.execution).toMatchObject({ status: "completed", costMicros: 7, completedAt: 2_000 });
-    expect(last.results.map((result) => [result.promptId, result.status, result.output, result.durationMs])).toEqual([
+    expect(last.execution).toMatchObject({
+      status: "completed",
+      costMicros: 7,
+      completedAt: 2_000,
+      recordKey: "records/x.json",
+    });
+    expect(
+      last.results.map((result) => [result.promptId, result.status, result.outputPreview, result.durationMs]),
+    ).toEqual([
       ["a", "completed", "answer", 400],
-      ["b", "skipped", "", null],
+      ["b", "skipped", null, null],
     ]);
+  });
+
+  it("keeps only the index in D1: previews and the R2 key, never an output, a prompt's text or inputs over 1 KB", async () => {
+    const record = { ...started(), recordKey: "records/y.json" };
+    const big = { ...record, header: record.header && { ...record.header, inputs: { notes: "n".repeat(2000) } } };
+    const long = "é".repeat(1000);
+    await writeExecutionRecord(db(), ended(big, long));
+    const { execution, results } = await stored(big);
+    expect(execution).toMatchObject({ inputs: {}, inputsPreview: expect.stringMatching(/^notes: n+…$/) });
+    expect(execution?.outputPreview).toBe("é".repeat(280));
+    expect(results[0]).toMatchObject({
+      output: "",
+      content: null,
+      systemContext: null,
+      outputPreview: "é".repeat(280),
+    });
   });
 
   it("writes the whole end even when the start's index never landed (a repair after D1 was down)", async () => {
@@ -112,16 +140,24 @@ describe("writeExecutionRecord", () => {
     expect((await stored(record)).execution).toMatchObject({ status: "completed", toolName: "Tool" });
   });
 
-  it("keeps an output over one part's size in bounded parts, whole when read", async () => {
+  it("writes one spending entry per model with its prompts' tokens and cost, kept apart from the record", async () => {
     const record = started();
-    const long = "é".repeat(MAX_PART_UNITS * 2 + 7);
-    await writeExecutionRecord(db(), ended(record, long));
-    const [a] = (await stored(record)).results;
-    expect(a?.output).toBe(long);
-    const parts = await env.DB.prepare("SELECT count(*) AS n FROM prompt_output_parts WHERE execution_id = ?")
+    const end = ended(record, "x");
+    end.prompts = [
+      prompt("a", 1, { model: "m1", status: "completed", usage: { inputTokens: 3, outputTokens: 4 }, costMicros: 5 }),
+      prompt("b", 2, { model: "m1", status: "completed", usage: { inputTokens: 1, outputTokens: 1 }, costMicros: 2 }),
+      prompt("c", 3, { model: "m2", status: "skipped" }),
+    ];
+    await writeExecutionRecord(db(), end);
+    const entries = await env.DB.prepare(
+      "SELECT model, input_tokens AS i, output_tokens AS o, cost_micros AS c, status, day FROM spending_entries WHERE execution_id = ? ORDER BY model",
+    )
       .bind(record.executionId)
-      .first<{ n: number }>();
-    expect(parts?.n).toBe(2);
+      .all();
+    expect(entries.results).toEqual([
+      { model: "m1", i: 4, o: 5, c: 7, status: "completed", day: 0 },
+      { model: "m2", i: 0, o: 0, c: 0, status: "completed", day: 0 },
+    ]);
   });
 
   it("updates only the run's own columns of a row an earlier version wrote (no header)", async () => {

@@ -181,6 +181,41 @@ export class Admission {
     this.sql.exec("DELETE FROM runs WHERE id = ?", executionId);
   }
 
+  /** When the account's run `executionId` was created; null when it does not know it. */
+  createdAt(executionId: string): number | null {
+    const [row] = this.sql
+      .exec<{ created_at: number }>("SELECT created_at FROM runs WHERE id = ?", executionId)
+      .toArray();
+    return row?.created_at ?? null;
+  }
+
+  /**
+   * A deleted run keeps only what the daily budget counts (its day and cost): its Idempotency-Key is
+   * free again and it has no list item.
+   */
+  forget(executionId: string): void {
+    this.sql.exec(
+      "UPDATE runs SET idempotency_key = NULL, fingerprint = NULL, summary = NULL WHERE id = ?",
+      executionId,
+    );
+  }
+
+  /** Forgets every run created before `at` (see `forget`); answers those D1 may not hold whole yet. */
+  forgetBefore(at: number): string[] {
+    const unindexed = this.sql
+      .exec<{ id: string }>(
+        "SELECT id FROM runs WHERE created_at < ? AND (state <> 'ended' OR summary IS NOT NULL)",
+        at,
+      )
+      .toArray()
+      .map((row) => row.id);
+    this.sql.exec(
+      "UPDATE runs SET idempotency_key = NULL, fingerprint = NULL, summary = NULL WHERE created_at < ?",
+      at,
+    );
+    return unindexed;
+  }
+
   /** D1 holds the run's whole record: its list item is read from there from now on. */
   indexed(executionId: string): void {
     this.sql.exec("UPDATE runs SET summary = NULL WHERE id = ? AND state = 'ended'", executionId);
