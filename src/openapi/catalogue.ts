@@ -11,6 +11,7 @@ import {
   toolListQuery,
 } from "../schemas/api";
 import { toolBodySchema } from "../schemas/tool";
+import { REPORT_ROUTES } from "./report-routes";
 import type { RouteDoc } from "./route-doc";
 import { SIGN_IN_ROUTES } from "./sign-in-routes";
 
@@ -223,4 +224,5 @@ export const ROUTES: RouteDoc[] = [
       429: "Rate, concurrency or daily budget limit",
     },
   },
+  ...REPORT_ROUTES,
 ];
