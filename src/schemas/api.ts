@@ -94,7 +94,7 @@ function isCalendarDay(day: string): boolean {
 /** A UTC day as `YYYY-MM-DD`. */
 const reportDay = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD")
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date as YYYY-MM-DD", abort: true })
   .refine(isCalendarDay, { message: "is not a date in the calendar" });
 
 /** What every usage report takes: the days (both included; defaults in services/usage.ts) and the format. */
