@@ -32,12 +32,26 @@ export function sharedToolChangeAudit(
   db: Database,
   change: { at: number; actor: string; toolId: string; ownerId: string; sharedAfter: boolean },
 ): BatchItem<"sqlite"> {
-  return db.run(sql`
-    insert into ${auditLog} (id, at, actor, action, target_type, target_id)
-    select ${crypto.randomUUID()}, ${change.at}, ${change.actor}, ${"tool.shared_changed" satisfies AuditAction}, 'tool', ${tools.id}
-    from ${tools}
-    where ${tools.id} = ${change.toolId} and ${tools.ownerId} = ${change.ownerId}
-      and (${tools.visibility} = 'shared' or ${change.sharedAfter ? 1 : 0} = 1)`);
+  const action: AuditAction = "tool.shared_changed";
+  return db.insert(auditLog).select(
+    db
+      .select({
+        id: sql<string>`${crypto.randomUUID()}`.as("id"),
+        at: sql<number>`${change.at}`.as("at"),
+        actor: sql<string>`${change.actor}`.as("actor"),
+        action: sql<AuditAction>`${action}`.as("action"),
+        targetType: sql<string>`'tool'`.as("target_type"),
+        targetId: tools.id,
+      })
+      .from(tools)
+      .where(
+        and(
+          eq(tools.id, change.toolId),
+          eq(tools.ownerId, change.ownerId),
+          change.sharedAfter ? undefined : eq(tools.visibility, "shared"),
+        ),
+      ),
+  );
 }
 
 /** Records one audit row. */
