@@ -46,9 +46,11 @@ export class ProfileCopy {
           version,
         );
       })
-      .catch((error: unknown) =>
-        log("warn", "could not copy a user's profile to D1", { userId, error: describeError(error) }),
-      )
+      .catch((error: unknown) => {
+        // Drizzle's error quotes the statement's parameters (the email and name): log the driver's own.
+        const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+        log("warn", "could not copy a user's profile to D1", { userId, error: describeError(cause) });
+      })
       .finally(() => {
         if (this.writing === version) this.writing = null;
       });
