@@ -47,8 +47,10 @@ export function barChart(options: BarChartOptions): HTMLElement {
   const barWidth = Math.max(1, step * 0.7);
   const y = (value: number) => PAD.top + plotHeight - (max > 0 ? (value / max) * plotHeight : 0);
   const maxText = bars.find((bar) => bar.value === max)?.text ?? "0";
-  // Three day labels at most (first, middle, last), so they never overlap at phone widths.
-  const labelled = new Set([0, Math.floor((bars.length - 1) / 2), bars.length - 1]);
+  // Three labels at most (first, middle, last), so they never overlap at phone widths; the ends align inwards.
+  const middle = Math.floor((bars.length - 1) / 2);
+  const anchor = (index: number) =>
+    index === 0 ? "start" : index === bars.length - 1 ? "end" : index === middle ? "middle" : null;
   const chart = svg(
     "svg",
     {
@@ -56,7 +58,6 @@ export function barChart(options: BarChartOptions): HTMLElement {
       role: "img",
       "aria-labelledby": `${options.id}-title ${options.id}-desc`,
       class: "chart",
-      preserveAspectRatio: "none",
     },
     svg("title", { id: `${options.id}-title` }, options.title),
     svg("desc", { id: `${options.id}-desc` }, options.description),
@@ -74,9 +75,18 @@ export function barChart(options: BarChartOptions): HTMLElement {
           { x, y: top, width: barWidth, height: Math.max(0, y(0) - top), class: "bar" },
           svg("title", {}, `${bar.label}: ${bar.text}`),
         ),
-        labelled.has(index)
-          ? svg("text", { x: x + barWidth / 2, y: HEIGHT - 8, "text-anchor": "middle", class: "tick" }, bar.label)
-          : "",
+        anchor(index) === null
+          ? ""
+          : svg(
+              "text",
+              {
+                x: anchor(index) === "start" ? x : anchor(index) === "end" ? x + barWidth : x + barWidth / 2,
+                y: HEIGHT - 8,
+                "text-anchor": anchor(index) ?? "middle",
+                class: "tick",
+              },
+              bar.label,
+            ),
       );
     }),
   );
@@ -87,7 +97,12 @@ export function barChart(options: BarChartOptions): HTMLElement {
     h(
       "thead",
       {},
-      h("tr", {}, h("th", { scope: "col" }, options.columns[0]), h("th", { scope: "col" }, options.columns[1])),
+      h(
+        "tr",
+        {},
+        h("th", { scope: "col" }, options.columns[0]),
+        h("th", { scope: "col", class: "number" }, options.columns[1]),
+      ),
     ),
     h(
       "tbody",

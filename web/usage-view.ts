@@ -34,8 +34,9 @@ function topTable(caption: string, what: string, rows: UsageRow[]): HTMLElement 
       h(
         "tr",
         {},
-        ...[what, "Executions", "Completed", "Failed", "Input tokens", "Output tokens", "Cost"].map((text) =>
-          h("th", { scope: "col" }, text),
+        h("th", { scope: "col" }, what),
+        ...["Executions", "Completed", "Failed", "Input tokens", "Output tokens", "Cost"].map((text) =>
+          h("th", { scope: "col", class: "number" }, text),
         ),
       ),
     ),
@@ -163,7 +164,7 @@ export async function renderUsage(query: URLSearchParams): Promise<void> {
     h(
       "p",
       { class: "meta", id: "usage-summary" },
-      `${from} to ${to} (UTC): ${runs} executions, ${money(total)} spent.`,
+      `${from} to ${to} (UTC): ${runs} ${runs === 1 ? "execution" : "executions"}, ${money(total)} spent.`,
     ),
     h(
       "section",
