@@ -29,10 +29,11 @@ export interface UsageRowData {
   costMicros: number;
 }
 
-const count = (where: SQL | undefined) =>
-  sql<number>`count(distinct ${where ? sql`case when ${where} then ${spending.executionId} end` : spending.executionId})`.mapWith(
-    Number,
-  );
+/** Distinct executions in the group; with `where`, only those it holds for. */
+const count = (where?: SQL) => {
+  const id = where ? sql`case when ${where} then ${spending.executionId} end` : sql`${spending.executionId}`;
+  return sql<number>`count(distinct ${id})`.mapWith(Number);
+};
 const total = (column: Column) => sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number);
 
 /**
@@ -42,7 +43,7 @@ const total = (column: Column) => sql<number>`coalesce(sum(${column}), 0)`.mapWi
  */
 export async function usageRows(db: Database, filter: UsageFilter): Promise<UsageRowData[]> {
   const figures = {
-    executions: count(undefined),
+    executions: count(),
     completed: count(eq(spending.status, "completed")),
     failed: count(inArray(spending.status, ["failed", "timed_out"])),
     inputTokens: total(spending.inputTokens),
