@@ -20,6 +20,7 @@ import { mcpRoutes } from "./routes/mcp";
 import { meRoutes } from "./routes/me";
 import { modelRoutes } from "./routes/models";
 import { toolRoutes } from "./routes/tools";
+import { usageRoutes } from "./routes/usage";
 
 /** The one route that also accepts a `?token=` stream token. */
 const EVENTS_PATH = /^\/api\/executions\/[^/]+\/events$/;
@@ -44,6 +45,7 @@ export function createApp() {
   app.route("/api/assistant-architect", assistantArchitectRoutes);
   app.route("/api/models", modelRoutes);
   app.route("/api/mcp", mcpRoutes);
+  app.route("/api/usage", usageRoutes);
   app.route("/api/admin", adminRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -1,5 +1,7 @@
 // The page's router: the URL hash names the view, so a reload (or a shared link) returns to it.
 import { ApiError } from "../src/client";
+import { showAdminLinks } from "./admin-nav";
+import { renderAudit } from "./audit-view";
 import { errorText, h, show } from "./dom";
 import { renderExecution } from "./execution-view";
 import { renderHistory } from "./history-view";
@@ -7,6 +9,7 @@ import { renderRunForm } from "./run-view";
 import { currentUser, loadSession, type Me, renderSignIn, signOut, whenSessionEnds } from "./session";
 import { renderToolEditor } from "./tool-editor";
 import { renderToolList } from "./tools-view";
+import { renderUsage } from "./usage-view";
 
 let leaving = new AbortController();
 
@@ -21,6 +24,7 @@ function showUser(user: Me): void {
   }
   label.textContent = `Signed in as ${user.name ?? user.email ?? user.userId}`;
   label.title = user.email ?? user.userId;
+  showAdminLinks(user);
 }
 
 async function route(): Promise<void> {
@@ -41,6 +45,8 @@ async function route(): Promise<void> {
       return await renderRunForm(parts[1], query.get("from") ?? undefined);
     if (parts[0] === "executions" && parts[1]) return await renderExecution(parts[1], leaving.signal);
     if (parts[0] === "history") return await renderHistory(query);
+    if (parts[0] === "usage") return await renderUsage(query);
+    if (parts[0] === "audit") return await renderAudit();
     return await renderToolList();
   } catch (error) {
     // A refused session already went back to sign-in (whenSessionEnds); never a dead end here.

@@ -46,7 +46,7 @@ function forget(): boolean {
 const endedNotice = (reason: string) => `Your session has ended (${reason}). Sign in again to continue.`;
 
 /** Every API call: the cookie goes along (same origin); a 401 means the session is over. */
-const watchedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+export const watchedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
   const response = await fetch(input, init);
   if (response.status === 401 && me !== null) {
     forget();

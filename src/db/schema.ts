@@ -227,6 +227,18 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_log_at_idx").on(t.at, t.id)],
 );
 
+/**
+ * Who a user id is, for reports that name people (the admin usage report by user): a copy of the profile
+ * each user's account object holds, written by that object in the background whenever it changes.
+ */
+export const userProfiles = sqliteTable("user_profiles", {
+  userId: text("user_id").primaryKey(),
+  email: text("email"),
+  name: text("name"),
+  /** The profile's own change time in the account (epoch ms): an older copy never overwrites a newer one. */
+  updatedAt: integer("updated_at").notNull(),
+});
+
 /** What the audit trail records (SPEC §14). */
 export const AUDIT_ACTIONS = [
   "execution.deleted",
@@ -254,6 +266,7 @@ export type ExecutionRow = typeof toolExecutions.$inferSelect;
 export type PromptResultRow = typeof promptResults.$inferSelect;
 export type SpendingEntryRow = typeof spendingEntries.$inferSelect;
 export type AuditRow = typeof auditLog.$inferSelect;
+export type UserProfileRow = typeof userProfiles.$inferSelect;
 
 /** A tool with its input fields and its prompts in run order. */
 export interface ToolRecord {

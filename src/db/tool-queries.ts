@@ -61,10 +61,16 @@ export async function insertTool(db: Database, ownerId: string, body: ToolBody):
 }
 
 /**
- * Replaces the caller's tool. Prompts keep their ids where the name is unchanged.
- * Returns false when there is no such tool owned by `ownerId`.
+ * Replaces the caller's tool. Prompts keep their ids where the name is unchanged. `audit` runs first in
+ * the same batch (it may read the tool as it was). Returns false when there is no such tool owned by `ownerId`.
  */
-export async function replaceTool(db: Database, id: string, ownerId: string, body: ToolBody): Promise<boolean> {
+export async function replaceTool(
+  db: Database,
+  id: string,
+  ownerId: string,
+  body: ToolBody,
+  audit?: BatchItem<"sqlite">,
+): Promise<boolean> {
   const existing = await db
     .select({ name: chainPrompts.name, id: chainPrompts.id })
     .from(tools)
@@ -73,18 +79,21 @@ export async function replaceTool(db: Database, id: string, ownerId: string, bod
   if (existing.length === 0) return false;
   const promptIds = new Map(existing.flatMap((row) => (row.name && row.id ? [[row.name, row.id] as const] : [])));
   const owned = and(eq(tools.id, id), eq(tools.ownerId, ownerId));
+  const update = db
+    .update(tools)
+    .set({
+      name: body.name,
+      description: body.description,
+      visibility: body.visibility,
+      onPromptError: body.onPromptError,
+      budgetMicros: body.budget?.maxCostMicros ?? null,
+      updatedAt: Date.now(),
+    })
+    .where(owned);
+  // The audit (if any) first: it reads the tool as it was before the update.
   await db.batch([
-    db
-      .update(tools)
-      .set({
-        name: body.name,
-        description: body.description,
-        visibility: body.visibility,
-        onPromptError: body.onPromptError,
-        budgetMicros: body.budget?.maxCostMicros ?? null,
-        updatedAt: Date.now(),
-      })
-      .where(owned),
+    audit ?? update,
+    ...(audit ? [update] : []),
     db.delete(toolInputFields).where(eq(toolInputFields.toolId, id)),
     db.delete(chainPrompts).where(eq(chainPrompts.toolId, id)),
     ...insertChildren(db, childRows(id, body, promptIds)),
@@ -92,12 +101,21 @@ export async function replaceTool(db: Database, id: string, ownerId: string, bod
   return true;
 }
 
-/** Deletes the caller's tool (fields and prompts cascade; executions keep their records). */
-export async function deleteTool(db: Database, id: string, ownerId: string): Promise<boolean> {
-  const deleted = await db
+/**
+ * Deletes the caller's tool (fields and prompts cascade; executions keep their records); `audit` runs
+ * first in the same batch, while the tool is still there to read.
+ */
+export async function deleteTool(
+  db: Database,
+  id: string,
+  ownerId: string,
+  audit?: BatchItem<"sqlite">,
+): Promise<boolean> {
+  const remove = db
     .delete(tools)
     .where(and(eq(tools.id, id), eq(tools.ownerId, ownerId)))
     .returning({ id: tools.id });
+  const deleted = audit ? (await db.batch([audit, remove]))[1] : await remove;
   return deleted.length > 0;
 }
 

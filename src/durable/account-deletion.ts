@@ -4,7 +4,7 @@
 // user's in bounded batches from the account's alarm. Whatever a failing store leaves is tried again
 // from the alarm, so an accepted deletion always completes.
 import type { AuditEntry } from "../db/audit-log";
-import { auditInsert } from "../db/audit-log";
+import { auditInsert, sharedToolsDeletedAudit } from "../db/audit-log";
 import type { Database } from "../db/client";
 import { type DeletionTarget, deleteOwnToolsStatement, findOwnTarget, targetsBefore } from "../db/execution-deletion";
 import { describeError, log } from "../lib/log";
@@ -84,7 +84,11 @@ export class AccountDeletion {
       action: request.action,
       target: { type: "user", id: userId },
     };
-    await db.batch([deleteOwnToolsStatement(db, userId), auditInsert(db, audit)]);
+    await db.batch([
+      sharedToolsDeletedAudit(db, { at: now, actor: request.actor, ownerId: userId }),
+      deleteOwnToolsStatement(db, userId),
+      auditInsert(db, audit),
+    ]);
     await this.host.wakeAt(now);
   }
 

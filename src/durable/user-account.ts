@@ -19,6 +19,7 @@ import {
 } from "./user/admission";
 import { type DeletionRequest, Deletions, type DeletionView } from "./user/deletions";
 import { type Profile, Profiles } from "./user/profile";
+import { ProfileCopy } from "./user/profile-copy";
 import { type SessionRecord, Sessions } from "./user/sessions";
 
 export type { AdmissionLimits, AdmitRequest, AdmitResult, StartPendingResult } from "./user/admission";
@@ -28,6 +29,7 @@ export type { SessionRecord } from "./user/sessions";
 
 /** What opening a session needs: how long it lasts and what the ID token said about the user. */
 export interface OpenSessionInput {
+  userId: string;
   ttlSeconds: number;
   profile: ProfileClaims;
 }
@@ -53,6 +55,7 @@ const claimsOf = (profile: Profile | null): ProfileClaims => {
 export class UserAccount extends DurableObject<Env> {
   private readonly sessions: Sessions;
   private readonly profiles: Profiles;
+  private readonly profileCopy: ProfileCopy;
   private readonly admission: Admission;
   private readonly deletions: Deletions;
   private readonly deletion: AccountDeletion;
@@ -67,6 +70,7 @@ export class UserAccount extends DurableObject<Env> {
     const now = () => this.now();
     this.sessions = new Sessions(ctx.storage.sql, now);
     this.profiles = new Profiles(ctx.storage.sql, now);
+    this.profileCopy = new ProfileCopy(ctx.storage.sql, env.DB);
     this.admission = new Admission(ctx.storage.sql, now);
     this.deletions = new Deletions(ctx.storage.sql);
     this.deletion = new AccountDeletion({
@@ -238,6 +242,7 @@ export class UserAccount extends DurableObject<Env> {
   /** Signs the user in: records the ID token's profile and opens a session (one call at sign-in). */
   openSession(input: OpenSessionInput): SessionRecord {
     this.profiles.record(input.profile);
+    this.copyProfile(input.userId);
     return this.sessions.create(input.ttlSeconds * 1000);
   }
 
@@ -257,8 +262,16 @@ export class UserAccount extends DurableObject<Env> {
   }
 
   /** Keeps what a bearer token said about the user; true when something changed. */
-  recordProfile(profile: ProfileClaims): boolean {
-    return this.profiles.record(profile);
+  recordProfile(userId: string, profile: ProfileClaims): boolean {
+    const changed = this.profiles.record(profile);
+    this.copyProfile(userId);
+    return changed;
+  }
+
+  /** D1's copy of the profile, for reports, written in the background: never on a request's or a run's path. */
+  private copyProfile(userId: string): void {
+    const write = this.profileCopy.sync(userId, this.profiles.get());
+    if (write) this.ctx.waitUntil(write);
   }
 
   /** The stored profile, for reports; null before any token carried one. */

@@ -12,6 +12,7 @@ import {
   userIdParam,
 } from "../schemas/api";
 import { toolBodySchema } from "../schemas/tool";
+import { REPORT_ROUTES } from "./report-routes";
 import type { RouteDoc } from "./route-doc";
 import { SIGN_IN_ROUTES } from "./sign-in-routes";
 
@@ -264,4 +265,5 @@ export const ROUTES: RouteDoc[] = [
       429: "Rate, concurrency or daily budget limit",
     },
   },
+  ...REPORT_ROUTES,
 ];

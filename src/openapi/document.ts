@@ -62,7 +62,7 @@ function operation(route: RouteDoc) {
   const security =
     route.auth === "none"
       ? []
-      : route.auth === "bearer"
+      : route.auth === "bearer" || route.auth === "admin"
         ? [{ bearer: [] }, { session: [] }]
         : [{ bearer: [] }, { session: [] }, { streamToken: [] }];
   return {

@@ -1,8 +1,11 @@
 // How one HTTP route is described for the API reference (the catalogue lists them all).
 import type { ZodType } from "zod";
 
-/** "bearer" routes also take the `aas_session` cookie (unsafe methods then need an allowed Origin). */
-export type Auth = "none" | "bearer" | "bearer-or-stream-token";
+/**
+ * "bearer" routes also take the `aas_session` cookie (unsafe methods then need an allowed Origin);
+ * "admin" ones the same, from an administrator (ADMINS) only.
+ */
+export type Auth = "none" | "bearer" | "admin" | "bearer-or-stream-token";
 
 export interface RouteDoc {
   method: "get" | "post" | "put" | "delete";

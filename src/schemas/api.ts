@@ -87,3 +87,37 @@ export const rerunBody = z.strictObject({
   /** A budget for the rerun; with the source's tool budget, the lower applies. */
   budget: budgetSchema.optional(),
 });
+
+/** Whether `YYYY-MM-DD` names a day that exists (a parser may roll 2025-02-30 over to March). */
+function isCalendarDay(day: string): boolean {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return Number.isFinite(ms) && new Date(ms).toISOString().startsWith(day);
+}
+
+/** A UTC day as `YYYY-MM-DD`. */
+const reportDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date as YYYY-MM-DD", abort: true })
+  .refine(isCalendarDay, { message: "is not a date in the calendar" });
+
+/** What every usage report takes: the days (both included; defaults in services/usage.ts) and the format. */
+const reportQuery = {
+  from: reportDay.optional(),
+  to: reportDay.optional(),
+  format: z.enum(["json", "csv"]).default("json"),
+};
+
+/** `GET /api/usage`: the caller's own usage. */
+export const usageQuery = z.strictObject({ ...reportQuery, groupBy: z.enum(["day", "tool", "model"]).default("day") });
+
+/** `GET /api/admin/usage`: everyone's. */
+export const adminUsageQuery = z.strictObject({
+  ...reportQuery,
+  groupBy: z.enum(["user", "tool", "model", "day"]).default("day"),
+});
+
+/** `GET /api/admin/audit`. */
+export const auditQuery = z.strictObject({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});

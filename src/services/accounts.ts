@@ -1,5 +1,6 @@
-// Sign-in sessions and profiles, kept in each user's object (UserAccount), never in D1: open one at
-// sign-in, resume it from the cookie (one object call), end it at sign-out; bearer profiles in the background.
+// Sign-in sessions and profiles, kept in each user's object (UserAccount; D1 gets only a copy of the profile
+// for reports): open one at sign-in, resume it from the cookie (one object call), end it at sign-out; bearer
+// profiles in the background.
 import type { UserAccount } from "../durable/user-account";
 import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";
@@ -13,7 +14,7 @@ export const userAccount = (env: Env, userId: string): DurableObjectStub<UserAcc
 
 /** Opens a session in the user's object and returns the cookie value that names it. */
 export async function openSession(env: Env, config: Config, userId: string, profile: ProfileClaims): Promise<string> {
-  const session = await userAccount(env, userId).openSession({ ttlSeconds: config.sessionTtlSeconds, profile });
+  const session = await userAccount(env, userId).openSession({ userId, ttlSeconds: config.sessionTtlSeconds, profile });
   return signSessionToken(config.jwtSecret, {
     sub: userId,
     sid: session.sid,
@@ -61,7 +62,7 @@ export function rememberProfile(
   remembered.add(key);
   waitUntil(
     userAccount(env, userId)
-      .recordProfile(profile)
+      .recordProfile(userId, profile)
       .catch((error: unknown) => {
         // Not remembered, so the next request tries again.
         remembered.delete(key);

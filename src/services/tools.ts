@@ -1,6 +1,7 @@
 // Tool use cases: save (checked as a whole), read, list, replace and delete, for one user. Writes go
 // through a D1 session on the primary, whose bookmark the user's account keeps: the user's next read of
 // a tool for a run (through the Sessions API, which a read replica may serve) is never older.
+import { sharedToolChangeAudit } from "../db/audit-log";
 import { createSessionDb, type Database } from "../db/client";
 import type { ToolRecord, ToolRow } from "../db/schema";
 import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
@@ -48,15 +49,29 @@ export class ToolService {
     return listTools(this.db, userId, scope, limit);
   }
 
-  /** Replaces the user's own tool (prompts keep their ids where the name is unchanged). */
+  /**
+   * Replaces the user's own tool (prompts keep their ids where the name is unchanged). A tool shared
+   * before or after it is audited (`tool.shared_changed`) in the same D1 transaction as the change.
+   */
   async replace(userId: string, toolId: string, body: ToolBody): Promise<ToolRecord> {
     this.check(body);
-    if (!(await this.writing(userId, (db) => replaceTool(db, toolId, userId, body)))) throw notFound("Tool");
+    const replaced = await this.writing(userId, (db) =>
+      replaceTool(db, toolId, userId, body, this.sharedChange(db, userId, toolId, body.visibility === "shared")),
+    );
+    if (!replaced) throw notFound("Tool");
     return this.get(userId, toolId);
   }
 
+  /** Deletes the user's own tool; a shared one is audited in the same D1 transaction. */
   async delete(userId: string, toolId: string): Promise<void> {
-    if (!(await this.writing(userId, (db) => deleteTool(db, toolId, userId)))) throw notFound("Tool");
+    const deleted = await this.writing(userId, (db) =>
+      deleteTool(db, toolId, userId, this.sharedChange(db, userId, toolId, false)),
+    );
+    if (!deleted) throw notFound("Tool");
+  }
+
+  private sharedChange(db: Database, userId: string, toolId: string, sharedAfter: boolean) {
+    return sharedToolChangeAudit(db, { at: Date.now(), actor: userId, toolId, ownerId: userId, sharedAfter });
   }
 
   /** A write on the primary; its bookmark goes to the user's account (a failure to keep it is only logged). */

@@ -4,6 +4,7 @@ import type { TestProject } from "vitest/node";
 import { ALLOWED_DOMAIN, ALLOWED_TENANT, CLIENTS } from "../oidc-provider/accounts.ts";
 import { startTestProvider } from "../oidc-provider/provider.ts";
 import { freePort, startStack } from "../upstream/local-worker";
+import { PAGE_ADMIN } from "./page-admin";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -34,7 +35,11 @@ export default async function setup(project: TestProject) {
         // One priced model, sent upstream as `priced-page-upstream` (page-answers scripts it): cost and budgets on the page.
         MODELS: JSON.stringify([
           { name: "priced-page", upstreamModel: "priced-page-upstream", inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 },
+          // Never scripted (the upstream echoes): spending for the Usage screen (usage.browser.test.ts).
+          { name: "priced-usage", upstreamModel: "priced-usage-upstream", inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 },
         ]),
+        // The dev user that is an administrator (usage.browser.test.ts).
+        ADMINS: PAGE_ADMIN,
       }),
       { port },
     );

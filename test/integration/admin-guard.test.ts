@@ -40,9 +40,9 @@ describe("the administrators' guard", () => {
     expect(await refused.json()).toEqual({ error: { code: "not_found", message: "No route for GET /api/admin/ping" } });
     // The real app, for a path nothing serves: the same answer.
     const app = worker(oidcEnv);
-    const unknown = await app("/api/admin/usage", { headers: await bearer("teacher-1") });
+    const unknown = await app("/api/admin/no-such-route", { headers: await bearer("teacher-1") });
     expect(await unknown.json()).toEqual({
-      error: { code: "not_found", message: "No route for GET /api/admin/usage" },
+      error: { code: "not_found", message: "No route for GET /api/admin/no-such-route" },
     });
   });
 

@@ -78,6 +78,7 @@ describe("DELETE /api/me/data", () => {
   it("lets an administrator purge a user (audited as admin.purged); others get the unknown-route 404", async () => {
     const user = newUser();
     const [id] = await seedEndedExecutions(user, 3);
+    const shared = await createToolFor(user, lessonPlanner("demo", { visibility: "shared" }));
     const app = worker({ ...env, ADMINS: "admin-root" });
     const purge = async (caller: string) =>
       app(`/api/admin/users/${user}/data`, {
@@ -93,6 +94,9 @@ describe("DELETE /api/me/data", () => {
     await drainDeletions(user);
     expect(await rowsOf(user)).toMatchObject({ executions: 0, results: 0 });
     expect(await auditCount("admin.purged", user)).toBe(1);
+    // Their shared tool went with them, for everyone, and the change of a shared tool is audited.
+    expect((await api(`/api/tools/${shared.id}`, { user: newUser() })).status).toBe(404);
+    expect(await auditCount("tool.shared_changed", shared.id)).toBe(1);
   });
 });
 

@@ -76,8 +76,10 @@ describe("Profiles", () => {
 
 describe("UserAccount over RPC", () => {
   it("opens a session with the ID token's profile; checkSession answers the profile while live, null after revoke", async () => {
-    const account = userAccount(env, newUser());
+    const userId = newUser();
+    const account = userAccount(env, userId);
     const session = await account.openSession({
+      userId,
       ttlSeconds: 60,
       profile: { email: "cy@school.example.edu", name: "Cy", emailVerified: true },
     });
@@ -104,7 +106,7 @@ describe("a bearer token's profile claims", () => {
       emailVerified: true,
     });
     // Changed behind the cache's back: the same claims again make no call, so the change stays.
-    await account.recordProfile({ name: "Dee (renamed elsewhere)" });
+    await account.recordProfile(user, { name: "Dee (renamed elsewhere)" });
     expect((await app("/api/tools", { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
     expect(await account.profile()).toMatchObject({ name: "Dee (renamed elsewhere)" });
     // New claims are new: recorded.
