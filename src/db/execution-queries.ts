@@ -1,7 +1,7 @@
 // Execution reads and the atomic create: the concurrency check, the execution and its pending
 // prompt results are one D1 batch, so a burst can never exceed the per-user limit. The conditional
 // statements are raw SQL (Drizzle has no INSERT … SELECT … WHERE); values are bound where they stand.
-import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, lt, or, type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { Database } from "./client";
@@ -12,6 +12,7 @@ import {
   type PromptRow,
   promptOutputParts,
   promptResults,
+  storedToolId,
   toolExecutions,
 } from "./schema";
 
@@ -21,7 +22,8 @@ export interface NewExecution {
   status: "pending" | "running";
   createdAt: number;
   ownerId: string;
-  toolId: string;
+  /** Null for a draft run (an unsaved tool). */
+  toolId: string | null;
   toolName: string;
   inputs: Record<string, unknown>;
   idempotencyKey: string | null;
@@ -89,7 +91,7 @@ export async function insertExecutionWithinLimit(
       (id, owner_id, tool_id, tool_name, status, inputs, idempotency_key, request_fingerprint, durable_object_id,
        created_at, started_at, on_prompt_error, input_fields, source_execution_id, from_prompt_id, tool_budget_micros,
        budget_micros)
-    SELECT ${execution.id}, ${execution.ownerId}, ${execution.toolId}, ${execution.toolName}, ${execution.status},
+    SELECT ${execution.id}, ${execution.ownerId}, ${storedToolId(execution.toolId)}, ${execution.toolName}, ${execution.status},
       ${JSON.stringify(execution.inputs)}, ${execution.idempotencyKey}, ${execution.requestFingerprint},
       ${execution.durableObjectId}, ${now}, ${startedAt}, ${execution.onPromptError}, ${JSON.stringify(execution.inputFields)},
       ${execution.sourceExecutionId}, ${execution.fromPromptId}, ${execution.toolBudgetMicros}, ${execution.budgetMicros}
@@ -215,8 +217,38 @@ export interface ExecutionListQuery {
   status?: ExecutionStatus;
   /** Only the reruns of this execution. */
   sourceExecutionId?: string;
+  /** Text the inputs or an output preview contain (case-insensitive for A–Z). */
+  q?: string;
   limit: number;
   cursor?: { createdAt: number; id: string };
+}
+
+/** Code points of a prompt's output that its preview keeps (SPEC §13), and that `q` searches. */
+export const OUTPUT_PREVIEW_CHARS = 280;
+
+/** An execution in a list, with its output preview: that of its last prompt with output. */
+export type ListedExecution = ExecutionRow & { outputPreview: string | null };
+
+// SQLite's substr counts characters (code points), as the preview does. Last prompt with output:
+// the highest position, and among equals the last in run order.
+const outputPreview = sql<string | null>`(SELECT substr(${promptResults.output}, 1, ${OUTPUT_PREVIEW_CHARS})
+  FROM ${promptResults} WHERE ${promptResults.executionId} = ${toolExecutions.id} AND ${promptResults.output} != ''
+  ORDER BY ${promptResults.position} DESC, ${promptResults.ordinal} DESC LIMIT 1)`;
+
+/** `q` as a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken literally. */
+const containing = (q: string) => `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
+/**
+ * Executions whose inputs (any value, inside lists too) or any prompt's output preview contain `q`.
+ * Outputs are searched through their first 280 characters only, so the meaning stays when outputs
+ * move out of D1 and only previews stay.
+ */
+function matching(q: string): SQL {
+  const pattern = containing(q);
+  return sql`(EXISTS (SELECT 1 FROM json_tree(${toolExecutions.inputs}) WHERE atom IS NOT NULL
+      AND CAST(atom AS TEXT) LIKE ${pattern} ESCAPE '\\')
+    OR EXISTS (SELECT 1 FROM ${promptResults} WHERE ${promptResults.executionId} = ${toolExecutions.id}
+      AND substr(${promptResults.output}, 1, ${OUTPUT_PREVIEW_CHARS}) LIKE ${pattern} ESCAPE '\\'))`;
 }
 
 /** The owner's executions, newest first, keyset-paginated on (createdAt, id). */
@@ -224,11 +256,12 @@ export async function listExecutions(
   db: Database,
   ownerId: string,
   query: ExecutionListQuery,
-): Promise<ExecutionRow[]> {
+): Promise<ListedExecution[]> {
   const conditions: SQL[] = [eq(toolExecutions.ownerId, ownerId)];
   if (query.toolId) conditions.push(eq(toolExecutions.toolId, query.toolId));
   if (query.status) conditions.push(eq(toolExecutions.status, query.status));
   if (query.sourceExecutionId) conditions.push(eq(toolExecutions.sourceExecutionId, query.sourceExecutionId));
+  if (query.q) conditions.push(matching(query.q));
   if (query.cursor) {
     const { createdAt, id } = query.cursor;
     const older = or(
@@ -238,7 +271,7 @@ export async function listExecutions(
     if (older) conditions.push(older);
   }
   return db
-    .select()
+    .select({ ...getTableColumns(toolExecutions), outputPreview })
     .from(toolExecutions)
     .where(and(...conditions))
     .orderBy(desc(toolExecutions.createdAt), desc(toolExecutions.id))

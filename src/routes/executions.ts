@@ -7,7 +7,7 @@ import { validate } from "../middleware/validator";
 import { createExecutionBody, eventsQuery, executionListQuery, idParam, rerunBody } from "../schemas/api";
 import type { Created } from "../services/executions";
 import { decodeCursor, encodeCursor, parseLastEventId, readIdempotencyKey } from "./params";
-import { executionSummaryView, executionView } from "./views";
+import { executionListItemView, executionView } from "./views";
 
 /** `201 {id, status, eventsUrl, streamToken}`, or 200 when an Idempotency-Key replayed it. */
 async function createdResponse(c: Context<AppEnv>, { execution, status, replayed }: Created): Promise<Response> {
@@ -25,9 +25,13 @@ async function createdResponse(c: Context<AppEnv>, { execution, status, replayed
 
 export const executionRoutes = new Hono<AppEnv>()
   .post("/", validate("json", createExecutionBody), async (c) => {
-    const body = c.req.valid("json");
+    // The schema lets exactly one of toolId and draft through.
+    const { toolId, draft, ...body } = c.req.valid("json");
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
-    return createdResponse(c, await c.var.executions.create(c.var.userId, { ...body, idempotencyKey }));
+    const created = draft
+      ? await c.var.executions.createFromDraft(c.var.userId, { ...body, draft, idempotencyKey })
+      : await c.var.executions.create(c.var.userId, { ...body, toolId: toolId ?? "", idempotencyKey });
+    return createdResponse(c, created);
   })
   .get("/", validate("query", executionListQuery), async (c) => {
     const { cursor, ...query } = c.req.valid("query");
@@ -37,7 +41,7 @@ export const executionRoutes = new Hono<AppEnv>()
     });
     const last = rows.at(-1);
     return c.json({
-      executions: rows.map(executionSummaryView),
+      executions: rows.map(executionListItemView),
       nextCursor: rows.length === query.limit && last ? encodeCursor(last) : null,
     });
   })

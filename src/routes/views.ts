@@ -75,11 +75,25 @@ export function executionSummaryView(execution: ExecutionRow) {
   };
 }
 
+/** An execution in the list: the summary and its output preview (its last prompt's, SPEC §13). */
+export function executionListItemView(execution: ExecutionRow & { outputPreview: string | null }) {
+  return { ...executionSummaryView(execution), outputPreview: execution.outputPreview };
+}
+
 /** An execution's full record with one result per prompt (docs/api.md, "Executions"). */
 export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[]) {
   return {
     ...executionSummaryView(execution),
     inputs: execution.inputs,
+    /** The input fields as they were when it ran (labels, types, options); null for runs from before they were kept. */
+    inputFields:
+      execution.inputFields?.map(({ name, label, type, required, options }) => ({
+        name,
+        label,
+        type,
+        required,
+        ...(options ? { options } : {}),
+      })) ?? null,
     results: results.map((result) => ({
       promptId: result.promptId,
       name: result.name,

@@ -8,7 +8,8 @@ import type { IdempotencyKey } from "./idempotency";
 
 /** Everything a new execution is made of: from a tool (a create) or from a source execution (a rerun). */
 export interface ExecutionDraft {
-  toolId: string;
+  /** Null for a draft run (an unsaved tool). */
+  toolId: string | null;
   toolName: string;
   onPromptError: "stop" | "continue";
   inputFields: FieldSnapshot[];

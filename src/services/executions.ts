@@ -6,6 +6,7 @@ import {
   findOwnExecution,
   findPromptResults,
   insertExecutionWithinLimit,
+  type ListedExecution,
   listExecutions,
   markPendingRunning,
   type SlotLimits,
@@ -19,6 +20,7 @@ import type { Config } from "../lib/config";
 import { AppError, notFound } from "../lib/errors";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
+import type { ToolBody } from "../schemas/tool";
 import {
   assertBudgetCovers,
   assertBudgetsCountable,
@@ -26,6 +28,7 @@ import {
   type Budget,
   firstCallsNeed,
 } from "./budgets";
+import { draftFromBody } from "./draft-runs";
 import { eventsResponse } from "./event-responses";
 import { draftFromTool, type ExecutionDraft, fieldsOf, newExecutionRow, planFor } from "./execution-plans";
 import { type IdempotencyKey, idempotencyKeyOf, replayed } from "./idempotency";
@@ -42,6 +45,15 @@ export interface CreateRequest {
   /** false creates a pending execution for the original endpoint to start later. */
   start: boolean;
   /** Held to the tool's budget too: the lower applies. */
+  budget?: Budget;
+}
+
+/** A run of an unsaved tool body (SPEC §5, the editor's "Try it"): always starts at once. */
+export interface DraftCreateRequest {
+  draft: ToolBody;
+  inputs: Record<string, unknown>;
+  idempotencyKey: string | null;
+  /** Held to the draft's budget too: the lower applies. */
   budget?: Budget;
 }
 
@@ -72,6 +84,15 @@ export class ExecutionService {
     if (!tool) throw notFound("Tool");
     const values = resolveInputs(fieldsOf(tool), request.inputs);
     return this.insertAndStart(userId, draftFromTool(tool, request.inputs, values, request.budget), key, request.start);
+  }
+
+  /** Runs an unsaved tool, checked as a save checks it; its record has `toolId: null` and the draft's name. */
+  async createFromDraft(userId: string, request: DraftCreateRequest): Promise<Created> {
+    const key = idempotencyKeyOf(request.idempotencyKey, "create", request);
+    const replay = await replayed(this.db, userId, key);
+    if (replay) return replay;
+    const draft = draftFromBody(request.draft, request.inputs, this.config.models, request.budget);
+    return this.insertAndStart(userId, draft, key, true);
   }
 
   /**
@@ -165,7 +186,7 @@ export class ExecutionService {
   }
 
   /** The caller's executions, newest first, with stale pending ones expired on the way. */
-  async list(userId: string, query: ExecutionListQuery): Promise<ExecutionRow[]> {
+  async list(userId: string, query: ExecutionListQuery): Promise<ListedExecution[]> {
     const rows = await listExecutions(this.db, userId, query);
     const stale = rows.filter((row) => this.pending.isStale(row));
     if (stale.length === 0) return rows;
@@ -184,7 +205,8 @@ export class ExecutionService {
   ): Promise<void> {
     if (execution.error?.code === "expired") throw this.pending.expiredConflict();
     if (execution.status !== "pending" && sentInputs === undefined) return;
-    const tool = await findReadableTool(this.db, execution.toolId, userId);
+    // A draft run has no saved tool to check the inputs against (and is never pending).
+    const tool = execution.toolId === null ? undefined : await findReadableTool(this.db, execution.toolId, userId);
     if (!tool) throw notFound("Tool");
     if (sentInputs !== undefined) assertSameInputs(fieldsOf(tool), execution.inputs, sentInputs);
     if (execution.status === "pending") await this.startPending(execution, tool);

@@ -1,10 +1,29 @@
 // Tool use cases: save (checked as a whole), read, list, replace and delete, for one user.
 import type { Database } from "../db/client";
 import type { ToolRecord, ToolRow } from "../db/schema";
-import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
+import {
+  deleteTool,
+  findReadableTool,
+  insertTool,
+  listTools,
+  replaceTool,
+  type ToolScope,
+  type ToolSort,
+} from "../db/tool-queries";
 import { notFound } from "../lib/errors";
 import { assertModelsListed, assertModelsPriced, type ModelCatalogue } from "../lib/model-catalogue";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
+
+/**
+ * What a save checks (and a draft run, SPEC §5): the whole-tool checks; (ALLOW_UNLISTED_MODELS=false)
+ * that every model is in the catalogue; and with a budget, that every model has a price.
+ */
+export function assertToolSaveable(body: ToolBody, catalogue: ModelCatalogue): void {
+  assertToolIsConsistent(body);
+  const pathOf = (index: number) => `prompts.${index}`;
+  assertModelsListed(catalogue, body.prompts, pathOf);
+  if (body.budget) assertModelsPriced(catalogue, body.prompts, pathOf, "the budget");
+}
 
 /** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
 export class ToolService {
@@ -25,8 +44,9 @@ export class ToolService {
     return record;
   }
 
-  list(userId: string, scope: ToolScope, limit: number): Promise<ToolRow[]> {
-    return listTools(this.db, userId, scope, limit);
+  /** `sort`: `created` (newest first) or `lastUsed` (by the user's latest execution of each). */
+  list(userId: string, scope: ToolScope, limit: number, sort: ToolSort = "created"): Promise<ToolRow[]> {
+    return listTools(this.db, userId, scope, limit, sort);
   }
 
   /** Replaces the user's own tool (prompts keep their ids where the name is unchanged). */
@@ -40,14 +60,7 @@ export class ToolService {
     if (!(await deleteTool(this.db, toolId, userId))) throw notFound("Tool");
   }
 
-  /**
-   * The whole-tool checks; (ALLOW_UNLISTED_MODELS=false) that every model is in the catalogue; and
-   * with a budget, that every model has a price.
-   */
   private check(body: ToolBody): void {
-    assertToolIsConsistent(body);
-    const pathOf = (index: number) => `prompts.${index}`;
-    assertModelsListed(this.catalogue, body.prompts, pathOf);
-    if (body.budget) assertModelsPriced(this.catalogue, body.prompts, pathOf, "the budget");
+    assertToolSaveable(body, this.catalogue);
   }
 }
