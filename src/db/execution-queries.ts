@@ -229,11 +229,12 @@ export const OUTPUT_PREVIEW_CHARS = 280;
 /** An execution in a list, with its output preview: that of its last prompt with output. */
 export type ListedExecution = ExecutionRow & { outputPreview: string | null };
 
-// SQLite's substr counts characters (code points), as the preview does. Last prompt with output:
-// the highest position, and among equals the last in run order.
-const outputPreview = sql<string | null>`(SELECT substr(${promptResults.output}, 1, ${OUTPUT_PREVIEW_CHARS})
-  FROM ${promptResults} WHERE ${promptResults.executionId} = ${toolExecutions.id} AND ${promptResults.output} != ''
-  ORDER BY ${promptResults.position} DESC, ${promptResults.ordinal} DESC LIMIT 1)`;
+// Written with table names: Drizzle leaves columns unqualified in a one-table select, and inside these
+// subqueries an unqualified `id` would be the prompt result's. SQLite's substr counts characters (code
+// points), as the preview does. Last prompt with output: the highest position, then the last in run order.
+const outputPreview = sql<string | null>`(SELECT substr(preview.output, 1, ${OUTPUT_PREVIEW_CHARS})
+  FROM prompt_results AS preview WHERE preview.execution_id = tool_executions.id AND preview.output != ''
+  ORDER BY preview.position DESC, preview.ordinal DESC LIMIT 1)`;
 
 /** `q` as a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken literally. */
 const containing = (q: string) => `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
@@ -245,10 +246,10 @@ const containing = (q: string) => `%${q.replace(/[\\%_]/g, (char) => `\\${char}`
  */
 function matching(q: string): SQL {
   const pattern = containing(q);
-  return sql`(EXISTS (SELECT 1 FROM json_tree(${toolExecutions.inputs}) WHERE atom IS NOT NULL
+  return sql`(EXISTS (SELECT 1 FROM json_tree(tool_executions.inputs) WHERE atom IS NOT NULL
       AND CAST(atom AS TEXT) LIKE ${pattern} ESCAPE '\\')
-    OR EXISTS (SELECT 1 FROM ${promptResults} WHERE ${promptResults.executionId} = ${toolExecutions.id}
-      AND substr(${promptResults.output}, 1, ${OUTPUT_PREVIEW_CHARS}) LIKE ${pattern} ESCAPE '\\'))`;
+    OR EXISTS (SELECT 1 FROM prompt_results AS searched WHERE searched.execution_id = tool_executions.id
+      AND substr(searched.output, 1, ${OUTPUT_PREVIEW_CHARS}) LIKE ${pattern} ESCAPE '\\'))`;
 }
 
 /** The owner's executions, newest first, keyset-paginated on (createdAt, id). */

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
-import { chainPrompts, type ToolRecord, type ToolRow, toolExecutions, toolInputFields, tools } from "./schema";
+import { chainPrompts, type ToolRecord, type ToolRow, toolInputFields, tools } from "./schema";
 
 export type { ToolRecord } from "./schema";
 
@@ -116,10 +116,13 @@ export async function findReadableTool(db: Database, id: string, userId: string)
   return tool ? { tool, inputFields, prompts } : undefined;
 }
 
-/** When `userId` last ran the tool (null: never), for the `lastUsed` order. */
+/**
+ * When `userId` last ran the tool (null: never), for the `lastUsed` order. Table names written out:
+ * Drizzle leaves columns unqualified in a one-table select, and `id` here must be the tool's.
+ */
 const lastUsedBy = (userId: string) =>
-  sql<number | null>`(SELECT max(${toolExecutions.createdAt}) FROM ${toolExecutions}
-    WHERE ${toolExecutions.ownerId} = ${userId} AND ${toolExecutions.toolId} = ${tools.id})`;
+  sql<number | null>`(SELECT max(used.created_at) FROM tool_executions AS used
+    WHERE used.owner_id = ${userId} AND used.tool_id = tools.id)`;
 
 /**
  * Tools the user sees: their own, the shared ones, or both; newest first, or (`lastUsed`) by the user's
