@@ -1,12 +1,11 @@
 // The page's router: the URL hash names the view, so a reload (or a shared link) returns to it.
 import { ApiError } from "../src/client";
 import { errorText, h, show } from "./dom";
-import { renderExecution } from "./execution-view";
 import { renderHistory } from "./history-view";
-import { renderRunForm } from "./run-view";
 import { currentUser, loadSession, type Me, renderSignIn, signOut, whenSessionEnds } from "./session";
 import { renderToolEditor } from "./tool-editor";
 import { renderToolList } from "./tools-view";
+import { renderWorkspace } from "./workspace";
 
 let leaving = new AbortController();
 
@@ -35,13 +34,14 @@ async function route(): Promise<void> {
   const parts = path.split("/").filter(Boolean);
   const query = new URLSearchParams(search);
   try {
-    if (parts[0] === "tools" && parts[1] === "new") return await renderToolEditor();
-    if (parts[0] === "tools" && parts[1] && parts[2] === "edit") return await renderToolEditor(parts[1]);
+    const { signal } = leaving;
+    if (parts[0] === "tools" && parts[1] === "new") return await renderToolEditor(undefined, query.get("from"), signal);
+    if (parts[0] === "tools" && parts[1] && parts[2] === "edit") return await renderToolEditor(parts[1], null, signal);
     if (parts[0] === "tools" && parts[1] && parts[2] === "run")
-      return await renderRunForm(parts[1], query.get("from") ?? undefined);
-    if (parts[0] === "executions" && parts[1]) return await renderExecution(parts[1], leaving.signal);
+      return await renderWorkspace({ toolId: parts[1] }, signal);
+    if (parts[0] === "executions" && parts[1]) return await renderWorkspace({ executionId: parts[1] }, signal);
     if (parts[0] === "history") return await renderHistory(query);
-    return await renderToolList();
+    return await renderToolList(query);
   } catch (error) {
     // A refused session already went back to sign-in (whenSessionEnds); never a dead end here.
     if (error instanceof ApiError && error.status === 401) return;

@@ -47,10 +47,17 @@ export function toolView(record: ToolRecord, userId: string) {
 
 const PREVIEW_CHARS = 140;
 
-/** The inputs as one short line, `topic: Photosynthesis · grade: 2`, to tell runs apart in a list. */
-export function inputsPreview(inputs: Record<string, unknown>): string {
+/**
+ * The inputs as one short line, `Topic: Photosynthesis · Grade: 2`, to tell runs apart in a list: each
+ * field's label when the run kept its fields, else its name.
+ */
+export function inputsPreview(
+  inputs: Record<string, unknown>,
+  fields: readonly { name: string; label: string }[] | null = null,
+): string {
+  const labels = new Map(fields?.map((field) => [field.name, field.label]));
   const text = Object.entries(inputs)
-    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
+    .map(([name, value]) => `${labels.get(name) ?? name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
     .join(" · ")
     .replace(/\s+/g, " ");
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
@@ -71,7 +78,7 @@ export function executionSummaryView(execution: ExecutionRow) {
     fromPromptId: execution.fromPromptId,
     costMicros: execution.costMicros,
     budgetMicros: execution.budgetMicros,
-    inputsPreview: inputsPreview(execution.inputs),
+    inputsPreview: inputsPreview(execution.inputs, execution.inputFields),
   };
 }
 
