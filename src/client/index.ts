@@ -39,6 +39,7 @@ export interface ClientOptions {
 export interface StreamOptions {
   /** Resume after this event id (0 or absent: from the start). */
   lastEventId?: number;
+  /** Aborting it ends the loop quietly (no error); the run itself goes on (cancel stops it). */
   signal?: AbortSignal;
   /** Consecutive failed reconnects before giving up. Default 8. */
   maxRetries?: number;
@@ -160,6 +161,8 @@ export function createClient(options: ClientOptions) {
           if (done) break;
           parser.feed(decoder.decode(value, { stream: true }));
           while (pending.length > 0) {
+            // Aborted while the caller handled the last event: the loop ends here, without an error.
+            if (streamOptions.signal?.aborted) return;
             const next = pending.shift() as StoredEvent;
             lastId = next.id;
             failures = 0;

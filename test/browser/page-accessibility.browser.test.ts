@@ -2,7 +2,16 @@
 // screen's heading without a box around the page while focused controls show a ring; every action
 // works from the keyboard alone; the page fits a phone's width.
 import { describe, expect, it } from "vitest";
-import { accessibilityProblems, base, chain, createTool, model, signedIn, useBrowser } from "./page-helpers";
+import {
+  accessibilityProblems,
+  base,
+  chain,
+  createTool,
+  model,
+  screenshot,
+  signedIn,
+  useBrowser,
+} from "./page-helpers";
 
 useBrowser();
 
@@ -115,6 +124,7 @@ describe("accessibility", () => {
     await page.getByRole("button", { name: "Run", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
     const overflow = () => page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+    await screenshot(page, "run-phone");
     const problems: Record<string, string[]> = { run: await accessibilityProblems(page) };
     expect(await overflow()).toBeLessThanOrEqual(0);
     await page.getByRole("button", { name: "Actions for outline" }).click();

@@ -17,7 +17,28 @@ import {
 
 useBrowser();
 
-const HANDOUT = ["# Fractions handout\n\n", "Name: ______\n\n", ...words(120, "\n\nCompare ½ and 4/8, line ")];
+/** A handout longer than the screen, as a model writes one: a title, sections, a table, a list. */
+const HANDOUT = [
+  "# Fractions handout\n\n",
+  "Name: ______________  Date: ________\n\n",
+  "## 1. Pizza slices\n\n",
+  "A pizza is cut into **8 equal slices**. Shade the slices, then write the fraction.\n\n",
+  "| Slices eaten | Fraction | Same as |\n| --- | --- | --- |\n| 2 | 2/8 | 1/4 |\n| 4 | 4/8 | 1/2 |\n| 6 | 6/8 | 3/4 |\n\n",
+  "## 2. Compare\n\n",
+  ...Array.from(
+    { length: 8 },
+    (_, i) => `${i + 1}. Which is larger: ${i + 1}/8 or ${i + 2}/10? Explain how you know.\n`,
+  ),
+  "\n## 3. Make your own\n\n",
+  "- Draw a shape and split it into equal parts.\n- Shade some parts and write the fraction.\n- Swap with a partner and check.\n\n",
+  "## 4. Word problems\n\n",
+  ...Array.from(
+    { length: 6 },
+    (_, i) =>
+      `**Problem ${i + 1}.** Sam eats ${i + 1} of 12 cookies and Ana eats ${i + 2} of 12. Who ate more? Write both fractions.\n\n`,
+  ),
+  "> Tip: fractions with the same denominator compare by their numerators.\n",
+];
 
 /** outline → activity → handout (the answer), one after the other. */
 const threeSteps = (outline: string, activity: string, handout: string, name = "Handout maker") => ({
@@ -65,7 +86,7 @@ describe("the run screen", () => {
     const { page, token } = await signedIn(1280);
     const slow = await model({ kind: "stream", chunks: words(30, "o"), chunkDelayMs: 60 });
     const quick = await model({ kind: "stream", chunks: ["An activity ", "with pizza slices."] });
-    const handout = await model({ kind: "stream", chunks: HANDOUT, chunkDelayMs: 5 });
+    const handout = await model({ kind: "stream", chunks: HANDOUT, chunkDelayMs: 20 });
     await createTool(token, threeSteps(slow, quick, handout));
     await page.goto(`${base()}/#/`);
     await page.getByRole("link", { name: "Run Handout maker" }).click();
