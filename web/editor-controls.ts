@@ -65,6 +65,17 @@ export function showProblems(list: HTMLElement, problems: Problems): number {
   return problems.warnings.length;
 }
 
+const ACTION_TEXT = { up: "Move {} up", down: "Move {} down", remove: "Remove {}" } as const;
+
+/** Names an item's buttons after it as it is now ("Move step quiz up"), so they follow a rename. */
+export function nameActions(group: HTMLElement, what: string): void {
+  group.setAttribute("aria-label", `${what} actions`);
+  for (const button of group.querySelectorAll<HTMLButtonElement>("[data-change]")) {
+    const change = button.dataset.change as keyof typeof ACTION_TEXT;
+    button.textContent = ACTION_TEXT[change].replace("{}", what);
+  }
+}
+
 /**
  * Move up, move down and remove for item `index` of a list of `count`; `act` does it and redraws, then
  * focus goes where the reader would look next (the moved item's same button, or the list's add button).
@@ -75,23 +86,21 @@ export function itemActions(
   what: string,
   act: (change: "up" | "down" | "remove") => void,
 ): HTMLElement {
-  const button = (change: "up" | "down" | "remove", text: string, disabled: boolean) =>
-    h(
-      "button",
-      {
-        type: "button",
-        class: change === "remove" ? "danger" : undefined,
-        disabled,
-        "data-change": change,
-        onclick: () => act(change),
-      },
-      text,
-    );
-  return h(
+  const button = (change: "up" | "down" | "remove", disabled: boolean) =>
+    h("button", {
+      type: "button",
+      class: change === "remove" ? "danger" : undefined,
+      disabled,
+      "data-change": change,
+      onclick: () => act(change),
+    });
+  const group = h(
     "div",
-    { class: "tools", role: "group", "aria-label": `${what} actions` },
-    button("up", `Move ${what} up`, index === 0),
-    button("down", `Move ${what} down`, index === count - 1),
-    button("remove", `Remove ${what}`, false),
+    { class: "tools", role: "group" },
+    button("up", index === 0),
+    button("down", index === count - 1),
+    button("remove", false),
   );
+  nameActions(group, what);
+  return group;
 }

@@ -2,7 +2,7 @@
 // required and (for choices) its options; checked as the author types; added, moved and removed.
 import { h } from "./dom";
 import { fieldProblems } from "./editor-checks";
-import { itemActions, pair, select, showProblems, textInput } from "./editor-controls";
+import { itemActions, nameActions, pair, select, showProblems, textInput } from "./editor-controls";
 import { blankField, type EditableField, type EditableTool } from "./editor-model";
 
 const FIELD_TYPES = [
@@ -39,7 +39,11 @@ export function fieldList(tool: EditableTool, changed: () => void) {
       },
     );
     const optionsBox = h("div", {}, ...options);
+    const actions = itemActions(i, tool.inputFields.length, `field ${field.name || i + 1}`, (change) =>
+      move(i, change),
+    );
     const refresh = () => {
+      nameActions(actions, `field ${field.name || i + 1}`);
       title.textContent = fieldTitle(field, i);
       optionsBox.hidden = field.type !== "select" && field.type !== "multi_select";
       showProblems(problems, fieldProblems(tool, i));
@@ -99,7 +103,7 @@ export function fieldList(tool: EditableTool, changed: () => void) {
       ),
       problems,
       h("p", { class: "error", id: `err-inputFields.${i}` }),
-      itemActions(i, tool.inputFields.length, `field ${field.name || i + 1}`, (change) => move(i, change)),
+      actions,
     );
   };
 

@@ -3,7 +3,7 @@
 // its placeholder list, title and problems follow every keystroke; added, moved and removed.
 import { h } from "./dom";
 import { placeholdersFor, stepProblems, stepTitle, whenItRuns } from "./editor-checks";
-import { itemActions, numberInput, pair, select, showProblems, textInput } from "./editor-controls";
+import { itemActions, nameActions, numberInput, pair, select, showProblems, textInput } from "./editor-controls";
 import { blankPrompt, type EditablePrompt, type EditableTool } from "./editor-model";
 import { modelPicker } from "./model-picker";
 
@@ -109,7 +109,9 @@ export function stepList(tool: EditableTool, changed: () => void) {
               changed();
             },
           );
+    const actions = itemActions(i, tool.prompts.length, `step ${prompt.name || i + 1}`, (change) => move(i, change));
     const refresh = () => {
+      nameActions(actions, `step ${prompt.name || i + 1}`);
       title.textContent = stepTitle(tool, i);
       when.textContent = whenItRuns(tool, i);
       const before = stepTitle(tool, i - 1).replace(/^Step \d+: /, "");
@@ -165,7 +167,7 @@ export function stepList(tool: EditableTool, changed: () => void) {
       problems,
       moreSettings(prompt, i, changed),
       h("p", { class: "error", id: `err-prompts.${i}` }),
-      itemActions(i, tool.prompts.length, `step ${prompt.name || i + 1}`, (change) => move(i, change)),
+      actions,
     );
   };
 

@@ -28,7 +28,8 @@ export interface RunOutputOptions {
 }
 
 function inputsList(record: ExecutionRecord): HTMLElement | null {
-  const entries = labelled(record);
+  // Only what was filled in: an optional input left empty says nothing about the run.
+  const entries = labelled(record).filter(({ value }) => inputText(value).trim() !== "");
   if (entries.length === 0) return null;
   return h(
     "dl",
@@ -205,8 +206,10 @@ export class RunOutput {
     this.cancel.hidden = true;
     for (const id of answers) panels.get(id)?.showWhole();
     const answered = state.prompts.some((prompt) => answers.has(prompt.id) && prompt.output !== "");
-    // The answer from its first line (the handout's title, not its end), under the run's status.
-    if (answered) this.element.scrollIntoView({ block: "start" });
+    // The answer from its first line (the handout's title, not its end), under the run's status;
+    // left where it is when its start is already in the upper half of the screen.
+    const top = this.answer.getBoundingClientRect().top;
+    if (answered && (top < 0 || top > window.innerHeight / 2)) this.element.scrollIntoView({ block: "start" });
   }
 
   private showSpending(spent: number, budget: number | null): void {

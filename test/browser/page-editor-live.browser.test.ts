@@ -35,6 +35,7 @@ describe("the editor, as the author types", () => {
       "{{activity}}",
     ]);
     expect(await summary(page, 2)).toBe("Step 3: handout runs after step 2");
+    expect(await page.getByRole("button", { name: "Move step handout up" }).isVisible()).toBe(true);
     expect(await optionsOf(page, "p2-when")).toEqual([
       "After step 2 (activity)",
       "Alongside step 2 (activity), at the same time",
@@ -88,7 +89,12 @@ describe("the editor, as the author types", () => {
   it("runs the tool being edited with sample inputs, streaming, without saving it", async () => {
     const { page, token } = await signedIn(1280);
     await newTool(page, "Not saved yet");
+    await page.getByLabel("Description (shown in the tool list)").fill("Facts, then a quiz on them.");
     await page.locator("#p0-content").fill("Tell me three facts about {{topic}}.");
+    await page.getByRole("button", { name: "Add step" }).click();
+    await page.locator("#p1-name").fill("quiz");
+    await page.locator("#p1-content").fill("Write a quiz from: ");
+    await page.locator("#p1-placeholders").selectOption("answer");
     const pane = page.getByRole("region", { name: "Try it" });
     await pane.getByLabel("Topic (required)").fill("volcanoes");
     await pane.getByRole("button", { name: "Try it" }).click();
@@ -96,14 +102,18 @@ describe("the editor, as the author types", () => {
     expect((await pane.locator('article[data-prompt="answer"] pre.raw').textContent())?.trim()).toBe(
       "Tell me three facts about volcanoes.",
     );
+    expect((await pane.locator('article[data-prompt="quiz"] pre.raw').textContent())?.trim()).toBe(
+      "Write a quiz from: Tell me three facts about volcanoes.",
+    );
+    await page.evaluate("window.scrollTo(0, 0)");
     await screenshot(page, "editor");
     expect((await apiCall<{ tools: unknown[] }>(token, "/api/tools?scope=mine")).tools).toEqual([]);
     const runs = await apiCall<{ executions: { toolId: string | null; toolName: string }[] }>(token, "/api/executions");
     expect(runs.executions).toEqual([expect.objectContaining({ toolId: null, toolName: "Not saved yet" })]);
     // A problem with the tool is shown beside the step it concerns, as a save's would be.
-    await page.locator("#p0-content").fill("About {{nothing}}");
+    await page.locator("#p1-content").fill("About {{nothing}}");
     await pane.getByRole("button", { name: "Try it" }).click();
-    await expect.poll(() => page.locator('[id="err-prompts.0"]').innerText()).toContain("{{nothing}}");
+    await expect.poll(() => page.locator('[id="err-prompts.1"]').innerText()).toContain("{{nothing}}");
     await page.close();
   });
 

@@ -27,7 +27,6 @@ describe("history", () => {
     expect(await items.count()).toBe(20);
     expect(await items.first().innerText()).toContain("Topic: volcanoes · Grade: 2");
     await expect.poll(async () => (await page.getByText("Topic: topic 21 · Grade: 2").count()) > 0).toBe(true);
-    await screenshot(page, "history");
     await page.getByRole("button", { name: "Load more" }).click();
     await expect.poll(() => items.count()).toBe(23);
     expect(await page.getByRole("button", { name: "Load more" }).isVisible()).toBe(false);
@@ -54,6 +53,10 @@ describe("history", () => {
     const runs = [
       { tool: await answering("Columns form hexagons as lava cools."), topic: "Basalt" },
       { tool: await answering("Reefs are built by polyps."), topic: "Coral" },
+      {
+        tool: await answering("Obsidian is volcanic glass: lava that cooled too fast for crystals."),
+        topic: "Obsidian",
+      },
     ];
     for (const { tool, topic } of runs) {
       const { id } = await apiCall<{ id: string }>(token, "/api/executions", { toolId: tool, inputs: { topic } });
@@ -63,8 +66,8 @@ describe("history", () => {
     }
     await page.goto(`${base()}/#/history`);
     const items = page.getByRole("list", { name: "Executions" }).getByRole("listitem");
-    await expect.poll(() => items.count()).toBe(2);
-    expect(await items.first().locator(".answer-preview").innerText()).toBe("Reefs are built by polyps.");
+    await expect.poll(() => items.count()).toBe(3);
+    expect(await items.nth(1).locator(".answer-preview").innerText()).toBe("Reefs are built by polyps.");
     // A word only the answer has, in another case.
     await page.getByLabel("Search inputs and answers").fill("POLYPS");
     await expect.poll(() => items.count()).toBe(1);
@@ -73,6 +76,9 @@ describe("history", () => {
     await page.reload();
     await expect.poll(() => items.count()).toBe(1);
     expect(await page.getByLabel("Search inputs and answers").inputValue()).toBe("POLYPS");
+    await page.getByLabel("Search inputs and answers").fill("lava");
+    await expect.poll(() => items.count()).toBe(2);
+    await screenshot(page, "history");
     await page.getByLabel("Search inputs and answers").fill("nothing like this");
     await page.getByText("No executions match.").waitFor();
     await page.close();

@@ -125,6 +125,7 @@ describe("the run screen", () => {
     expect(await page.locator('article[data-prompt="activity"] .output').innerText()).toContain("pizza slices");
     await togglePanel(page, "activity");
     expect(await page.locator('article[data-prompt="activity"] .output').isVisible()).toBe(false);
+    await page.evaluate("window.scrollTo(0, 0)");
     await screenshot(page, "run-completed");
     await page.close();
   });
