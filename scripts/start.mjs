@@ -10,12 +10,13 @@ const verbose = process.env.VERBOSE === "1";
 
 execFileSync(process.execPath, ["scripts/dev-setup.mjs"], { stdio: "inherit" });
 
-const child = spawn(
-  process.execPath,
-  ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", String(PORT)],
-  { stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
-);
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+// Through its bin, so the process reads `wrangler dev --ip 127.0.0.1 --port 8787` as before (the smoke
+// test's clean-up, and anyone's `pkill -f`, find it by that).
+const child = spawn("node_modules/.bin/wrangler", ["dev", "--ip", "127.0.0.1", "--port", String(PORT)], {
+  stdio: ["inherit", "pipe", "pipe"],
+  env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+});
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
 
 /** "starting" until wrangler says it is ready, "warming" while this script's own requests run, then "ready". */
 let phase = "starting";
