@@ -39,12 +39,13 @@ child.on("exit", (code, signal) => {
   process.exit(code ?? (signal ? 1 : 0));
 });
 
-/** The seeded tools, read the way the page reads them (with the local dev token). */
+/** The shared (seeded) tools, read the way the page reads them (with the local dev token). */
 async function demoTools() {
   try {
     const { token } = await (await fetch(`${URL_BASE}/dev/token?user=demo-user`)).json();
+    // The seeded demo tools are shared; the user's own ones from earlier sessions are not the point here.
     const { tools } = await (
-      await fetch(`${URL_BASE}/api/tools`, { headers: { Authorization: `Bearer ${token}` } })
+      await fetch(`${URL_BASE}/api/tools?scope=shared&limit=5`, { headers: { Authorization: `Bearer ${token}` } })
     ).json();
     return tools.map((tool) => `${tool.name}${tool.description ? `: ${tool.description}` : ""}`);
   } catch {
@@ -69,7 +70,7 @@ async function announce() {
     `Assistant Architect Stream is running at ${URL_BASE}`,
     '  Sign in   open that page and press "Use a local dev token" (you are demo-user)',
     '  For curl  TOKEN=$(npm run --silent token -- demo-user)   (README: "Try it")',
-    ...tools.map((tool, i) => `  ${i === 0 ? "Demo     " : "         "} ${tool}`),
+    ...tools.map((tool, i) => `  ${i === 0 ? "Demo tool" : "         "} ${tool}`),
     "  Stop      Ctrl+C   (all of wrangler's output: VERBOSE=1 npm start)",
     "",
   ];
