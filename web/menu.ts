@@ -15,6 +15,7 @@ export class ActionsMenu {
   private readonly button: HTMLButtonElement;
   private readonly list: HTMLElement;
   private items: HTMLButtonElement[] = [];
+  private actions: readonly MenuItem[] = [];
   private readonly outside = (event: Event) => {
     if (!this.element.contains(event.target as Node)) this.close(false);
   };
@@ -37,17 +38,24 @@ export class ActionsMenu {
 
   /** Replaces the actions; with none, the button is hidden. */
   setItems(items: readonly MenuItem[]): void {
-    const labels = items.map((item) => item.label).join("\n");
-    if (labels === this.items.map((item) => item.textContent).join("\n")) {
-      // Same actions: keep the elements (and focus), take the new handlers.
-      items.forEach((item, i) => {
-        const element = this.items[i];
-        if (element) element.onclick = () => this.choose(item);
-      });
-      return;
-    }
-    this.items = items.map((item) =>
-      h("button", { type: "button", role: "menuitem", tabindex: -1, onclick: () => this.choose(item) }, item.label),
+    const same = items.map((item) => item.label).join("\n") === this.items.map((item) => item.textContent).join("\n");
+    // The elements read the current actions when chosen, so the same labels keep their elements (and focus).
+    this.actions = items;
+    if (same) return;
+    this.items = items.map((item, i) =>
+      h(
+        "button",
+        {
+          type: "button",
+          role: "menuitem",
+          tabindex: -1,
+          onclick: () => {
+            const action = this.actions[i];
+            if (action) this.choose(action);
+          },
+        },
+        item.label,
+      ),
     );
     this.list.replaceChildren(...this.items);
     this.element.hidden = items.length === 0;
