@@ -11,6 +11,9 @@ import { relay } from "./relay";
 const workerCounters = newCounters();
 
 /** The real object, counting its own D1 statements and storage writes. */
+// The sign-in account object the app's routes reach (wrangler dev refuses an entry without it).
+export { UserAccount } from "../../src/durable/user-account";
+
 export class ExecutionSession extends RealExecutionSession {
   private readonly counters: CostCounters;
 

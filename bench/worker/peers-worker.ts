@@ -5,7 +5,7 @@ import { routeAgentRequest } from "agents";
 import benchWorker from "./bench-worker";
 import type { BenchChatAgent, TrivialStream } from "./peers";
 
-export { ExecutionSession } from "./bench-worker";
+export { ExecutionSession, UserAccount } from "./bench-worker";
 export { BenchChatAgent, TrivialStream } from "./peers";
 
 type PeersEnv = Env & {
