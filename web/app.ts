@@ -3,13 +3,12 @@ import { ApiError } from "../src/client";
 import { showAdminLinks } from "./admin-nav";
 import { renderAudit } from "./audit-view";
 import { errorText, h, show } from "./dom";
-import { renderExecution } from "./execution-view";
 import { renderHistory } from "./history-view";
-import { renderRunForm } from "./run-view";
 import { currentUser, loadSession, type Me, renderSignIn, signOut, whenSessionEnds } from "./session";
 import { renderToolEditor } from "./tool-editor";
 import { renderToolList } from "./tools-view";
 import { renderUsage } from "./usage-view";
+import { renderWorkspace } from "./workspace";
 
 let leaving = new AbortController();
 
@@ -39,15 +38,16 @@ async function route(): Promise<void> {
   const parts = path.split("/").filter(Boolean);
   const query = new URLSearchParams(search);
   try {
-    if (parts[0] === "tools" && parts[1] === "new") return await renderToolEditor();
-    if (parts[0] === "tools" && parts[1] && parts[2] === "edit") return await renderToolEditor(parts[1]);
+    const { signal } = leaving;
+    if (parts[0] === "tools" && parts[1] === "new") return await renderToolEditor(undefined, query.get("from"), signal);
+    if (parts[0] === "tools" && parts[1] && parts[2] === "edit") return await renderToolEditor(parts[1], null, signal);
     if (parts[0] === "tools" && parts[1] && parts[2] === "run")
-      return await renderRunForm(parts[1], query.get("from") ?? undefined);
-    if (parts[0] === "executions" && parts[1]) return await renderExecution(parts[1], leaving.signal);
+      return await renderWorkspace({ toolId: parts[1] }, signal);
+    if (parts[0] === "executions" && parts[1]) return await renderWorkspace({ executionId: parts[1] }, signal);
     if (parts[0] === "history") return await renderHistory(query);
     if (parts[0] === "usage") return await renderUsage(query);
     if (parts[0] === "audit") return await renderAudit();
-    return await renderToolList();
+    return await renderToolList(query);
   } catch (error) {
     // A refused session already went back to sign-in (whenSessionEnds); never a dead end here.
     if (error instanceof ApiError && error.status === 401) return;

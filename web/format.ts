@@ -20,6 +20,15 @@ export function between(from: string | null, to: string | null): number | null {
 export const tokens = (usage: { inputTokens: number; outputTokens: number } | null): string | null =>
   usage ? `${usage.inputTokens} in / ${usage.outputTokens} out tokens` : null;
 
+/** The start of Markdown as one plain line (a folded panel, a list's preview): no marks, no line breaks. */
+export const plainPreview = (text: string, chars = 160): string =>
+  text
+    .slice(0, chars * 2)
+    .replace(/[#*_`>|[\]]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, chars);
+
 /** Text for a file name: letters, digits and dashes. */
 export const slug = (text: string): string =>
   text

@@ -1,12 +1,14 @@
-// The user's past executions, newest first, told apart by their inputs, status, cost and duration;
-// filtered by tool and status (kept in the URL), paged with "Load more".
-import type { ExecutionSummary } from "../src/client";
+// The user's past runs, newest first, told apart by their inputs, the start of their answer, status,
+// cost and duration; searched by the text of their inputs or answers, filtered by tool and status. The
+// filters apply at once and are kept in the URL (a reload or a shared link shows the same list).
+import type { ExecutionListFilter, ExecutionSummary } from "../src/client";
 import { h, show } from "./dom";
-import { between, money, seconds } from "./format";
+import { between, money, plainPreview, seconds } from "./format";
 import { client } from "./session";
 
 const STATUSES = ["running", "completed", "failed", "canceled", "timed_out", "pending"];
 const PAGE = 20;
+const TYPING_PAUSE_MS = 300;
 
 function item(execution: ExecutionSummary): HTMLElement {
   const facts = [
@@ -14,6 +16,7 @@ function item(execution: ExecutionSummary): HTMLElement {
     seconds(between(execution.startedAt, execution.completedAt)),
     execution.costMicros === null ? null : money(execution.costMicros),
     execution.sourceExecutionId ? "rerun" : null,
+    execution.toolId === null ? "try-out, not saved" : null,
   ].filter(Boolean);
   return h(
     "li",
@@ -23,31 +26,69 @@ function item(execution: ExecutionSummary): HTMLElement {
       { class: "summary" },
       h("a", { href: `#/executions/${execution.id}` }, execution.toolName),
       h("span", { class: "preview" }, execution.inputsPreview || "no inputs"),
+      execution.outputPreview
+        ? h("span", { class: "preview answer-preview" }, plainPreview(execution.outputPreview, 280))
+        : null,
     ),
     h("span", { class: `status ${execution.status}` }, execution.status),
     h("span", { class: "meta" }, facts.join(" · ")),
   );
 }
 
-function select(id: string, label: string, options: [string, string][], value: string): HTMLElement[] {
-  const element = h(
+function select(id: string, options: [string, string][], value: string): HTMLSelectElement {
+  return h(
     "select",
     { id, name: id },
     ...[["", "All"] as [string, string], ...options].map(([optionValue, text]) =>
       h("option", { value: optionValue, selected: optionValue === value }, text),
     ),
   );
-  return [h("label", { for: id }, label), element];
 }
 
 export async function renderHistory(query: URLSearchParams): Promise<void> {
-  const toolId = query.get("toolId") ?? "";
-  const status = query.get("status") ?? "";
-  const filter = { toolId: toolId || undefined, status: status || undefined, limit: PAGE };
-  const [tools, first] = await Promise.all([client().tools.list(), client().executions.list(filter)]);
-  const list = h("ul", { class: "cards", "aria-label": "Executions" }, ...first.executions.map(item));
-  let cursor = first.nextCursor;
-  const more = h("button", { type: "button", hidden: cursor === null }, "Load more");
+  const tools = await client().tools.list();
+  const search = h("input", { id: "q", name: "q", type: "search", maxlength: 200, autocomplete: "off" });
+  search.value = query.get("q") ?? "";
+  const tool = select(
+    "toolId",
+    tools.map((item) => [item.id, item.name]),
+    query.get("toolId") ?? "",
+  );
+  const status = select(
+    "status",
+    STATUSES.map((value) => [value, value]),
+    query.get("status") ?? "",
+  );
+  const list = h("ul", { class: "cards", "aria-label": "Executions" });
+  const empty = h("p", { hidden: true });
+  const count = h("p", { class: "meta", "aria-live": "polite" });
+  const more = h("button", { type: "button", hidden: true }, "Load more");
+  let cursor: string | null = null;
+  let filter: ExecutionListFilter = { limit: PAGE };
+  let asked = 0;
+  const load = async () => {
+    const ask = ++asked;
+    filter = {
+      q: search.value.trim() || undefined,
+      toolId: tool.value || undefined,
+      status: status.value || undefined,
+      limit: PAGE,
+    };
+    const params = new URLSearchParams(
+      Object.entries(filter).flatMap(([key, value]) => (key === "limit" || !value ? [] : [[key, String(value)]])),
+    );
+    // The URL follows the filters without a new screen (the search box keeps its focus).
+    history.replaceState(null, "", `#/history${params.size ? `?${params}` : ""}`);
+    const page = await client().executions.list(filter);
+    if (ask !== asked) return; // a newer filter answered first
+    list.replaceChildren(...page.executions.map(item));
+    cursor = page.nextCursor;
+    more.hidden = cursor === null;
+    const filtered = Boolean(filter.q || filter.toolId || filter.status);
+    empty.hidden = page.executions.length > 0;
+    empty.textContent = filtered ? "No executions match." : "No executions yet.";
+    count.textContent = filtered ? `${page.executions.length}${cursor ? "+" : ""} found` : "";
+  };
   more.addEventListener("click", async () => {
     if (!cursor) return;
     const page = await client().executions.list({ ...filter, cursor });
@@ -55,48 +96,29 @@ export async function renderHistory(query: URLSearchParams): Promise<void> {
     cursor = page.nextCursor;
     more.hidden = cursor === null;
   });
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  search.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => void load(), TYPING_PAUSE_MS);
+  });
+  tool.addEventListener("change", () => void load());
+  status.addEventListener("change", () => void load());
   const filters = h(
     "form",
     {
       class: "filters",
-      "aria-label": "Filter executions",
+      role: "search",
+      "aria-label": "Find executions",
       onsubmit: (event: Event) => {
         event.preventDefault();
-        const data = new FormData(event.target as HTMLFormElement);
-        const params = new URLSearchParams();
-        for (const key of ["toolId", "status"]) {
-          const value = String(data.get(key) ?? "");
-          if (value) params.set(key, value);
-        }
-        location.hash = `#/history${params.size ? `?${params}` : ""}`;
+        clearTimeout(typing);
+        void load();
       },
     },
-    h(
-      "div",
-      {},
-      ...select(
-        "toolId",
-        "Tool",
-        tools.map((tool) => [tool.id, tool.name]),
-        toolId,
-      ),
-    ),
-    h(
-      "div",
-      {},
-      ...select(
-        "status",
-        "Status",
-        STATUSES.map((value) => [value, value]),
-        status,
-      ),
-    ),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Filter")),
+    h("div", { class: "grow" }, h("label", { for: "q" }, "Search inputs and answers"), search),
+    h("div", {}, h("label", { for: "toolId" }, "Tool"), tool),
+    h("div", {}, h("label", { for: "status" }, "Status"), status),
   );
-  show(
-    h("h1", { tabindex: -1 }, "History"),
-    filters,
-    first.executions.length === 0 ? h("p", {}, toolId || status ? "No executions match." : "No executions yet.") : list,
-    h("div", { class: "actions" }, more),
-  );
+  show(h("h1", { tabindex: -1 }, "History"), filters, count, list, empty, h("div", { class: "actions" }, more));
+  await load();
 }

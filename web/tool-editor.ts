@@ -1,43 +1,19 @@
-// The tool editor: the tool's settings (visibility, what a failed prompt does, a budget per run),
-// its fields and prompts (editor-items.ts), save with the API's errors beside what they concern,
-// and delete after a confirmation.
-import type { Tool, ToolInput } from "../src/client";
+// The tool editor: what the tool is (name, description, who sees it, what a failed step does, a budget),
+// its input fields and its steps, each section folding; checks that follow every keystroke (errors the
+// save would refuse, warnings it would not); "Try it" beside it to run the tool unsaved; save with the
+// API's errors beside what they concern; delete after a confirmation. New, edit, or an editable copy.
 import { errorText, fieldErrors, h, show } from "./dom";
-import { fieldItems, promptItems, select, textInput } from "./editor-items";
+import { select, textInput } from "./editor-controls";
+import { fieldList } from "./editor-fields";
+import { blankTool, copyOf, type EditableTool, editableFrom, toToolInput } from "./editor-model";
+import { stepList } from "./editor-prompts";
+import { tryPane } from "./editor-try";
 import { client } from "./session";
 
-const blankTool = (): ToolInput => ({
-  name: "",
-  description: "",
-  visibility: "private",
-  onPromptError: "stop",
-  budget: null,
-  inputFields: [{ name: "topic", label: "Topic", type: "text", required: true }],
-  prompts: [{ name: "answer", position: 0, model: "demo", content: "Tell me about {{topic}}." }],
-});
-
-function toEditable(tool: Tool): ToolInput {
-  return {
-    name: tool.name,
-    description: tool.description,
-    visibility: tool.visibility,
-    onPromptError: tool.onPromptError,
-    budget: tool.budget,
-    inputFields: tool.inputFields.map((field) => ({ ...field })),
-    prompts: tool.prompts.map(({ name, position, model, content, systemContext, temperature, maxTokens }) => ({
-      name,
-      position,
-      model,
-      content,
-      systemContext,
-      temperature,
-      maxTokens,
-    })),
-  };
-}
+type FieldError = { path: string; message: string };
 
 /** The budget in dollars, as micro-dollars (empty: none). */
-function budgetInput(tool: ToolInput): HTMLElement[] {
+function budgetInput(tool: EditableTool): HTMLElement[] {
   const control = h("input", {
     id: "tool-budget",
     type: "number",
@@ -63,119 +39,133 @@ function budgetInput(tool: ToolInput): HTMLElement[] {
 }
 
 function deleteButton(id: string, name: string): HTMLElement {
-  return h(
-    "button",
-    {
-      type: "button",
-      class: "danger",
-      onclick: async () => {
-        if (!confirm(`Delete the tool "${name}"? Its past runs stay in your history.`)) return;
-        await client().tools.delete(id);
-        location.hash = "#/";
-      },
-    },
-    "Delete tool",
-  );
+  const remove = async () => {
+    if (!confirm(`Delete the tool "${name}"? Its past runs stay in your history.`)) return;
+    await client().tools.delete(id);
+    location.hash = "#/";
+  };
+  return h("button", { type: "button", class: "danger", onclick: remove }, "Delete tool");
 }
 
-/** Create (no id) or edit a tool. */
-export async function renderToolEditor(id?: string): Promise<void> {
-  const tool: ToolInput = id ? toEditable(await client().tools.get(id)) : blankTool();
+/** A section that folds under its heading. */
+const section = (title: string, ...children: (HTMLElement | null)[]) =>
+  h("details", { class: "section", open: true }, h("summary", {}, h("h2", {}, title)), ...children);
+
+/** Puts each API error beside the field or step it names (`inputFields.1.name`, `prompts.0.content`). */
+function placeErrors(errors: FieldError[]): void {
+  for (const slot of document.querySelectorAll<HTMLElement>('[id^="err-inputFields."], [id^="err-prompts."]'))
+    slot.textContent = "";
+  for (const { path, message } of errors) {
+    const [group, index] = path.split(".");
+    const slot = document.getElementById(`err-${group}.${index}`);
+    if (slot) slot.textContent = [slot.textContent, message].filter(Boolean).join(" · ");
+  }
+}
+
+async function loadTool(
+  id: string | undefined,
+  from: string | null,
+): Promise<{ tool: EditableTool; note: string | null }> {
+  if (id) return { tool: editableFrom(await client().tools.get(id)), note: null };
+  if (!from) return { tool: blankTool(), note: null };
+  const original = await client().tools.get(from);
+  return {
+    tool: copyOf(original),
+    note: `A copy of ${original.name}: change what you need, then save it as your own.`,
+  };
+}
+
+/** Create (no id), edit, or (`from`) start from a copy of another tool. */
+export async function renderToolEditor(
+  id: string | undefined,
+  from: string | null,
+  signal: AbortSignal,
+): Promise<void> {
+  const { tool, note } = await loadTool(id, from);
   const errors = h("div", { role: "alert" });
-  const list = h("div");
-  const fields = () => tool.inputFields ?? [];
-  const draw = () =>
-    list.replaceChildren(
-      h("h2", {}, "Input fields"),
-      ...fieldItems(fields(), draw),
-      h(
-        "div",
-        { class: "actions" },
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: () => {
-              fields().push({ name: "", label: "", type: "text" });
-              draw();
-            },
-          },
-          "Add field",
-        ),
-      ),
-      h("h2", {}, "Prompts"),
-      ...promptItems(tool, draw),
-      h(
-        "div",
-        { class: "actions" },
-        h(
-          "button",
-          {
-            type: "button",
-            onclick: () => {
-              const next = Math.max(-1, ...tool.prompts.map((prompt) => prompt.position)) + 1;
-              tool.prompts.push({ name: "", position: next, model: "demo", content: "" });
-              draw();
-            },
-          },
-          "Add prompt",
-        ),
-      ),
-    );
-  tool.inputFields = fields();
-  draw();
+  const warnings = h("p", { class: "warning", hidden: true });
+  const refresh = () => {
+    fields.refresh();
+    const warned = steps.refresh();
+    warnings.hidden = warned === 0;
+    warnings.textContent = `${warned} step${warned === 1 ? " has a warning" : "s have warnings"}: you can save anyway.`;
+    trial.refresh();
+  };
+  const fields = fieldList(tool, () => refresh());
+  const steps = stepList(tool, () => refresh());
+  const trial = tryPane(tool, placeErrors, signal);
   const save = async (event: Event) => {
     event.preventDefault();
     errors.replaceChildren();
-    for (const element of list.querySelectorAll(".error")) element.textContent = "";
+    placeErrors([]);
     try {
-      const saved = id ? await client().tools.update(id, tool) : await client().tools.create(tool);
+      const saved = id
+        ? await client().tools.update(id, toToolInput(tool))
+        : await client().tools.create(toToolInput(tool));
       location.hash = `#/tools/${saved.id}/run`;
     } catch (error) {
       errors.append(h("p", { class: "error" }, errorText(error)));
-      for (const field of fieldErrors(error)) {
-        const [group, index] = field.path.split(".");
-        const slot = document.getElementById(`err-${group}.${index}`);
-        if (slot) slot.textContent = [slot.textContent, field.message].filter(Boolean).join(" · ");
-      }
+      placeErrors(fieldErrors(error));
     }
   };
-  show(
-    h(
-      "form",
-      { onsubmit: save, novalidate: true },
-      h("h1", { tabindex: -1 }, id ? "Edit tool" : "New tool"),
+  const form = h(
+    "form",
+    { onsubmit: save, novalidate: true, class: "editor-form", "aria-labelledby": "editor-title" },
+    section(
+      "About this tool",
       ...textInput("tool-name", "Name", tool.name, (value) => (tool.name = value)),
       ...textInput(
         "tool-description",
-        "Description",
-        tool.description ?? "",
+        "Description (shown in the tool list)",
+        tool.description,
         (value) => (tool.description = value),
-        true,
+        { multiline: true },
       ),
-      h("label", { for: "tool-visibility" }, "Visibility"),
+      h("label", { for: "tool-visibility" }, "Who can use it"),
       select(
         "tool-visibility",
-        ["private", "shared"] as const,
-        tool.visibility ?? "private",
+        [
+          ["private", "Only me"],
+          ["shared", "Everyone signed in (shared)"],
+        ] as const,
+        tool.visibility,
         (value) => (tool.visibility = value),
       ),
-      h("label", { for: "tool-on-error" }, "When a prompt fails"),
+      h("label", { for: "tool-on-error" }, "When a step fails"),
       select(
         "tool-on-error",
-        ["stop", "continue"] as const,
-        tool.onPromptError ?? "stop",
+        [
+          ["stop", "Stop the run"],
+          ["continue", "Go on without its answer"],
+        ] as const,
+        tool.onPromptError,
         (value) => (tool.onPromptError = value),
       ),
       ...budgetInput(tool),
-      list,
-      errors,
+    ),
+    section("Input fields", h("p", { class: "meta" }, "What people fill in before a run."), fields.element),
+    section(
+      "Steps",
       h(
-        "div",
-        { class: "actions" },
-        h("button", { class: "primary", type: "submit" }, "Save tool"),
-        id ? deleteButton(id, tool.name) : null,
+        "p",
+        { class: "meta" },
+        "Each step is a prompt sent to the model, in order; a step can use the answers of the steps before it.",
       ),
+      steps.element,
+    ),
+    warnings,
+    errors,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { class: "primary", type: "submit" }, "Save tool"),
+      id ? deleteButton(id, tool.name) : null,
     ),
   );
+  show(
+    h("h1", { id: "editor-title", tabindex: -1 }, id ? "Edit tool" : "New tool"),
+    note ? h("p", { class: "meta" }, note) : null,
+    h("div", { class: "editor" }, form, trial.element),
+  );
+  refresh();
 }

@@ -28,7 +28,8 @@ export interface PromptState {
 
 export interface ExecutionState {
   executionId: string;
-  toolId: string;
+  /** Null for a draft run (an unsaved tool, the editor's "Try it"). */
+  toolId: string | null;
   toolName: string;
   status: ExecutionStatus;
   prompts: PromptState[];

@@ -5,8 +5,9 @@ import type { StoredEvent } from "../events/types";
 import { ApiError, StreamError } from "./errors";
 import { createSseParser } from "./sse-parser";
 import type {
-  Budget,
   CreatedExecution,
+  CreateExecutionInput,
+  ExecutionListFilter,
   ExecutionRecord,
   ExecutionSummary,
   Model,
@@ -38,6 +39,7 @@ export interface ClientOptions {
 export interface StreamOptions {
   /** Resume after this event id (0 or absent: from the start). */
   lastEventId?: number;
+  /** Aborting it ends the loop quietly (no error); the run itself goes on (cancel stops it). */
   signal?: AbortSignal;
   /** Consecutive failed reconnects before giving up. Default 8. */
   maxRetries?: number;
@@ -159,6 +161,8 @@ export function createClient(options: ClientOptions) {
           if (done) break;
           parser.feed(decoder.decode(value, { stream: true }));
           while (pending.length > 0) {
+            // Aborted while the caller handled the last event: the loop ends here, without an error.
+            if (streamOptions.signal?.aborted) return;
             const next = pending.shift() as StoredEvent;
             lastId = next.id;
             failures = 0;
@@ -181,8 +185,12 @@ export function createClient(options: ClientOptions) {
 
   return {
     tools: {
-      list: (scope: "all" | "mine" | "shared" = "all") =>
-        request<{ tools: ToolSummary[] }>("GET", `/api/tools?scope=${scope}`).then((body) => body.tools),
+      /** `sort: "lastUsed"`: by the caller's latest run of each (never-run ones after, newest first). */
+      list: (scope: "all" | "mine" | "shared" = "all", options: { sort?: "created" | "lastUsed" } = {}) =>
+        request<{ tools: ToolSummary[] }>(
+          "GET",
+          `/api/tools?scope=${scope}${options.sort ? `&sort=${options.sort}` : ""}`,
+        ).then((body) => body.tools),
       get: (id: string) => request<Tool>("GET", `/api/tools/${encodeURIComponent(id)}`),
       create: (tool: ToolInput) => request<Tool>("POST", "/api/tools", tool),
       update: (id: string, tool: ToolInput) => request<Tool>("PUT", `/api/tools/${encodeURIComponent(id)}`, tool),
@@ -193,11 +201,11 @@ export function createClient(options: ClientOptions) {
       list: () => request<{ models: Model[]; allowUnlisted: boolean }>("GET", "/api/models"),
     },
     executions: {
-      /** With a `budget`, the lower of it and the tool's applies. */
-      create: (
-        body: { toolId: string; inputs: Record<string, unknown>; budget?: Budget },
-        options: { idempotencyKey?: string } = {},
-      ) =>
+      /**
+       * Runs a saved tool (`toolId`) or an unsaved one (`draft`: a tool body, checked as a save checks it;
+       * its record has `toolId: null`). With a `budget`, the lower of it and the tool's applies.
+       */
+      create: (body: CreateExecutionInput, options: { idempotencyKey?: string } = {}) =>
         request<CreatedExecution>(
           "POST",
           "/api/executions",
@@ -205,9 +213,8 @@ export function createClient(options: ClientOptions) {
           options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
         ),
       get: (id: string) => request<ExecutionRecord>("GET", `/api/executions/${encodeURIComponent(id)}`),
-      list: (
-        query: { toolId?: string; status?: string; sourceExecutionId?: string; limit?: number; cursor?: string } = {},
-      ) => {
+      /** Newest first; `q` matches the inputs and the output previews. */
+      list: (query: ExecutionListFilter = {}) => {
         const params = new URLSearchParams(
           Object.entries(query).flatMap(([key, value]): [string, string][] =>
             value === undefined ? [] : [[key, String(value)]],

@@ -5,6 +5,7 @@ import type { executionSummaryView, executionView, modelsView, toolSummaryView, 
 export type Tool = ReturnType<typeof toolView>;
 export type ToolSummary = ReturnType<typeof toolSummaryView>;
 export type ExecutionRecord = ReturnType<typeof executionView>;
+/** An execution in the list, with `outputPreview`: the first 280 characters of its last prompt's output. */
 export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
 /** A catalogue model: its name and prices (USD per million tokens). */
 export type Model = ReturnType<typeof modelsView>[number];
@@ -48,6 +49,23 @@ export interface RerunInput {
       maxTokens?: number | null;
     }
   >;
+}
+
+/** `executions.create`: a saved tool by id, or an unsaved tool body (`draft`, run without saving it). */
+export type CreateExecutionInput = ({ toolId: string; draft?: never } | { draft: ToolInput; toolId?: never }) & {
+  inputs: Record<string, unknown>;
+  /** With the tool's (or the draft's) budget, the lower applies. */
+  budget?: Budget;
+};
+
+/** `executions.list` filters; `q` matches the inputs and the output previews (case-insensitive for A–Z). */
+export interface ExecutionListFilter {
+  toolId?: string;
+  status?: string;
+  sourceExecutionId?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
 }
 
 export interface CreatedExecution {

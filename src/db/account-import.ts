@@ -14,7 +14,7 @@ export interface ImportedExecution {
   idempotencyKey: string | null;
   requestFingerprint: string | null;
   /** For a key from before fingerprints were kept: what the request was (its tool and inputs). */
-  toolId: string;
+  toolId: string | null;
   inputs: Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 // Execution reads from D1's index: one execution, its prompt results (long outputs reassembled), a
 // rerun's source output, and the owner's list. Writes are the execution's object's (execution-records.ts).
-import { and, asc, desc, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { Database } from "./client";
 import {
@@ -65,8 +65,28 @@ export interface ExecutionListQuery {
   status?: ExecutionStatus;
   /** Only the reruns of this execution. */
   sourceExecutionId?: string;
+  /** Text the inputs or an output preview contain (case-insensitive for A–Z). */
+  q?: string;
   limit: number;
   cursor?: { createdAt: number; id: string };
+}
+
+/** `q` as a LIKE pattern that matches it anywhere, its own `%`, `_` and `\` taken literally. */
+const containing = (q: string) => `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+
+/**
+ * Executions whose inputs (any value, inside lists too; the preview of inputs only R2 keeps whole) or any prompt's
+ * output preview contain `q`. A row from before previews is searched through its output's first 280
+ * characters, the same span. Written with table names: in these subqueries an unqualified `id` would
+ * be the prompt result's.
+ */
+function matching(q: string): SQL {
+  const pattern = containing(q);
+  return sql`(EXISTS (SELECT 1 FROM json_tree(tool_executions.inputs) WHERE atom IS NOT NULL
+      AND CAST(atom AS TEXT) LIKE ${pattern} ESCAPE '\\')
+    OR (tool_executions.inputs = '{}' AND tool_executions.inputs_preview LIKE ${pattern} ESCAPE '\\')
+    OR EXISTS (SELECT 1 FROM prompt_results AS searched WHERE searched.execution_id = tool_executions.id
+      AND coalesce(searched.output_preview, substr(searched.output, 1, 280)) LIKE ${pattern} ESCAPE '\\'))`;
 }
 
 /** The owner's executions, newest first, keyset-paginated on (createdAt, id). */
@@ -79,6 +99,7 @@ export async function listExecutions(
   if (query.toolId) conditions.push(eq(toolExecutions.toolId, query.toolId));
   if (query.status) conditions.push(eq(toolExecutions.status, query.status));
   if (query.sourceExecutionId) conditions.push(eq(toolExecutions.sourceExecutionId, query.sourceExecutionId));
+  if (query.q) conditions.push(matching(query.q));
   if (query.cursor) {
     const { createdAt, id } = query.cursor;
     const older = or(

@@ -15,6 +15,7 @@ import {
   type PromptResultRow,
   promptResults,
   spendingEntries,
+  storedToolId,
   toolExecutions,
 } from "./schema";
 
@@ -51,7 +52,7 @@ export interface PromptRecordWrite extends PromptRecord {
 /** The header a run's object knows (absent for a run an earlier version started: its row exists). */
 export interface ExecutionHeaderWrite {
   ownerId: string;
-  toolId: string;
+  toolId: string | null;
   toolName: string;
   inputs: Record<string, unknown>;
   inputFields: FieldSnapshot[];
@@ -147,11 +148,13 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
         .values({
           id: executionId,
           ...header,
+          // Drizzle passes a null past the column's own mapping: a draft run's is stored as such here.
+          toolId: storedToolId(header.toolId),
           inputs:
             new TextEncoder().encode(JSON.stringify(header.inputs)).length > INPUTS_IN_D1_MAX_BYTES
               ? {}
               : header.inputs,
-          inputsPreview: inputsPreview(header.inputs),
+          inputsPreview: inputsPreview(header.inputs, header.inputFields),
           ...run,
           durableObjectId: null,
         })
@@ -203,7 +206,7 @@ function spendingWrites(db: Database, record: ExecutionRecordWrite): BatchItem<"
       model,
       ownerId: header.ownerId,
       day: header.createdAt - (header.createdAt % DAY_MS),
-      toolId: header.toolId,
+      toolId: storedToolId(header.toolId),
       toolName: header.toolName,
       status: record.status,
       ...spent,
@@ -235,7 +238,7 @@ export function rowsOf(record: ExecutionRecordWrite & { header: ExecutionHeaderW
     durableObjectId: null,
     reservedMicros: 0,
     recordKey: record.recordKey,
-    inputsPreview: inputsPreview(header.inputs),
+    inputsPreview: inputsPreview(header.inputs, header.inputFields),
     outputPreview: lastOutputPreview(record.prompts),
   };
   const results = record.prompts.map(

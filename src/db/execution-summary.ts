@@ -6,7 +6,8 @@ import type { ExecutionRow } from "./schema";
 
 export interface ExecutionSummary {
   id: string;
-  toolId: string;
+  /** Null for a draft run (an unsaved tool). */
+  toolId: string | null;
   toolName: string;
   status: ExecutionStatus;
   error: ErrorInfo | null;
@@ -24,10 +25,17 @@ export interface ExecutionSummary {
 
 const PREVIEW_CHARS = 140;
 
-/** The inputs as one short line, `topic: Photosynthesis · grade: 2`, to tell runs apart in a list. */
-export function inputsPreview(inputs: Record<string, unknown>): string {
+/**
+ * The inputs as one short line, `Topic: Photosynthesis · Grade: 2`, to tell runs apart in a list: each
+ * field's label when the run kept its fields, else its name.
+ */
+export function inputsPreview(
+  inputs: Record<string, unknown>,
+  fields: readonly { name: string; label: string }[] | null = null,
+): string {
+  const labels = new Map(fields?.map((field) => [field.name, field.label]));
   const text = Object.entries(inputs)
-    .map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
+    .map(([name, value]) => `${labels.get(name) ?? name}: ${Array.isArray(value) ? value.join(", ") : String(value)}`)
     .join(" · ")
     .replace(/\s+/g, " ");
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
@@ -47,6 +55,6 @@ export const summaryOfRow = (row: ExecutionRow): ExecutionSummary => ({
   fromPromptId: row.fromPromptId,
   costMicros: row.costMicros,
   budgetMicros: row.budgetMicros,
-  inputsPreview: row.inputsPreview ?? inputsPreview(row.inputs),
+  inputsPreview: row.inputsPreview ?? inputsPreview(row.inputs, row.inputFields),
   outputPreview: row.outputPreview,
 });

@@ -1,6 +1,6 @@
 // D1 tables (Drizzle): tools with their fields and prompts, executions and per-prompt results.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { ErrorInfo } from "../events/types";
 import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 import type { FieldType } from "../schemas/tool";
@@ -71,13 +71,30 @@ export const chainPrompts = sqliteTable(
   ],
 );
 
+/**
+ * What `tool_executions.tool_id` holds for a draft run (an unsaved tool, SPEC §5): the column stays
+ * NOT NULL because SQLite can only drop that by rebuilding the table, and in D1 (foreign keys always
+ * on) dropping `tool_executions` cascades to every prompt result. No tool has the empty id.
+ */
+export const DRAFT_TOOL_ID = "";
+
+/** The stored tool id of an execution (`DRAFT_TOOL_ID` for a draft), for raw statements. */
+export const storedToolId = (toolId: string | null): string => toolId ?? DRAFT_TOOL_ID;
+
+/** `tool_id` as the code sees it: a tool's id, or null for a draft run. */
+const executionToolId = customType<{ data: string | null; driverData: string; notNull: true }>({
+  dataType: () => "text",
+  toDriver: storedToolId,
+  fromDriver: (value) => (value === DRAFT_TOOL_ID ? null : value),
+});
+
 export const toolExecutions = sqliteTable(
   "tool_executions",
   {
     id: text("id").primaryKey(),
     ownerId: text("owner_id").notNull(),
-    // No foreign key: deleting a tool keeps its executions' records.
-    toolId: text("tool_id").notNull(),
+    // No foreign key: deleting a tool keeps its executions' records. Null: a draft run (no saved tool).
+    toolId: executionToolId("tool_id").notNull(),
     toolName: text("tool_name").notNull(),
     status: text("status").$type<ExecutionStatus>().notNull().default("pending"),
     inputs: text("inputs", { mode: "json" }).$type<Record<string, unknown>>().notNull(),

@@ -1,5 +1,5 @@
 // Tool reads and writes. Create and replace write the tool, its fields and prompts in one atomic D1 batch.
-import { and, asc, desc, eq, gt, inArray, or } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { chainPrompts, type ToolRecord, type ToolRow, toolInputFields, tools } from "./schema";
@@ -9,6 +9,7 @@ export type { ToolRecord } from "./schema";
 import { inRunOrder, type ToolBody } from "../schemas/tool";
 
 export type ToolScope = "all" | "mine" | "shared";
+export type ToolSort = "created" | "lastUsed";
 
 function childRows(toolId: string, body: ToolBody, promptIds: ReadonlyMap<string, string>) {
   const fields = body.inputFields.map((field, position) => ({
@@ -133,12 +134,37 @@ export async function findReadableTool(db: Database, id: string, userId: string)
   return tool ? { tool, inputFields, prompts } : undefined;
 }
 
-/** Tools the user sees: their own, the shared ones, or both; newest first. */
-export async function listTools(db: Database, userId: string, scope: ToolScope, limit: number): Promise<ToolRow[]> {
+/**
+ * When `userId` last ran the tool (null: never), for the `lastUsed` order. Table names written out:
+ * Drizzle leaves columns unqualified in a one-table select, and `id` here must be the tool's.
+ */
+const lastUsedBy = (userId: string) =>
+  sql<number | null>`(SELECT max(used.created_at) FROM tool_executions AS used
+    WHERE used.owner_id = ${userId} AND used.tool_id = tools.id)`;
+
+/**
+ * Tools the user sees: their own, the shared ones, or both; newest first, or (`lastUsed`) by the user's
+ * latest execution of each, tools they never ran after those (newest first).
+ */
+export async function listTools(
+  db: Database,
+  userId: string,
+  scope: ToolScope,
+  limit: number,
+  sort: ToolSort = "created",
+): Promise<ToolRow[]> {
   const mine = eq(tools.ownerId, userId);
   const shared = eq(tools.visibility, "shared");
   const where = scope === "mine" ? mine : scope === "shared" ? shared : or(mine, shared);
-  return db.select().from(tools).where(where).orderBy(desc(tools.createdAt), desc(tools.id)).limit(limit);
+  const newest = [desc(tools.createdAt), desc(tools.id)];
+  const lastUsed = lastUsedBy(userId);
+  const order = sort === "lastUsed" ? [sql`${lastUsed} IS NULL`, desc(lastUsed), ...newest] : newest;
+  return db
+    .select()
+    .from(tools)
+    .where(where)
+    .orderBy(...order)
+    .limit(limit);
 }
 
 /** The owner's own tools, whole, in id order after `after` (an export reads them page by page). */

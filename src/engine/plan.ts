@@ -19,7 +19,8 @@ export interface PlannedPrompt {
 export interface ExecutionPlan {
   executionId: string;
   ownerId: string;
-  toolId: string;
+  /** Null for a draft run (an unsaved tool). */
+  toolId: string | null;
   toolName: string;
   onPromptError: "stop" | "continue";
   /** Prompts in run order. */

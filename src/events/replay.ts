@@ -8,7 +8,8 @@ import { type ErrorInfo, type ExecutionEvent, event, type StoredEvent } from "./
 /** What the replay needs of an execution's record (a D1 row has it). */
 export interface RecordedExecution {
   id: string;
-  toolId: string;
+  /** Null for a draft run (an unsaved tool). */
+  toolId: string | null;
   toolName: string;
   status: ExecutionStatus;
   error: ErrorInfo | null;

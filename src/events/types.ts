@@ -26,7 +26,8 @@ export interface ExecutionEventMap {
   /** A rerun names its source and the prompt it reran from (both null for a first run). */
   "execution.started": {
     executionId: string;
-    toolId: string;
+    /** Null for a draft run (an unsaved tool, the editor's "Try it"). */
+    toolId: string | null;
     toolName: string;
     prompts: PromptSummary[];
     sourceExecutionId?: string | null;

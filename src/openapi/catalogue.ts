@@ -68,7 +68,9 @@ export const ROUTES: RouteDoc[] = [
     method: "get",
     path: "/api/tools",
     tag: "Tools",
-    summary: "The caller's tools and shared ones, newest first",
+    summary: "The caller's tools and shared ones, newest first (or by last use)",
+    description:
+      "`sort=lastUsed` orders them by the caller's latest execution of each; tools the caller never ran come after, newest first.",
     auth: "bearer",
     query: toolListQuery,
     responses: { 200: "`{tools: [...]}`" },
@@ -105,14 +107,16 @@ export const ROUTES: RouteDoc[] = [
     method: "post",
     path: "/api/executions",
     tag: "Executions",
-    summary: "Create (and start) an execution",
+    summary: "Create (and start) an execution of a saved tool, or of a draft",
+    description:
+      "Send `toolId` (a saved tool) or `draft` (a tool body as for `POST /api/tools`, checked the same way, run without saving it: its record has `toolId: null` and the draft's name), never both. A draft starts at once (`start: false` needs a `toolId`).",
     auth: "bearer",
     body: createExecutionBody,
     headers: idempotency,
     responses: {
       200: "Replayed by Idempotency-Key: `{id, status, eventsUrl, streamToken}`",
       201: "`{id, status, eventsUrl, streamToken}`",
-      400: "Invalid inputs (each field named), or a budget with a model that has no price",
+      400: "Invalid inputs (each field named), both or neither of toolId and draft, an invalid draft (each problem named under `draft.`), or a budget with a model that has no price",
       404: "No such tool",
       409: "Idempotency-Key reused for another request",
       429: "rate_limited, too_many_executions or budget_exhausted (the daily budget), with Retry-After",
@@ -123,9 +127,11 @@ export const ROUTES: RouteDoc[] = [
     path: "/api/executions",
     tag: "Executions",
     summary: "The caller's executions, newest first",
+    description:
+      "`q` (at most 200 characters) keeps the executions whose inputs or output previews (each prompt's first 280 characters) contain it, case-insensitively for A–Z. Each item has `outputPreview`: that of its last prompt with output.",
     auth: "bearer",
     query: executionListQuery,
-    responses: { 200: "`{executions: [...], nextCursor}`" },
+    responses: { 200: "`{executions: [...], nextCursor}`", 400: "A bad filter (e.g. `q` over 200 characters)" },
   },
   {
     method: "get",

@@ -24,9 +24,13 @@ async function createdResponse(c: Context<AppEnv>, { id, status, replayed }: Cre
 
 export const executionRoutes = new Hono<AppEnv>()
   .post("/", validate("json", createExecutionBody), async (c) => {
-    const body = c.req.valid("json");
+    // The schema lets exactly one of toolId and draft through.
+    const { toolId, draft, ...body } = c.req.valid("json");
     const idempotencyKey = readIdempotencyKey(c.req.header("Idempotency-Key"));
-    return createdResponse(c, await c.var.executions.create(c.var.userId, { ...body, idempotencyKey }));
+    const created = draft
+      ? await c.var.executions.createFromDraft(c.var.userId, { ...body, draft, idempotencyKey })
+      : await c.var.executions.create(c.var.userId, { ...body, toolId: toolId ?? "", idempotencyKey });
+    return createdResponse(c, created);
   })
   .get("/", validate("query", executionListQuery), async (c) => {
     const { cursor, ...query } = c.req.valid("query");

@@ -12,8 +12,8 @@ export const toolRoutes = new Hono<AppEnv>()
     return c.json(toolView(record, c.var.userId), 201, { Location: `/api/tools/${record.tool.id}` });
   })
   .get("/", validate("query", toolListQuery), async (c) => {
-    const { scope, limit } = c.req.valid("query");
-    const rows = await c.var.tools.list(c.var.userId, scope, limit);
+    const { scope, limit, sort } = c.req.valid("query");
+    const rows = await c.var.tools.list(c.var.userId, scope, limit, sort);
     return c.json({ tools: rows.map((row) => toolSummaryView(row, c.var.userId)) });
   })
   .get("/:id", validate("param", idParam), async (c) => {

@@ -73,6 +73,15 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
     ...executionSummaryView(summaryOfRow(execution)),
     ...(outputsError ? { outputsError } : {}),
     inputs: execution.inputs,
+    /** The input fields as they were when it ran (labels, types, options); null for runs from before they were kept. */
+    inputFields:
+      execution.inputFields?.map(({ name, label, type, required, options }) => ({
+        name,
+        label,
+        type,
+        required,
+        ...(options ? { options } : {}),
+      })) ?? null,
     results: results.map((result) => ({
       promptId: result.promptId,
       name: result.name,

@@ -1,7 +1,7 @@
 // The HTTP request schemas: what each route validates, and what the OpenAPI reference documents.
 import { z } from "zod";
 import { EXECUTION_STATUSES } from "./statuses";
-import { budgetSchema, LIMITS, promptSchema } from "./tool";
+import { budgetSchema, LIMITS, promptSchema, toolBodySchema } from "./tool";
 
 /** `:id` of a tool or an execution. */
 export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
@@ -11,22 +11,44 @@ export const userIdParam = z.strictObject({ userId: z.string().min(1).max(255) }
 
 export const toolListQuery = z.strictObject({
   scope: z.enum(["all", "mine", "shared"]).default("all"),
+  /** `created`: newest first; `lastUsed`: by the caller's latest execution of each, never-run ones after (newest first). */
+  sort: z.enum(["created", "lastUsed"]).default("created"),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
 
-export const createExecutionBody = z.strictObject({
-  toolId: z.string().min(1).max(128),
-  inputs: z.record(z.string(), z.unknown()).default({}),
-  /** false creates a pending execution for the original endpoint to run later. */
-  start: z.boolean().default(true),
-  /** A budget for this execution; with the tool's, the lower applies. */
-  budget: budgetSchema.optional(),
-});
+/** `POST /api/executions`: a saved tool (`toolId`) or an unsaved one (`draft`, the editor's "Try it"), never both. */
+export const createExecutionBody = z
+  .strictObject({
+    toolId: z.string().min(1).max(128).optional(),
+    /** A tool body as for `POST /api/tools`, checked the same way, run without being saved. */
+    draft: toolBodySchema.optional(),
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    /** false creates a pending execution for the original endpoint to run later (a saved tool only). */
+    start: z.boolean().default(true),
+    /** A budget for this execution; with the tool's, the lower applies. */
+    budget: budgetSchema.optional(),
+  })
+  .superRefine((body, context) => {
+    if ((body.toolId === undefined) === (body.draft === undefined))
+      context.addIssue({
+        code: "custom",
+        path: ["toolId"],
+        message: "Send either toolId (a saved tool) or draft (an unsaved tool body), not both and not neither",
+      });
+    else if (body.draft !== undefined && !body.start)
+      context.addIssue({
+        code: "custom",
+        path: ["start"],
+        message: "A draft runs at once: start: false needs a toolId",
+      });
+  });
 
 export const executionListQuery = z.strictObject({
   toolId: z.string().max(128).optional(),
   status: z.enum(EXECUTION_STATUSES).optional(),
   sourceExecutionId: z.string().max(128).optional(),
+  /** Text the inputs or the output previews contain (case-insensitive for A–Z); at most 200 characters. */
+  q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });

@@ -9,7 +9,8 @@ import type { IdempotencyKey } from "./idempotency";
 
 /** Everything a new execution is made of: from a tool (a create) or from a source execution (a rerun). */
 export interface ExecutionDraft {
-  toolId: string;
+  /** Null for a draft run (an unsaved tool). */
+  toolId: string | null;
   toolName: string;
   onPromptError: "stop" | "continue";
   inputFields: FieldSnapshot[];
@@ -111,7 +112,7 @@ export function newSummary(plan: ExecutionPlan, createdAt: number, start: boolea
     fromPromptId: plan.fromPromptId,
     costMicros: null,
     budgetMicros: plan.budgetMicros,
-    inputsPreview: inputsPreview(plan.header?.inputs ?? {}),
+    inputsPreview: inputsPreview(plan.header?.inputs ?? {}, plan.header?.inputFields ?? null),
     outputPreview: null,
   };
 }

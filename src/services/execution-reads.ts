@@ -55,7 +55,11 @@ export async function listRecords(
       .filter((row) => row.createdAt >= view.hiddenBefore && !hidden.has(row.id))
       .map((row) => [row.id, summaryOfRow(row)]),
   );
-  const fresh = view.unindexed;
+  // What D1 has not indexed yet is searched in its list item's previews (its inputs' line and answer).
+  const q = query.q?.toLowerCase();
+  const fresh = q
+    ? view.unindexed.filter((item) => `${item.inputsPreview}\n${item.outputPreview ?? ""}`.toLowerCase().includes(q))
+    : view.unindexed;
   const cursor = query.cursor;
   for (const item of fresh) {
     const matches =

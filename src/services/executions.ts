@@ -14,9 +14,11 @@ import { AppError, notFound } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
+import type { ToolBody } from "../schemas/tool";
 import { userAccount } from "./accounts";
 import { admit, beforeCreate, startPending } from "./admission";
 import { assertBudgetCovers, assertBudgetsCountable, type Budget, firstCallsNeed } from "./budgets";
+import { draftFromBody } from "./draft-runs";
 import { eventsResponse, openedResponse } from "./event-responses";
 import { draftFromTool, type ExecutionDraft, fieldsOf, newSummary, planFor } from "./execution-plans";
 import { type ExecutionRecord, executionObject, findRecord, listRecords } from "./execution-reads";
@@ -33,6 +35,15 @@ export interface CreateRequest {
   /** false creates a pending execution for the original endpoint to start later. */
   start: boolean;
   /** Held to the tool's budget too: the lower applies. */
+  budget?: Budget;
+}
+
+/** A run of an unsaved tool body (the editor's "Try it"): always starts at once. */
+export interface DraftCreateRequest {
+  draft: ToolBody;
+  inputs: Record<string, unknown>;
+  idempotencyKey: string | null;
+  /** Held to the draft's budget too: the lower applies. */
   budget?: Budget;
 }
 
@@ -65,19 +76,16 @@ export class ExecutionService {
     const earlier = await beforeCreate(this.env, this.config, userId, key);
     if (earlier.replayOf) return this.replayOf(earlier.replayOf);
     const draft = await this.draftOf(userId, request, earlier.toolsBookmark);
-    const admitted = await this.admit(userId, draft, key, request.start);
-    if (admitted.replayOf) return this.replayOf(admitted.replayOf);
-    const stub = executionObject(this.env, admitted.plan.executionId);
-    const status = await this.started(userId, admitted.plan.executionId, () =>
-      request.start
-        ? stub.start(admitted.plan)
-        : stub.createPending(admitted.plan, admitted.createdAt + this.config.pendingTtlMs),
-    );
-    return {
-      id: admitted.plan.executionId,
-      status: status.status === "unknown" ? "pending" : status.status,
-      replayed: false,
-    };
+    return this.admitAndStart(userId, draft, key, request.start);
+  }
+
+  /** Runs an unsaved tool, checked as a save checks it; its record has `toolId: null` and the draft's name. */
+  async createFromDraft(userId: string, request: DraftCreateRequest): Promise<Created> {
+    const key = idempotencyKeyOf(request.idempotencyKey, "create", request);
+    const earlier = await beforeCreate(this.env, this.config, userId, key);
+    if (earlier.replayOf) return this.replayOf(earlier.replayOf);
+    const draft = draftFromBody(request.draft, request.inputs, this.config.models, request.budget);
+    return this.admitAndStart(userId, draft, key, true);
   }
 
   /**
@@ -186,6 +194,23 @@ export class ExecutionService {
     const record = await findRecord(this.env, this.db, userId, executionId);
     if (!record) throw notFound("Execution");
     return record.execution.status;
+  }
+
+  /** Admits a new execution and hands it to its object: started, or pending for the original endpoint. */
+  private async admitAndStart(userId: string, draft: ExecutionDraft, key: IdempotencyKey, start: boolean) {
+    const admitted = await this.admit(userId, draft, key, start);
+    if (admitted.replayOf) return this.replayOf(admitted.replayOf);
+    const stub = executionObject(this.env, admitted.plan.executionId);
+    const status = await this.started(userId, admitted.plan.executionId, () =>
+      start
+        ? stub.start(admitted.plan)
+        : stub.createPending(admitted.plan, admitted.createdAt + this.config.pendingTtlMs),
+    );
+    return {
+      id: admitted.plan.executionId,
+      status: status.status === "unknown" ? "pending" : status.status,
+      replayed: false,
+    } satisfies Created;
   }
 
   /** A new execution's draft from the caller's readable tool, its inputs checked. */

@@ -4,7 +4,15 @@
 import { sharedToolChangeAudit } from "../db/audit-log";
 import { createSessionDb, type Database } from "../db/client";
 import type { ToolRecord, ToolRow } from "../db/schema";
-import { deleteTool, findReadableTool, insertTool, listTools, replaceTool, type ToolScope } from "../db/tool-queries";
+import {
+  deleteTool,
+  findReadableTool,
+  insertTool,
+  listTools,
+  replaceTool,
+  type ToolScope,
+  type ToolSort,
+} from "../db/tool-queries";
 import { notFound } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { assertModelsListed, assertModelsPriced, type ModelCatalogue } from "../lib/model-catalogue";
@@ -22,6 +30,17 @@ export function readTool(
   bookmark: string | null,
 ): Promise<ToolRecord | undefined> {
   return findReadableTool(createSessionDb(env.DB, bookmark ?? "first-unconstrained").db, toolId, userId);
+}
+
+/**
+ * What a save checks (and a draft run, SPEC §5): the whole-tool checks; (ALLOW_UNLISTED_MODELS=false)
+ * that every model is in the catalogue; and with a budget, that every model has a price.
+ */
+export function assertToolSaveable(body: ToolBody, catalogue: ModelCatalogue): void {
+  assertToolIsConsistent(body);
+  const pathOf = (index: number) => `prompts.${index}`;
+  assertModelsListed(catalogue, body.prompts, pathOf);
+  if (body.budget) assertModelsPriced(catalogue, body.prompts, pathOf, "the budget");
 }
 
 /** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
@@ -45,8 +64,9 @@ export class ToolService {
     return record;
   }
 
-  list(userId: string, scope: ToolScope, limit: number): Promise<ToolRow[]> {
-    return listTools(this.db, userId, scope, limit);
+  /** `sort`: `created` (newest first) or `lastUsed` (by the user's latest execution of each). */
+  list(userId: string, scope: ToolScope, limit: number, sort: ToolSort = "created"): Promise<ToolRow[]> {
+    return listTools(this.db, userId, scope, limit, sort);
   }
 
   /**
@@ -86,14 +106,7 @@ export class ToolService {
     return result;
   }
 
-  /**
-   * The whole-tool checks; (ALLOW_UNLISTED_MODELS=false) that every model is in the catalogue; and
-   * with a budget, that every model has a price.
-   */
   private check(body: ToolBody): void {
-    assertToolIsConsistent(body);
-    const pathOf = (index: number) => `prompts.${index}`;
-    assertModelsListed(this.catalogue, body.prompts, pathOf);
-    if (body.budget) assertModelsPriced(this.catalogue, body.prompts, pathOf, "the budget");
+    assertToolSaveable(body, this.catalogue);
   }
 }

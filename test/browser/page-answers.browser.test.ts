@@ -7,10 +7,10 @@ import {
   chain,
   createTool,
   model,
+  panelAction,
   panelOutput,
   panelText,
   runTool,
-  screenshot,
   scriptUpstream,
   signedIn,
   useBrowser,
@@ -54,9 +54,10 @@ describe("answers", () => {
     page.on("request", (request) => requests.push(request.url()));
     const markdown = await model({ kind: "stream", chunks: MARKDOWN, chunkDelayMs: 120 });
     const quick = await model({ kind: "stream", chunks: ["ok"] });
-    await createTool(token, { ...chain(markdown, quick, quick), name: "Formatted" });
+    // The Markdown is the answer (the last step), so it stays open when the run ends.
+    await createTool(token, { ...chain(quick, markdown, quick), name: "Formatted" });
     await runTool(page, "Formatted", "markdown");
-    const output = panelOutput(page, "outline");
+    const output = panelOutput(page, "activity");
     // Rendered while the answer still streams.
     await output.getByRole("heading", { name: "Section" }).waitFor();
     expect(await page.getByRole("status").innerText()).toBe("Running…");
@@ -77,10 +78,10 @@ describe("answers", () => {
     expect(await output.innerText()).toContain("<script>window.__xss = 2</script>");
     expect(requests.some((url) => url.includes("tracker.invalid") || url.endsWith("/x"))).toBe(false);
     // The raw toggle shows exactly what the model sent.
-    await page.getByRole("button", { name: "Show raw text" }).first().click();
-    expect(await page.locator('article[data-prompt="outline"] pre.raw').isVisible()).toBe(true);
-    expect(await panelText(page, "outline")).toBe(MARKDOWN.join(""));
-    await page.getByRole("button", { name: "Show formatted" }).click();
+    await panelAction(page, "activity", "Show raw text");
+    expect(await page.locator('article[data-prompt="activity"] pre.raw').isVisible()).toBe(true);
+    expect(await panelText(page, "activity")).toBe(MARKDOWN.join(""));
+    await panelAction(page, "activity", "Show formatted");
     expect(await output.getByRole("heading", { name: "Section" }).isVisible()).toBe(true);
     await page.close();
   });
@@ -93,12 +94,12 @@ describe("answers", () => {
     await createTool(token, { ...chain(answer, activity, homework), name: "Fractions lesson" });
     await runTool(page, "Fractions lesson", "fractions");
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
-    await screenshot(page, "run-completed");
+    // The outline is a step before the answer, folded to a line: its menu still copies it.
     const outline = page.locator('article[data-prompt="outline"]');
-    await outline.getByRole("button", { name: "Copy Markdown" }).click();
-    await outline.getByRole("button", { name: "Copied" }).waitFor();
+    await panelAction(page, "outline", "Copy Markdown");
+    await outline.getByText("Copied").waitFor();
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe("# Plan\n\nUse **fractions**.");
-    await outline.getByRole("button", { name: "Copy text" }).click();
+    await panelAction(page, "outline", "Copy text");
     await expect.poll(() => page.evaluate("navigator.clipboard.readText()")).toBe("Plan\n\nUse fractions.");
     const [file] = await Promise.all([
       page.waitForEvent("download"),
@@ -107,7 +108,7 @@ describe("answers", () => {
     expect(file.suggestedFilename()).toMatch(/^fractions-lesson-[0-9a-f]{8}\.md$/);
     const text = await readFile(await file.path(), "utf8");
     expect(text).toContain("# Fractions lesson");
-    expect(text).toContain("- **topic**: fractions");
+    expect(text).toContain("- **Topic**: fractions");
     expect(text).toContain("## outline\n\n# Plan\n\nUse **fractions**.");
     expect(text).toContain(`## homework\n\n${HOMEWORK.join("")}`);
     await page.close();
@@ -118,14 +119,14 @@ describe("answers", () => {
     const parts = Array.from({ length: 30 }, (_, i) => `## Part ${i}\n\ntext ${i}\n\n`);
     const slow = await model({ kind: "stream", chunks: parts, chunkDelayMs: 60 });
     const quick = await model({ kind: "stream", chunks: ["done"] });
-    await createTool(token, { ...chain(slow, quick, quick), name: "Reloaded" });
+    await createTool(token, { ...chain(quick, slow, quick), name: "Reloaded" });
     await runTool(page, "Reloaded", "reload");
-    const output = panelOutput(page, "outline");
+    const output = panelOutput(page, "activity");
     await output.getByRole("heading", { name: "Part 5" }).waitFor();
     await page.reload();
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
     expect(await output.getByRole("heading").allInnerTexts()).toEqual(parts.map((_, i) => `Part ${i}`));
-    expect(await panelText(page, "outline")).toBe(parts.join(""));
+    expect(await panelText(page, "activity")).toBe(parts.join(""));
     await page.close();
   });
 

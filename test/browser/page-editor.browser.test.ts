@@ -2,7 +2,7 @@
 // price, system context, temperature, max tokens, what a failed prompt does, a budget, placeholders
 // from a list; delete a tool after confirming.
 import { describe, expect, it } from "vitest";
-import { apiCall, base, createTool, screenshot, signedIn, useBrowser } from "./page-helpers";
+import { apiCall, base, createTool, signedIn, useBrowser } from "./page-helpers";
 
 useBrowser();
 
@@ -43,22 +43,22 @@ describe("the editor", () => {
     await page.goto(`${base()}/#/tools/${id}/edit`);
     await page.getByRole("heading", { name: "Edit tool" }).waitFor();
     await page.getByRole("button", { name: "Remove field grade" }).click();
-    await page.getByRole("button", { name: "Move prompt third up" }).click();
+    await page.getByRole("button", { name: "Move step third up" }).click();
     const model = page.locator("#p0-model");
     await model.locator("option", { hasText: "demo (free)" }).waitFor({ state: "attached" });
     expect(await model.inputValue()).toBe("gpt-unlisted");
     expect(await model.locator("option").allInnerTexts()).toContain("gpt-unlisted (not in the catalogue: no price)");
     await model.selectOption("demo");
+    await page.locator('[data-path="prompts.0"]').getByText("More settings").click();
     await page.locator("#p0-system").fill("You are a teacher.");
     await page.locator("#p0-temperature").fill("0.4");
     await page.locator("#p0-max-tokens").fill("300");
     await page.locator("#p0-content").fill("One ");
     await page.locator("#p0-placeholders").selectOption("length");
-    await page.getByLabel("When a prompt fails").selectOption("continue");
+    await page.getByLabel("When a step fails").selectOption("continue");
     await page.getByLabel("Budget per run in USD (optional)").fill("0.25");
-    await screenshot(page, "editor");
     await page.getByRole("button", { name: "Save tool" }).click();
-    await page.getByRole("heading", { name: "Run Editable" }).waitFor();
+    await page.getByRole("heading", { name: "Editable", exact: true }).waitFor();
     const saved = await apiCall<SavedTool>(token, `/api/tools/${id}`);
     expect(saved.inputFields.map((field) => field.name)).toEqual(["topic", "length"]);
     expect(saved.onPromptError).toBe("continue");

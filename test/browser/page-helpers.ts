@@ -104,8 +104,18 @@ export async function runTool(page: Page, toolName: string, topic?: string) {
     .first()
     .click();
   if (topic !== undefined) await page.getByLabel("Topic (required)").fill(topic);
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
 }
+
+/** Opens a prompt panel's actions menu and chooses `action` ("Copy Markdown", "Rerun from here", …). */
+export async function panelAction(page: Page, name: string, action: string): Promise<void> {
+  await page.getByRole("button", { name: `Actions for ${name}` }).click();
+  await page.getByRole("menuitem", { name: action }).click();
+}
+
+/** Opens (or folds) a prompt panel by its one-line summary. */
+export const togglePanel = (page: Page, name: string) =>
+  page.locator(`article[data-prompt="${name}"] button.fold`).click();
 
 /** Sends a request to the API as the holder of `token`. */
 export async function apiCall<T>(token: string, path: string, body?: unknown): Promise<T> {

@@ -6,10 +6,10 @@ import {
   chain,
   createTool,
   model,
+  panelAction,
   panelOutput,
   panelText,
   runTool,
-  screenshot,
   signedIn,
   useBrowser,
 } from "./page-helpers";
@@ -17,7 +17,7 @@ import {
 useBrowser();
 
 describe("after a run", () => {
-  it("shows the inputs it used, and Run again opens the form filled with them", async () => {
+  it("shows the inputs it used by label, and runs again in place with an input changed", async () => {
     const { page, token } = await signedIn();
     await createTool(token, { ...chain("demo", "demo", "demo"), name: "Again" });
     await runTool(page, "Again", "fractions");
@@ -25,12 +25,20 @@ describe("after a run", () => {
     const inputs = page.getByRole("definition");
     await inputs.first().waitFor();
     expect(await inputs.allInnerTexts()).toEqual(["fractions"]);
-    await page.getByRole("link", { name: "Run again" }).click();
-    await page.getByRole("heading", { name: "Run Again" }).waitFor();
+    expect(await page.getByRole("term").allInnerTexts()).toEqual(["Topic"]);
+    const first = page.url();
+    // The form stays beside the answer, filled with what this run used: change one input and run again.
     expect(await page.getByLabel("Topic (required)").inputValue()).toBe("fractions");
-    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByLabel("Topic (required)").fill("decimals");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await expect.poll(() => page.url()).not.toBe(first);
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
-    expect((await panelText(page, "outline")).trim()).toBe("Outline fractions");
+    expect((await panelText(page, "outline")).trim()).toBe("Outline decimals");
+    expect(page.url()).toMatch(/#\/executions\/[0-9a-f-]{36}$/);
+    expect(await page.getByRole("heading", { name: "Again", exact: true }).isVisible()).toBe(true);
+    // Back returns to the first run.
+    await page.goBack();
+    await expect.poll(() => panelText(page, "outline")).toBe("Outline fractions");
     await page.close();
   });
 
@@ -41,12 +49,10 @@ describe("after a run", () => {
     await createTool(token, { ...chain(good, refused, good), name: "Failing" });
     await runTool(page, "Failing", "rerun");
     await page.getByRole("status").filter({ hasText: "Failed" }).waitFor({ timeout: 20_000 });
-    const activity = page.locator('article[data-prompt="activity"]');
-    await activity.getByRole("button", { name: "Rerun from here" }).click();
+    await panelAction(page, "activity", "Rerun from here");
     const dialog = page.getByRole("dialog", { name: "Rerun from activity" });
     await dialog.waitFor();
     expect(await dialog.getByLabel("Prompt text of activity").inputValue()).toBe("Activity for {{outline}}");
-    await screenshot(page, "rerun-dialog");
     await dialog.getByLabel("Prompt text of activity").fill("Activities for {{outline}}");
     await dialog.getByLabel("Model").selectOption("demo");
     await dialog.getByRole("button", { name: "Rerun" }).click();
@@ -65,10 +71,10 @@ describe("after a run", () => {
     await panelOutput(page, "outline").filter({ hasText: "and" }).waitFor();
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("status").filter({ hasText: "Canceled" }).waitFor();
-    await page.locator('article[data-prompt="outline"]').getByRole("button", { name: "Rerun from here" }).click();
+    await panelAction(page, "outline", "Rerun from here");
     const dialog = page.getByRole("dialog", { name: "Rerun from outline" });
     await dialog.getByLabel("Model").selectOption("demo");
-    await dialog.getByLabel("topic").fill("volcanoes");
+    await dialog.getByLabel("Topic").fill("volcanoes");
     await dialog.getByRole("button", { name: "Rerun" }).click();
     await page.getByRole("status").filter({ hasText: "Completed" }).waitFor({ timeout: 20_000 });
     expect((await panelText(page, "outline")).trim()).toBe("Outline volcanoes");

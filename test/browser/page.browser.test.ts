@@ -106,8 +106,8 @@ describe("the page", () => {
     const { page, token } = await signedIn(390);
     await createTool(token, { ...chain("demo", "demo", "demo"), name: "Needs input" });
     await runTool(page, "Needs input");
-    await expect.poll(() => page.locator("#err-topic").innerText()).toBe("Topic is required");
-    expect(await page.getByRole("heading", { name: "Run Needs input" }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator("#in-topic-error").innerText()).toBe("Topic is required");
+    expect(await page.getByRole("heading", { name: "Needs input", exact: true }).isVisible()).toBe(true);
     await screenshot(page, "run-form-phone");
     await page.close();
   });
@@ -116,7 +116,7 @@ describe("the page", () => {
     const { page } = await signedIn();
     await page.getByRole("link", { name: "New tool" }).click();
     await page.getByLabel("Name", { exact: true }).first().fill("Broken");
-    await page.getByLabel("Prompt ({{field}} or {{earlier_prompt}})").fill("About {{subject}}");
+    await page.getByLabel("Prompt text").fill("About {{subject}}");
     await page.getByRole("button", { name: "Save tool" }).click();
     await expect.poll(() => page.locator('[id="err-prompts.0"]').innerText()).toContain("{{subject}}");
     await page.close();

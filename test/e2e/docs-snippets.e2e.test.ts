@@ -24,14 +24,37 @@ function loadSnippets(): Record<string, Snippet> {
 describe("docs/client.md", () => {
   const snippets = loadSnippets();
 
-  it("has the five snippets", () => {
+  it("has the seven snippets", () => {
     expect(Object.keys(snippets).sort()).toEqual([
+      "followThenStop",
       "followWithEventSource",
       "rerunFailed",
       "runWithClient",
       "runWithFetch",
       "startThenCancel",
+      "tryDraftThenFind",
     ]);
+  });
+
+  it("followThenStop ends its loop on abort without throwing, and the run goes on until canceled", async () => {
+    const user = newUser();
+    const tool = await createTool(
+      user,
+      await scriptModel({ kind: "stream", chunks: ["slow "], repeat: 100, chunkDelayMs: 50 }),
+    );
+    expect(await snippets.followThenStop?.(baseUrl(), signToken(user), tool.id)).toEqual([
+      "execution.started",
+      "prompt.started",
+    ]);
+  });
+
+  it("tryDraftThenFind runs an unsaved tool and finds the run by its input", async () => {
+    const result = (await snippets.tryDraftThenFind?.(baseUrl(), signToken(newUser()))) as {
+      toolId: string | null;
+      found: [boolean, string | null][];
+    };
+    expect(result.toolId).toBeNull();
+    expect(result.found).toEqual([[true, "Three questions about glaciers."]]);
   });
 
   it("followWithEventSource streams a run to its end", async () => {

@@ -171,6 +171,28 @@ describe("the typed client", () => {
     const client = await clientFor(newUser());
     await expect(collect(client.executions.stream(crypto.randomUUID()))).rejects.toMatchObject({ code: "not_found" });
   });
+  it("runs a draft (toolId null), searches runs with q and lists tools by last use", async () => {
+    const client = await clientFor(newUser());
+    const model = await scriptModel(streamOf("a glacier answer"));
+    const older = await client.tools.create({ ...lessonPlanner(model), name: "Older" });
+    await client.tools.create({ ...lessonPlanner(model), name: "Newer" });
+    const { id } = await client.executions.create({
+      draft: { ...lessonPlanner(model), name: "Draft" },
+      inputs: { topic: "ice" },
+    });
+    const { state } = await collect(client.executions.stream(id));
+    expect(state).toMatchObject({ toolId: null, toolName: "Draft", status: "completed" });
+    const saved = await client.executions.create({ toolId: older.id, inputs: { topic: "sand" } });
+    await collect(client.executions.stream(saved.id));
+    const found = await client.executions.list({ q: "ICE" });
+    expect(found.executions.map((item) => [item.id, item.toolId])).toEqual([[id, null]]);
+    expect(found.executions[0]?.outputPreview).toBe("a glacier answer");
+    expect((await client.tools.list("mine", { sort: "lastUsed" })).map((tool) => tool.name)).toEqual([
+      "Older",
+      "Newer",
+    ]);
+    expect((await client.tools.list("mine")).map((tool) => tool.name)).toEqual(["Newer", "Older"]);
+  });
 });
 
 describe("foldEvent", () => {

@@ -276,5 +276,9 @@ describe("the inputs preview of a list item", () => {
     expect(long).toHaveLength(140);
     expect(long.endsWith("…")).toBe(true);
     expect(inputsPreview({})).toBe("");
+    // With the run's fields, their labels (a field the run did not keep keeps its name).
+    expect(inputsPreview({ topic: "Tides", extra: 1 }, [{ name: "topic", label: "Topic of the lesson" }])).toBe(
+      "Topic of the lesson: Tides · extra: 1",
+    );
   });
 });

@@ -292,7 +292,7 @@ export class Admission {
         live ? row.reservedMicros : 0,
         row.costMicros ?? 0,
         row.idempotencyKey,
-        row.requestFingerprint ?? legacyFingerprint(row.toolId, row.inputs),
+        row.requestFingerprint ?? legacyFingerprint(row.toolId ?? "", row.inputs),
       );
     }
     this.sql.exec("INSERT OR REPLACE INTO admission_meta (key, value) VALUES ('imported', ?)", String(now));

@@ -1,0 +1,66 @@
+// A draft run (SPEC §5, the editor's "Try it"): an unsaved tool body, checked exactly as a save checks
+// it, becomes an execution draft with no tool id. Its prompts get fresh ids (nothing is stored as a tool).
+import type { FieldSnapshot } from "../db/schema";
+import { AppError } from "../lib/errors";
+import type { ModelCatalogue } from "../lib/model-catalogue";
+import { resolveInputs } from "../schemas/inputs";
+import { inRunOrder, type ToolBody } from "../schemas/tool";
+import { type Budget, lowerBudget } from "./budgets";
+import type { ExecutionDraft } from "./execution-plans";
+import { assertToolSaveable } from "./tools";
+
+/** The save checks, their error paths under `draft.` (where the request carried the body). */
+function assertDraftSaveable(body: ToolBody, catalogue: ModelCatalogue): void {
+  try {
+    assertToolSaveable(body, catalogue);
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== "validation_failed") throw error;
+    const fields = (error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? [];
+    throw new AppError("validation_failed", error.message.replace(/^Invalid tool/, "Invalid draft"), {
+      details: { fields: fields.map((field) => ({ ...field, path: `draft.${field.path}` })) },
+    });
+  }
+}
+
+/** The draft of a run of an unsaved tool; throws 400 naming what is wrong with the body or the inputs. */
+export function draftFromBody(
+  body: ToolBody,
+  inputs: Record<string, unknown>,
+  catalogue: ModelCatalogue,
+  budget?: Budget,
+): ExecutionDraft {
+  assertDraftSaveable(body, catalogue);
+  const inputFields: FieldSnapshot[] = body.inputFields.map(({ name, label, type, required, options }) => ({
+    name,
+    label,
+    type,
+    required,
+    options: options ?? null,
+  }));
+  const toolBudgetMicros = body.budget?.maxCostMicros ?? null;
+  return {
+    toolId: null,
+    toolName: body.name,
+    onPromptError: body.onPromptError,
+    inputFields,
+    inputs,
+    values: resolveInputs(inputFields, inputs),
+    sourceOutputs: new Map(),
+    prompts: inRunOrder(body.prompts).map((prompt, index) => ({
+      id: crypto.randomUUID(),
+      name: prompt.name,
+      position: prompt.position,
+      ordinal: index + 1,
+      model: prompt.model,
+      systemContext: prompt.systemContext ?? null,
+      content: prompt.content,
+      temperature: prompt.temperature ?? null,
+      maxTokens: prompt.maxTokens ?? null,
+    })),
+    sourceExecutionId: null,
+    fromPromptId: null,
+    reusable: {},
+    toolBudgetMicros,
+    budgetMicros: lowerBudget(toolBudgetMicros, budget),
+  };
+}
