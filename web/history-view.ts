@@ -1,8 +1,9 @@
 // The user's past runs, newest first, told apart by their inputs, the start of their answer, status,
 // cost and duration; searched by the text of their inputs or answers, filtered by tool and status. The
-// filters apply at once and are kept in the URL (a reload or a shared link shows the same list).
+// filters apply at once and are kept in the URL (a reload or a shared link shows the same list). Each
+// run can be deleted, after a confirmation.
 import type { ExecutionListFilter, ExecutionSummary } from "../src/client";
-import { h, show } from "./dom";
+import { errorText, h, show } from "./dom";
 import { between, money, plainPreview, seconds } from "./format";
 import { client } from "./session";
 
@@ -10,7 +11,27 @@ const STATUSES = ["running", "completed", "failed", "canceled", "timed_out", "pe
 const PAGE = 20;
 const TYPING_PAUSE_MS = 300;
 
-function item(execution: ExecutionSummary): HTMLElement {
+/** A delete button for one run: after a confirmation, the run leaves the list (and every read of it). */
+function deleteButton(execution: ExecutionSummary, announce: (text: string) => void): HTMLElement {
+  const button = h(
+    "button",
+    { type: "button", class: "danger small", "aria-label": `Delete the run of ${execution.toolName}` },
+    "Delete",
+  );
+  button.addEventListener("click", async () => {
+    if (!confirm(`Delete this run of "${execution.toolName}"? Its inputs and answers are removed for good.`)) return;
+    try {
+      await client().executions.delete(execution.id);
+      button.closest("li")?.remove();
+      announce(`Deleted the run of ${execution.toolName}.`);
+    } catch (error) {
+      announce(`Could not delete the run: ${errorText(error)}`);
+    }
+  });
+  return button;
+}
+
+function item(execution: ExecutionSummary, announce: (text: string) => void): HTMLElement {
   const facts = [
     new Date(execution.createdAt ?? 0).toLocaleString(),
     seconds(between(execution.startedAt, execution.completedAt)),
@@ -32,6 +53,7 @@ function item(execution: ExecutionSummary): HTMLElement {
     ),
     h("span", { class: `status ${execution.status}` }, execution.status),
     h("span", { class: "meta" }, facts.join(" · ")),
+    deleteButton(execution, announce),
   );
 }
 
@@ -62,6 +84,8 @@ export async function renderHistory(query: URLSearchParams): Promise<void> {
   const list = h("ul", { class: "cards", "aria-label": "Executions" });
   const empty = h("p", { hidden: true });
   const count = h("p", { class: "meta", "aria-live": "polite" });
+  const announce = (text: string) => (count.textContent = text);
+  const itemOf = (execution: ExecutionSummary) => item(execution, announce);
   const more = h("button", { type: "button", hidden: true }, "Load more");
   let cursor: string | null = null;
   let filter: ExecutionListFilter = { limit: PAGE };
@@ -81,7 +105,7 @@ export async function renderHistory(query: URLSearchParams): Promise<void> {
     history.replaceState(null, "", `#/history${params.size ? `?${params}` : ""}`);
     const page = await client().executions.list(filter);
     if (ask !== asked) return; // a newer filter answered first
-    list.replaceChildren(...page.executions.map(item));
+    list.replaceChildren(...page.executions.map(itemOf));
     cursor = page.nextCursor;
     more.hidden = cursor === null;
     const filtered = Boolean(filter.q || filter.toolId || filter.status);
@@ -92,7 +116,7 @@ export async function renderHistory(query: URLSearchParams): Promise<void> {
   more.addEventListener("click", async () => {
     if (!cursor) return;
     const page = await client().executions.list({ ...filter, cursor });
-    list.append(...page.executions.map(item));
+    list.append(...page.executions.map(itemOf));
     cursor = page.nextCursor;
     more.hidden = cursor === null;
   });

@@ -25,6 +25,8 @@ export interface RunOutputOptions {
   onRerun?: (record: ExecutionRecord, promptId: string) => void;
   /** Told the record of each run it follows (the run screen fills its form with the run's inputs). */
   onRecord?: (record: ExecutionRecord) => void;
+  /** A run deleted from here (left out: no delete, as in "Try it"). */
+  onDeleted?: (executionId: string) => void;
 }
 
 function inputsList(record: ExecutionRecord): HTMLElement | null {
@@ -45,6 +47,7 @@ export class RunOutput {
   private readonly facts = h("div", { class: "run-facts" });
   private readonly cancel = h("button", { type: "button", hidden: true }, "Cancel");
   private readonly save = h("button", { type: "button", hidden: true }, "Download .md");
+  private readonly remove = h("button", { type: "button", class: "danger", hidden: true }, "Delete run");
   private readonly answer = h("section", { class: "answer", "aria-labelledby": "answer-heading", hidden: true });
   private readonly steps = h("section", { class: "steps", "aria-labelledby": "steps-heading", hidden: true });
   private following: AbortController | null = null;
@@ -56,7 +59,7 @@ export class RunOutput {
       this.banner,
       this.spending,
       this.facts,
-      h("div", { class: "actions" }, this.cancel, this.save),
+      h("div", { class: "actions" }, this.cancel, this.save, this.remove),
       this.answer,
       this.steps,
     );
@@ -89,6 +92,7 @@ export class RunOutput {
       void client()
         .executions.cancel(executionId)
         .catch((error: unknown) => (this.banner.textContent = errorText(error)));
+    this.remove.onclick = () => void this.delete(executionId, mine);
     let state: ExecutionState | null = null;
     this.save.onclick = () => {
       if (state) download(`${slug(state.toolName)}-${executionId.slice(0, 8)}.md`, asMarkdown(record, state));
@@ -115,6 +119,20 @@ export class RunOutput {
       this.showSpending(final.costMicros ?? 0, final.budgetMicros);
   }
 
+  /** Deletes the run after a confirmation: it stops following it, and the screen moves on. */
+  private async delete(executionId: string, following: AbortController): Promise<void> {
+    const onDeleted = this.options.onDeleted;
+    if (!onDeleted || !confirm("Delete this run? Its inputs and answers are removed for good.")) return;
+    try {
+      await client().executions.delete(executionId);
+    } catch (error) {
+      this.banner.textContent = `Could not delete the run: ${errorText(error)}`;
+      return;
+    }
+    following.abort();
+    onDeleted(executionId);
+  }
+
   private reset(message: string): void {
     this.banner.textContent = message;
     this.banner.className = "banner";
@@ -122,6 +140,7 @@ export class RunOutput {
     this.facts.replaceChildren();
     this.cancel.hidden = true;
     this.save.hidden = true;
+    this.remove.hidden = true;
     this.answer.hidden = true;
     this.steps.hidden = true;
     this.answer.replaceChildren();
@@ -182,6 +201,7 @@ export class RunOutput {
     this.banner.textContent = "Running…";
     this.cancel.hidden = false;
     this.save.hidden = false;
+    this.remove.hidden = this.options.onDeleted === undefined;
     return new Set(state.prompts.filter((prompt) => prompt.position === last).map((prompt) => prompt.id));
   }
 

@@ -84,6 +84,16 @@ export async function renderWorkspace(target: { toolId?: string; executionId?: s
     onRecord: (loaded) => {
       if (form && loaded.toolId === tool?.id) form.fill(loaded.inputs);
     },
+    // Back to the tool's form, the run gone from its previous runs; without a tool, to the history.
+    onDeleted: () => {
+      if (!tool) {
+        location.hash = "#/history";
+        return;
+      }
+      history.pushState(null, "", `#/tools/${tool.id}/run`);
+      output.idle("Deleted. Fill in the inputs and press Run for a new one.");
+      previous?.refresh(null);
+    },
   });
   if (tool) {
     form = inputsForm(tool, async (inputs) => {

@@ -227,6 +227,8 @@ export function createClient(options: ClientOptions) {
       },
       cancel: (id: string) =>
         request<{ id: string; status: string }>("POST", `/api/executions/${encodeURIComponent(id)}/cancel`),
+      /** Deletes it (a live one is canceled first); every read of it is a 404 from then on. */
+      delete: (id: string) => request<void>("DELETE", `/api/executions/${encodeURIComponent(id)}`),
       /** Reruns an ended execution from a step; earlier prompts whose request is unchanged are reused. */
       rerun: (id: string, body: RerunInput = {}, options: { idempotencyKey?: string } = {}) =>
         request<CreatedExecution>(
