@@ -11,7 +11,7 @@ import { asMarkdown, download, inputText, labelled } from "./run-download";
 import { client } from "./session";
 
 /** The banner for each way a run ends: a new ending is a compile error until it has one. */
-const ENDINGS: Record<Exclude<ExecutionStatus, "running">, (state: ExecutionState) => string> = {
+const ENDINGS: Record<Exclude<ExecutionStatus, "running" | "waiting">, (state: ExecutionState) => string> = {
   completed: (state) =>
     // Cost only when something was priced: unpriced and free models spend nothing worth a figure.
     `Completed in ${seconds(state.durationMs)} · ${state.usage?.inputTokens ?? 0} tokens in, ${state.usage?.outputTokens ?? 0} out${state.spentMicros > 0 ? ` · ${money(state.spentMicros)}` : ""}.`,
@@ -220,6 +220,10 @@ export class RunOutput {
       );
     }
     if (state.spentMicros > 0 || state.budgetMicros !== null) this.showSpending(state.spentMicros, state.budgetMicros);
+    if (state.status === "waiting") {
+      this.banner.textContent = "Waiting for a decision on a tool call.";
+      return;
+    }
     if (state.status === "running" || this.cancel.hidden) return;
     this.banner.textContent = ENDINGS[state.status](state);
     this.banner.className = `banner ${state.status}`;

@@ -135,6 +135,12 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
       return ended(next, "canceled", {});
     case "execution.timed_out":
       return ended(next, "timed_out", {});
+    case "tool.called":
+    case "tool.approval_requested":
+    case "tool.decided":
+    case "tool.completed":
+      // Folded into each prompt's tool calls by the page's work on agent steps (next).
+      return next;
     default:
       // A new event type is a compile error here until it is handled.
       return event satisfies never;

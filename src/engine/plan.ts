@@ -14,6 +14,10 @@ export interface PlannedPrompt {
   content: string;
   temperature: number | null;
   maxTokens: number | null;
+  /** An agent step's tool references (SPEC §12); absent or empty: an ordinary prompt. */
+  tools?: string[];
+  /** An agent step's cap on model turns. */
+  maxSteps?: number;
 }
 
 export interface ExecutionPlan {

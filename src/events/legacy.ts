@@ -63,6 +63,11 @@ function legacyFrame(stored: StoredEvent, context: LegacyContext): LegacyFrame |
     case "prompt.failed":
       return { type: "prompt_error", promptIndex: promptIndex(stored.data.promptId), error: stored.data.error.message };
     case "execution.cost":
+    // The original app had no tool events: an agent step shows its text only (SPEC §12).
+    case "tool.called":
+    case "tool.approval_requested":
+    case "tool.decided":
+    case "tool.completed":
       return null;
     case "execution.completed":
       return { type: "complete", executionId: context.executionId };

@@ -1,5 +1,6 @@
 // The execution event union (docs/events.md), one type shared by the server, the tests, the typed
 // client and the page. Wire encodings live beside it: sse.ts (named events), legacy.ts (original frames).
+import type { ToolCallStatus } from "../schemas/statuses";
 
 export interface Usage {
   inputTokens: number;
@@ -14,6 +15,35 @@ export interface ErrorInfo {
 
 /** An error inside an event (the same shape as a stored one). */
 export type EventError = ErrorInfo;
+
+/** Who decided a tool call: the user's id, `"timeout"` (APPROVAL_TIMEOUT_MS) or `"system"` (a limit). */
+export type ToolDecisionBy = string;
+
+/** A tool call as the record keeps it (per prompt `toolCalls`; the decision endpoint answers one). */
+export interface ToolCallRecord {
+  callId: string;
+  /** `<server>.<tool>` or `assistant:<toolId>`. */
+  name: string;
+  /** As parsed from the model's JSON (the raw text when it was not JSON). */
+  arguments: unknown;
+  status: ToolCallStatus;
+  decision?: "approve" | "deny";
+  decidedBy?: ToolDecisionBy;
+  reason?: string;
+  isError?: boolean;
+  /** The tool's text result, whole. */
+  output?: string;
+  startedAt?: number;
+  completedAt?: number;
+}
+
+/** A call waiting for a person's decision (the record's top-level `pendingToolCalls`). */
+export interface PendingToolCall {
+  promptId: string;
+  callId: string;
+  name: string;
+  arguments: unknown;
+}
 
 export interface PromptSummary {
   id: string;
@@ -48,6 +78,19 @@ export interface ExecutionEventMap {
   /** The prompt's output so far is discarded; attempt `attempt` (2, 3 …) begins. */
   "prompt.restarted": { promptId: string; attempt: number; reason: EventError };
   "prompt.failed": { promptId: string; error: EventError };
+  /** An agent step's model asked for a tool call (arguments as parsed JSON, or the raw text). */
+  "tool.called": { promptId: string; callId: string; name: string; arguments: unknown };
+  /** The call needs a person's decision: the execution and the prompt are `waiting` until it comes. */
+  "tool.approval_requested": { promptId: string; callId: string; name: string; arguments: unknown };
+  "tool.decided": {
+    promptId: string;
+    callId: string;
+    decision: "approve" | "deny";
+    reason?: string;
+    by: ToolDecisionBy;
+  };
+  /** `output`: the tool's text result, at most 16 KB here (whole in the record). */
+  "tool.completed": { promptId: string; callId: string; isError: boolean; output: string; durationMs: number };
   /** What the run has spent so far (estimated as tokens stream), at most once a second while it changes; `budgetMicros` null: no budget. */
   "execution.cost": { spentMicros: number; budgetMicros: number | null };
   /** `costMicros`: the sum of the prompts' costs (prompts without a price count nothing). */

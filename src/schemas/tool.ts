@@ -10,7 +10,14 @@ export const LIMITS = {
   inputFieldsPerTool: 50,
   inputBytesPerExecution: 100 * 1024,
   promptContentChars: 100_000,
+  toolsPerPrompt: 50,
 } as const;
+
+/** An agent step's tool reference: `<server>.<tool>`, `<server>.*`, or `assistant:<toolId>`. */
+export const TOOL_REFERENCE = /^(?:[A-Za-z0-9_-]{1,64}\.(?:\*|[^\s]{1,128})|assistant:[A-Za-z0-9_-]{1,128})$/;
+
+/** Model turns an agent step takes at most when it does not say. */
+export const DEFAULT_MAX_STEPS = 10;
 
 /** Field types; the original app's `short_text`/`long_text` are accepted as `text`/`textarea`. */
 export const FIELD_TYPES = ["text", "textarea", "select", "multi_select", "number", "boolean"] as const;
@@ -42,6 +49,18 @@ export const promptSchema = z.strictObject({
   content: z.string().min(1).max(LIMITS.promptContentChars),
   temperature: z.number().min(0).max(2).nullish(),
   maxTokens: z.int().min(1).max(1_000_000).nullish(),
+  /**
+   * An agent step's tools (SPEC §12): `<server>.<tool>`, `<server>.*` or `assistant:<toolId>`; absent or
+   * empty: an ordinary prompt.
+   */
+  tools: z
+    .array(
+      z.string().min(3).max(200).regex(TOOL_REFERENCE, "must be <server>.<tool>, <server>.* or assistant:<toolId>"),
+    )
+    .max(LIMITS.toolsPerPrompt, `a prompt names at most ${LIMITS.toolsPerPrompt} tools`)
+    .optional(),
+  /** Model turns an agent step may take (1–50, default 10). */
+  maxSteps: z.int().min(1).max(50).optional(),
 });
 
 /** A spending limit for one execution, in micro-dollars (1,000,000 = 1 USD). */
