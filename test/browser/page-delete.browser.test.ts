@@ -57,7 +57,10 @@ describe("deleting a run", () => {
     expect(page.url()).toContain(`#/tools/${tool}/run`);
     expect(await status(token, `/api/executions/${id}`)).toBe(404);
     await page.goto(`${base()}/#/executions/${id}`);
-    await page.getByText(/not found/i).first().waitFor();
+    await page
+      .getByText(/not found/i)
+      .first()
+      .waitFor();
     await page.close();
   });
 });
