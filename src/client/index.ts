@@ -10,6 +10,7 @@ import type {
   ExecutionListFilter,
   ExecutionRecord,
   ExecutionSummary,
+  McpTools,
   Model,
   RerunInput,
   Tool,
@@ -238,6 +239,10 @@ export function createClient(options: ClientOptions) {
           options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
         ),
       stream,
+    },
+    mcp: {
+      /** Every tool of the configured MCP servers an agent step may use; servers that could not be listed under `errors`. */
+      tools: () => request<McpTools>("GET", "/api/mcp/tools"),
     },
   };
 }

@@ -30,6 +30,10 @@ export interface ToolInput {
     systemContext?: string | null;
     temperature?: number | null;
     maxTokens?: number | null;
+    /** An agent step's tools: `<server>.<tool>`, `<server>.*` or `assistant:<toolId>` (SPEC §12). */
+    tools?: string[];
+    /** An agent step's cap on model turns (1–50, default 10). */
+    maxSteps?: number;
   }[];
 }
 
@@ -73,4 +77,19 @@ export interface CreatedExecution {
   status: string;
   eventsUrl: string;
   streamToken: string;
+}
+
+/** One pickable MCP tool (src/mcp/catalogue.ts): `name` is `<server>.<tool>`; `needsApproval`: a person approves each call. */
+export interface McpTool {
+  name: string;
+  description: string;
+  /** The JSON Schema of the tool's arguments. */
+  inputSchema: Record<string, unknown>;
+  needsApproval: boolean;
+}
+
+/** What `mcp.tools()` answers: every MCP tool an author may pick, and the servers that could not be listed. */
+export interface McpTools {
+  tools: McpTool[];
+  errors: { server: string; error: string }[];
 }

@@ -3,20 +3,7 @@
 import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { Database } from "./client";
-import {
-  type ExecutionRow,
-  type PromptResultRow,
-  type PromptRow,
-  promptOutputParts,
-  promptResults,
-  toolExecutions,
-} from "./schema";
-
-/** A prompt as an execution keeps it. */
-export type PromptSnapshot = Pick<
-  PromptRow,
-  "id" | "name" | "position" | "ordinal" | "model" | "systemContext" | "content" | "temperature" | "maxTokens"
->;
+import { type ExecutionRow, type PromptResultRow, promptOutputParts, promptResults, toolExecutions } from "./schema";
 
 /** The caller's own execution, or undefined (someone else's looks exactly like a missing one). */
 export async function findOwnExecution(db: Database, id: string, ownerId: string): Promise<ExecutionRow | undefined> {

@@ -47,6 +47,9 @@ export interface PromptRecordWrite extends PromptRecord {
   content: string;
   temperature: number | null;
   maxTokens: number | null;
+  /** An agent step's tool references and cap on model turns; both null for an ordinary prompt. */
+  tools: string[] | null;
+  maxSteps: number | null;
 }
 
 /** The header a run's object knows (absent for a run an earlier version started: its row exists). */
@@ -176,6 +179,8 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
         content: null,
         temperature: prompt.temperature,
         maxTokens: prompt.maxTokens,
+        tools: prompt.tools,
+        maxSteps: prompt.maxSteps,
         ...columns,
       })
       .onConflictDoUpdate({ target: [promptResults.executionId, promptResults.promptId], set: columns });
@@ -254,6 +259,8 @@ export function rowsOf(record: ExecutionRecordWrite & { header: ExecutionHeaderW
       content: prompt.content,
       temperature: prompt.temperature,
       maxTokens: prompt.maxTokens,
+      tools: prompt.tools,
+      maxSteps: prompt.maxSteps,
       ...resultColumns(prompt),
       output: prompt.output,
     }),

@@ -64,6 +64,10 @@ export const chainPrompts = sqliteTable(
     content: text("content").notNull(),
     temperature: real("temperature"),
     maxTokens: integer("max_tokens"),
+    /** An agent step's tool references (SPEC §12); null: an ordinary prompt. */
+    tools: text("tools", { mode: "json" }).$type<string[]>(),
+    /** An agent step's cap on model turns; null for an ordinary prompt. */
+    maxSteps: integer("max_steps"),
   },
   (t) => [
     uniqueIndex("chain_prompts_tool_name_idx").on(t.toolId, t.name),
@@ -157,6 +161,9 @@ export const promptResults = sqliteTable(
     content: text("content"),
     temperature: real("temperature"),
     maxTokens: integer("max_tokens"),
+    /** An agent step's tool references and cap on model turns as it ran (null: an ordinary prompt). */
+    tools: text("tools", { mode: "json" }).$type<string[]>(),
+    maxSteps: integer("max_steps"),
     status: text("status").$type<PromptResultStatus>().notNull().default("pending"),
     /** The whole output, for rows from before R2; a newer row's is in R2 (see tool_executions.record_key). */
     output: text("output").notNull().default(""),

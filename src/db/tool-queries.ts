@@ -1,12 +1,12 @@
 // Tool reads and writes. Create and replace write the tool, its fields and prompts in one atomic D1 batch.
-import { and, asc, desc, eq, gt, inArray, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "./client";
 import { chainPrompts, type ToolRecord, type ToolRow, toolInputFields, tools } from "./schema";
 
 export type { ToolRecord } from "./schema";
 
-import { inRunOrder, type ToolBody } from "../schemas/tool";
+import { agentStepOf, inRunOrder, type ToolBody } from "../schemas/tool";
 
 export type ToolScope = "all" | "mine" | "shared";
 export type ToolSort = "created" | "lastUsed";
@@ -22,18 +22,23 @@ function childRows(toolId: string, body: ToolBody, promptIds: ReadonlyMap<string
     options: field.options ?? null,
     position,
   }));
-  const prompts = inRunOrder(body.prompts).map((prompt, index) => ({
-    id: promptIds.get(prompt.name) ?? crypto.randomUUID(),
-    toolId,
-    name: prompt.name,
-    position: prompt.position,
-    ordinal: index + 1,
-    model: prompt.model,
-    systemContext: prompt.systemContext ?? null,
-    content: prompt.content,
-    temperature: prompt.temperature ?? null,
-    maxTokens: prompt.maxTokens ?? null,
-  }));
+  const prompts = inRunOrder(body.prompts).map((prompt, index) => {
+    const step = agentStepOf(prompt);
+    return {
+      id: promptIds.get(prompt.name) ?? crypto.randomUUID(),
+      toolId,
+      name: prompt.name,
+      position: prompt.position,
+      ordinal: index + 1,
+      model: prompt.model,
+      systemContext: prompt.systemContext ?? null,
+      content: prompt.content,
+      temperature: prompt.temperature ?? null,
+      maxTokens: prompt.maxTokens ?? null,
+      tools: step?.tools ?? null,
+      maxSteps: step?.maxSteps ?? null,
+    };
+  });
   return { fields, prompts };
 }
 
@@ -132,6 +137,40 @@ export async function findReadableTool(db: Database, id: string, userId: string)
     db.select().from(chainPrompts).where(eq(chainPrompts.toolId, id)).orderBy(asc(chainPrompts.ordinal)),
   ]);
   return tool ? { tool, inputFields, prompts } : undefined;
+}
+
+/** A saved tool as an agent step may use it (`assistant:<id>`): its name, and whether it has an agent step itself. */
+export interface AssistantInfo {
+  name: string;
+  hasAgentStep: boolean;
+}
+
+/** Ids per statement: D1 binds at most 100 parameters. */
+const IDS_PER_STATEMENT = 90;
+
+/** Of `ids`, the tools `userId` may read (own or shared), by id; the others are absent. */
+export async function findReadableAssistants(
+  db: Database,
+  ids: readonly string[],
+  userId: string,
+): Promise<Map<string, AssistantInfo>> {
+  const found = new Map<string, AssistantInfo>();
+  for (let start = 0; start < ids.length; start += IDS_PER_STATEMENT) {
+    const chunk = ids.slice(start, start + IDS_PER_STATEMENT);
+    const [readable, agentSteps] = await db.batch([
+      db
+        .select({ id: tools.id, name: tools.name })
+        .from(tools)
+        .where(and(inArray(tools.id, chunk), or(eq(tools.ownerId, userId), eq(tools.visibility, "shared")))),
+      db
+        .selectDistinct({ toolId: chainPrompts.toolId })
+        .from(chainPrompts)
+        .where(and(inArray(chainPrompts.toolId, chunk), isNotNull(chainPrompts.tools))),
+    ]);
+    const withSteps = new Set(agentSteps.map((row) => row.toolId));
+    for (const tool of readable) found.set(tool.id, { name: tool.name, hasAgentStep: withSteps.has(tool.id) });
+  }
+  return found;
 }
 
 /**

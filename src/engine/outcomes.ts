@@ -2,6 +2,8 @@
 // how far it got, from the stored state and the outputs the object keeps apart. db/ writes it.
 import { type ExecutionRecordWrite, lastOutputPreview, type PromptRecordWrite } from "../db/execution-records";
 import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
+import { agentStepOf } from "../schemas/tool";
+import type { PlannedPrompt } from "./plan";
 import { PENDING_PROMPT, type PromptState, type RunState, totalCost } from "./run-state";
 
 /** A prompt's record from its state and its output; an ended run's open prompts were skipped. */
@@ -25,8 +27,24 @@ function promptRecord(prompt: PromptState, output: string, ended: boolean): Omit
 
 type Planned = Pick<
   PromptRecordWrite,
-  "promptId" | "name" | "position" | "ordinal" | "model" | "systemContext" | "content" | "temperature" | "maxTokens"
+  | "promptId"
+  | "name"
+  | "position"
+  | "ordinal"
+  | "model"
+  | "systemContext"
+  | "content"
+  | "temperature"
+  | "maxTokens"
+  | "tools"
+  | "maxSteps"
 >;
+
+/** An agent step's tools and cap on model turns as the record keeps them (null for an ordinary prompt). */
+function agentStepColumns(prompt: PlannedPrompt): Pick<PromptRecordWrite, "tools" | "maxSteps"> {
+  const step = agentStepOf(prompt);
+  return { tools: step?.tools ?? null, maxSteps: step?.maxSteps ?? null };
+}
 
 /**
  * The whole record of the run as it stands: when it starts (every prompt pending) and, once it
@@ -70,6 +88,7 @@ export function recordOf(
       content: prompt.content,
       temperature: prompt.temperature,
       maxTokens: prompt.maxTokens,
+      ...agentStepColumns(prompt),
       ...promptRecord(state.prompts[prompt.id] ?? PENDING_PROMPT, outputs.get(prompt.id) ?? "", ended),
     })),
   };

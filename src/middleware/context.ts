@@ -18,7 +18,7 @@ export const requestContext = () =>
     c.set("config", config);
     c.set("db", db);
     c.set("executions", new ExecutionService(c.env, db, config));
-    c.set("tools", new ToolService(c.env, db, config.models));
+    c.set("tools", new ToolService(c.env, db, config.models, config.mcp));
     c.set("deletions", new DeletionService(c.env));
     await next();
   });

@@ -4,6 +4,7 @@ import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
 import type { ErrorInfo } from "../events/types";
 import type { CatalogueEntry } from "../lib/model-catalogue";
+import { agentStepOf } from "../schemas/tool";
 
 /** Milliseconds since the epoch → ISO string (null stays null). */
 export const isoTime = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -43,6 +44,8 @@ export function toolView(record: ToolRecord, userId: string) {
       content: prompt.content,
       temperature: prompt.temperature,
       maxTokens: prompt.maxTokens,
+      // An agent step's tools and cap on model turns; an ordinary prompt has neither.
+      ...agentStepOf(prompt),
     })),
   };
 }
@@ -92,6 +95,7 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
       systemContext: result.systemContext,
       temperature: result.temperature,
       maxTokens: result.maxTokens,
+      ...agentStepOf(result),
       status: result.status,
       output: result.output,
       error: result.error,

@@ -166,3 +166,17 @@ export function assertToolIsConsistent(body: ToolBody): void {
     });
   }
 }
+
+/** What makes a prompt an agent step (SPEC §12): its tool references and its cap on model turns. */
+export interface AgentStep {
+  tools: string[];
+  maxSteps: number;
+}
+
+/**
+ * A prompt's agent step, with the default cap when it gives none; null for an ordinary prompt (no tools,
+ * or an empty list), whatever `maxSteps` it carries.
+ */
+export function agentStepOf(prompt: { tools?: string[] | null; maxSteps?: number | null }): AgentStep | null {
+  return prompt.tools?.length ? { tools: prompt.tools, maxSteps: prompt.maxSteps ?? DEFAULT_MAX_STEPS } : null;
+}

@@ -4,15 +4,16 @@ import type { FieldSnapshot } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { ModelCatalogue } from "../lib/model-catalogue";
 import { resolveInputs } from "../schemas/inputs";
-import { inRunOrder, type ToolBody } from "../schemas/tool";
+import { agentStepOf, inRunOrder, type ToolBody } from "../schemas/tool";
+import type { AgentStepContext } from "./agent-steps";
 import { type Budget, lowerBudget } from "./budgets";
 import type { ExecutionDraft } from "./execution-plans";
-import { assertToolSaveable } from "./tools";
+import { assertToolSaveableWithTools } from "./tools";
 
 /** The save checks, their error paths under `draft.` (where the request carried the body). */
-function assertDraftSaveable(body: ToolBody, catalogue: ModelCatalogue): void {
+async function assertDraftSaveable(body: ToolBody, catalogue: ModelCatalogue, context: AgentStepContext) {
   try {
-    assertToolSaveable(body, catalogue);
+    await assertToolSaveableWithTools(body, catalogue, context);
   } catch (error) {
     if (!(error instanceof AppError) || error.code !== "validation_failed") throw error;
     const fields = (error.details as { fields?: { path: string; message: string }[] } | undefined)?.fields ?? [];
@@ -22,14 +23,18 @@ function assertDraftSaveable(body: ToolBody, catalogue: ModelCatalogue): void {
   }
 }
 
-/** The draft of a run of an unsaved tool; throws 400 naming what is wrong with the body or the inputs. */
-export function draftFromBody(
+/**
+ * The draft of a run of an unsaved tool; throws 400 naming what is wrong with the body (its agent steps'
+ * tools checked for `context`'s user, as a save checks them) or the inputs.
+ */
+export async function draftFromBody(
   body: ToolBody,
   inputs: Record<string, unknown>,
   catalogue: ModelCatalogue,
+  context: AgentStepContext,
   budget?: Budget,
-): ExecutionDraft {
-  assertDraftSaveable(body, catalogue);
+): Promise<ExecutionDraft> {
+  await assertDraftSaveable(body, catalogue, context);
   const inputFields: FieldSnapshot[] = body.inputFields.map(({ name, label, type, required, options }) => ({
     name,
     label,
@@ -56,6 +61,7 @@ export function draftFromBody(
       content: prompt.content,
       temperature: prompt.temperature ?? null,
       maxTokens: prompt.maxTokens ?? null,
+      ...agentStepOf(prompt),
     })),
     sourceExecutionId: null,
     fromPromptId: null,

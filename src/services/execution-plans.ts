@@ -1,9 +1,9 @@
 // What a new execution is made of before it is stored (a draft), and the plan its object runs.
 
-import type { PromptSnapshot } from "../db/execution-queries";
 import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
 import type { FieldSnapshot, ToolRecord } from "../db/schema";
-import type { ExecutionPlan } from "../engine/plan";
+import type { ExecutionPlan, PlannedPrompt } from "../engine/plan";
+import { agentStepOf } from "../schemas/tool";
 import { type Budget, lowerBudget } from "./budgets";
 import type { IdempotencyKey } from "./idempotency";
 
@@ -19,7 +19,8 @@ export interface ExecutionDraft {
   values: ReadonlyMap<string, string>;
   /** A rerun's source outputs by the names templates use (empty for a first run): its first calls' inputs are estimated with them. */
   sourceOutputs: ReadonlyMap<string, string>;
-  prompts: PromptSnapshot[];
+  /** In run order; an agent step's with its tools and cap on model turns. */
+  prompts: PlannedPrompt[];
   sourceExecutionId: string | null;
   fromPromptId: string | null;
   reusable: ExecutionPlan["reusable"];
@@ -48,7 +49,7 @@ export function draftFromTool(
     values,
     sourceOutputs: new Map(),
     prompts: tool.prompts.map(
-      ({ id, name, position, ordinal, model, systemContext, content, temperature, maxTokens }) => ({
+      ({ id, name, position, ordinal, model, systemContext, content, temperature, maxTokens, tools, maxSteps }) => ({
         id,
         name,
         position,
@@ -58,6 +59,7 @@ export function draftFromTool(
         content,
         temperature,
         maxTokens,
+        ...agentStepOf({ tools, maxSteps }),
       }),
     ),
     sourceExecutionId: null,

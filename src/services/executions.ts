@@ -14,7 +14,7 @@ import { AppError, notFound } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { assertSameInputs, resolveInputs } from "../schemas/inputs";
 import type { ExecutionStatus } from "../schemas/statuses";
-import type { ToolBody } from "../schemas/tool";
+import { agentStepOf, type ToolBody } from "../schemas/tool";
 import { userAccount } from "./accounts";
 import { admit, beforeCreate, startPending } from "./admission";
 import { assertBudgetCovers, assertBudgetsCountable, type Budget, firstCallsNeed } from "./budgets";
@@ -84,7 +84,13 @@ export class ExecutionService {
     const key = idempotencyKeyOf(request.idempotencyKey, "create", request);
     const earlier = await beforeCreate(this.env, this.config, userId, key);
     if (earlier.replayOf) return this.replayOf(earlier.replayOf);
-    const draft = draftFromBody(request.draft, request.inputs, this.config.models, request.budget);
+    const draft = await draftFromBody(
+      request.draft,
+      request.inputs,
+      this.config.models,
+      { db: this.db, mcp: this.config.mcp, userId },
+      request.budget,
+    );
     return this.admitAndStart(userId, draft, key, true);
   }
 
@@ -252,7 +258,12 @@ export class ExecutionService {
   /** Starts `userId`'s pending execution: its slot on the account, then its object. */
   private async startPending(userId: string, existing: ExecutionRecord): Promise<void> {
     const { execution, results } = existing;
-    const prompts = results.map((result) => ({ ...result, id: result.promptId, content: result.content ?? "" }));
+    const prompts = results.map(({ tools, maxSteps, ...result }) => ({
+      ...result,
+      id: result.promptId,
+      content: result.content ?? "",
+      ...agentStepOf({ tools, maxSteps }),
+    }));
     const need = await this.firstCallsNeed({
       budgetMicros: execution.budgetMicros,
       prompts,

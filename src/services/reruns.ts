@@ -7,7 +7,7 @@ import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue"
 import { ordinalAliases } from "../lib/templates";
 import type { promptOverride } from "../schemas/api";
 import { resolveInputs } from "../schemas/inputs";
-import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
+import { agentStepOf, assertToolIsConsistent, type ToolBody } from "../schemas/tool";
 import { type Budget, lowerBudget } from "./budgets";
 import type { ExecutionDraft } from "./execution-plans";
 
@@ -91,6 +91,8 @@ export function draftRerun(
       temperature: result.temperature,
       maxTokens: result.maxTokens,
       ...request.prompts?.[result.promptId],
+      // An agent step's tools and cap as it ran: an override cannot change them (promptOverride has neither).
+      ...agentStepOf(result),
     })),
     sourceExecutionId: source.id,
     // "Retry what failed": by default, from the first prompt that did not complete.

@@ -15,9 +15,11 @@ import {
 } from "../db/tool-queries";
 import { notFound } from "../lib/errors";
 import { describeError, log } from "../lib/log";
+import type { McpConfig } from "../lib/mcp-config";
 import { assertModelsListed, assertModelsPriced, type ModelCatalogue } from "../lib/model-catalogue";
 import { assertToolIsConsistent, type ToolBody } from "../schemas/tool";
 import { userAccount } from "./accounts";
+import { type AgentStepContext, assertAgentStepsSaveable } from "./agent-steps";
 
 /**
  * A tool the user may read and run, for a new execution: read through the D1 Sessions API (a replica
@@ -43,16 +45,30 @@ export function assertToolSaveable(body: ToolBody, catalogue: ModelCatalogue): v
   if (body.budget) assertModelsPriced(catalogue, body.prompts, pathOf, "the budget");
 }
 
+/**
+ * Everything a save checks: `assertToolSaveable`, then the agent steps' tools (SPEC §12), which may ask
+ * the MCP servers and D1 (`assertAgentStepsSaveable`).
+ */
+export async function assertToolSaveableWithTools(
+  body: ToolBody,
+  catalogue: ModelCatalogue,
+  context: AgentStepContext,
+): Promise<void> {
+  assertToolSaveable(body, catalogue);
+  await assertAgentStepsSaveable(body, context);
+}
+
 /** The tools API for one request's database. Missing and someone else's tools both answer `not_found`. */
 export class ToolService {
   constructor(
     private readonly env: Env,
     private readonly db: Database,
     private readonly catalogue: ModelCatalogue,
+    private readonly mcp: McpConfig,
   ) {}
 
   async create(userId: string, body: ToolBody): Promise<ToolRecord> {
-    this.check(body);
+    await this.check(body, userId);
     const id = await this.writing(userId, (db) => insertTool(db, userId, body));
     return this.get(userId, id);
   }
@@ -74,7 +90,7 @@ export class ToolService {
    * before or after it is audited (`tool.shared_changed`) in the same D1 transaction as the change.
    */
   async replace(userId: string, toolId: string, body: ToolBody): Promise<ToolRecord> {
-    this.check(body);
+    await this.check(body, userId, toolId);
     const replaced = await this.writing(userId, (db) =>
       replaceTool(db, toolId, userId, body, this.sharedChange(db, userId, toolId, body.visibility === "shared")),
     );
@@ -106,7 +122,7 @@ export class ToolService {
     return result;
   }
 
-  private check(body: ToolBody): void {
-    assertToolSaveable(body, this.catalogue);
+  private check(body: ToolBody, userId: string, toolId?: string): Promise<void> {
+    return assertToolSaveableWithTools(body, this.catalogue, { db: this.db, mcp: this.mcp, userId, toolId });
   }
 }

@@ -24,6 +24,8 @@ const prompt = (promptId: string, ordinal: number, output: string, at: number): 
   content: `Write ${promptId} about {{topic}}`,
   temperature: null,
   maxTokens: null,
+  tools: null,
+  maxSteps: null,
   status: "completed",
   output,
   error: null,

@@ -52,6 +52,8 @@ export async function seedRun(run: SeedRun): Promise<string> {
       content: "say something",
       temperature: null,
       maxTokens: null,
+      tools: null,
+      maxSteps: null,
       status: run.status === "completed" ? "completed" : "failed",
       output: "out",
       error: null,

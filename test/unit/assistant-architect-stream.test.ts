@@ -57,6 +57,8 @@ const result = (
   content: "c",
   temperature: null,
   maxTokens: null,
+  tools: null,
+  maxSteps: null,
   requestHash: null,
   reused: false,
   costMicros: 1,

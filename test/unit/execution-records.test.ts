@@ -25,6 +25,8 @@ const prompt = (promptId: string, ordinal: number, change: Partial<PromptRecordW
   content: `say ${promptId}`,
   temperature: null,
   maxTokens: null,
+  tools: null,
+  maxSteps: null,
   status: "pending",
   output: "",
   error: null,
