@@ -71,6 +71,9 @@ export function stepProblems(tool: EditableTool, index: number): Problems {
   const named = nameProblem(prompt.name, repeatedNames(tool), "step");
   if (named) errors.push(named);
   if (!prompt.content.trim()) errors.push("Write what this step asks the model.");
+  const { maxSteps } = prompt;
+  if (prompt.tools.length && maxSteps !== null && !(Number.isInteger(maxSteps) && maxSteps >= 1 && maxSteps <= 50))
+    errors.push("Max steps is a whole number from 1 to 50 (or empty for 10).");
   let usesInput = false;
   let usesEarlier = false;
   for (const name of new Set(compileTemplate(prompt.content).placeholders)) {

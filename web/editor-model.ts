@@ -17,6 +17,10 @@ export interface EditablePrompt {
   systemContext: string | null;
   temperature: number | null;
   maxTokens: number | null;
+  /** An agent step's tools (`<server>.<tool>`, `<server>.*`, `assistant:<id>`); empty: an ordinary step. */
+  tools: string[];
+  /** An agent step's cap on model turns (null: the service's default, 10). */
+  maxSteps: number | null;
   /** Runs at the same time as the step before it (the same position); the first step ignores it. */
   alongside: boolean;
 }
@@ -40,6 +44,8 @@ export const blankPrompt = (): EditablePrompt => ({
   systemContext: null,
   temperature: null,
   maxTokens: null,
+  tools: [],
+  maxSteps: null,
   alongside: false,
 });
 
@@ -69,6 +75,8 @@ export function editableFrom(tool: Tool): EditableTool {
       systemContext: prompt.systemContext,
       temperature: prompt.temperature,
       maxTokens: prompt.maxTokens,
+      tools: prompt.tools ?? [],
+      maxSteps: prompt.maxSteps ?? null,
       alongside: i > 0 && prompt.position === tool.prompts[i - 1]?.position,
     })),
   };
@@ -107,9 +115,11 @@ export function toToolInput(tool: EditableTool): ToolInput {
       required,
       ...(options?.length ? { options } : {}),
     })),
-    prompts: tool.prompts.map(({ alongside: _alongside, ...prompt }, i) => ({
+    prompts: tool.prompts.map(({ alongside: _alongside, tools, maxSteps, ...prompt }, i) => ({
       ...prompt,
       position: positions[i] ?? 0,
+      // Only an agent step sends its tools and cap; an ordinary step sends neither.
+      ...(tools.length ? { tools, ...(maxSteps === null ? {} : { maxSteps }) } : {}),
     })),
   };
 }

@@ -1,7 +1,9 @@
 // The editor's steps (the prompts, in run order): each folds under "Step 2: activity · runs after step
 // 1"; when it runs is a choice (after the step before it, or alongside it) rather than a position number;
-// its placeholder list, title and problems follow every keystroke; added, moved and removed.
+// its placeholder list, title and problems follow every keystroke; an agent step's tools and max steps
+// (editor-agent.ts); added, moved and removed.
 import { h } from "./dom";
+import { agentChoices, agentSection } from "./editor-agent";
 import { placeholdersFor, stepProblems, stepTitle, whenItRuns } from "./editor-checks";
 import { itemActions, nameActions, numberInput, pair, select, showProblems, textInput } from "./editor-controls";
 import { blankPrompt, type EditablePrompt, type EditableTool } from "./editor-model";
@@ -82,9 +84,13 @@ function moreSettings(prompt: EditablePrompt, i: number, changed: () => void): H
   );
 }
 
-/** The steps list; `changed` runs after every edit; `warnings(count)` learns how many steps warn. */
-export function stepList(tool: EditableTool, changed: () => void) {
+/**
+ * The steps list; `changed` runs after every edit; `refresh()` answers how many steps warn. `toolId`: the
+ * tool being edited (not offered to its own steps as an assistant).
+ */
+export function stepList(tool: EditableTool, changed: () => void, options: { toolId?: string } = {}) {
   const items = h("div", { class: "items" });
+  const choices = agentChoices(options.toolId);
   const add = h("button", { type: "button" }, "Add step");
   let refreshers: (() => number)[] = [];
 
@@ -166,6 +172,7 @@ export function stepList(tool: EditableTool, changed: () => void) {
       picker,
       problems,
       moreSettings(prompt, i, changed),
+      agentSection(prompt, i, choices, changed),
       h("p", { class: "error", id: `err-prompts.${i}` }),
       actions,
     );

@@ -92,7 +92,7 @@ export async function renderToolEditor(
     trial.refresh();
   };
   const fields = fieldList(tool, () => refresh());
-  const steps = stepList(tool, () => refresh());
+  const steps = stepList(tool, () => refresh(), { toolId: id });
   const trial = tryPane(tool, placeErrors, signal);
   const save = async (event: Event) => {
     event.preventDefault();

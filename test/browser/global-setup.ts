@@ -20,6 +20,8 @@ export default async function setup(project: TestProject) {
   // The provider needs the Worker's redirect URI before the Worker starts, so the port is chosen first.
   const port = await freePort();
   const provider = await startTestProvider([`http://127.0.0.1:${port}/auth/callback`]);
+  // Nothing listens there: an MCP server that is down.
+  const downPort = await freePort();
   try {
     const stack = await startStack(
       (upstreamUrl) => ({
@@ -40,6 +42,13 @@ export default async function setup(project: TestProject) {
         ]),
         // The dev user that is an administrator (usage.browser.test.ts).
         ADMINS: PAGE_ADMIN,
+        // The Worker's own offline demo MCP servers, and one that is down (page-editor-agent.browser.test.ts).
+        DEMO_MCP_SERVERS: "true",
+        MCP_SERVERS: JSON.stringify([
+          { name: "lesson", url: `http://127.0.0.1:${port}/demo/mcp/lesson` },
+          { name: "classroom", url: `http://127.0.0.1:${port}/demo/mcp/classroom` },
+          { name: "offline", url: `http://127.0.0.1:${downPort}/mcp` },
+        ]),
       }),
       { port },
     );

@@ -111,3 +111,49 @@ describe("what a step may use, and its problems", () => {
     ]);
   });
 });
+
+/** A saved prompt's settings, for a tool as the API answers it. */
+const base = { model: "demo", content: "x", systemContext: null, temperature: null, maxTokens: null };
+
+describe("an agent step in the editor", () => {
+  const agent = (tools: string[], maxSteps: number | null) => ({ ...step("a", "{{topic}}"), tools, maxSteps });
+
+  it("sends tools and max steps only for a step with tools, and reads them back", () => {
+    const chain = tool(agent(["lesson.find_standard", "assistant:t1"], 4), agent([], 7), agent(["lesson.*"], null));
+    const [first, second, third] = toToolInput(chain).prompts;
+    expect(first).toMatchObject({ tools: ["lesson.find_standard", "assistant:t1"], maxSteps: 4 });
+    // No tools: an ordinary step, whatever max steps says.
+    expect(second).not.toHaveProperty("tools");
+    expect(second).not.toHaveProperty("maxSteps");
+    // Max steps left empty: the service's default.
+    expect(third).toMatchObject({ tools: ["lesson.*"] });
+    expect(third).not.toHaveProperty("maxSteps");
+    const saved = editableFrom({
+      id: "t",
+      name: "Saved",
+      description: "",
+      visibility: "private",
+      onPromptError: "stop",
+      budget: null,
+      isOwner: true,
+      createdAt: null,
+      updatedAt: null,
+      inputFields: [],
+      prompts: [
+        { ...base, id: "p0", name: "p0", position: 0, tools: ["classroom.post_announcement"], maxSteps: 3 },
+        { ...base, id: "p1", name: "p1", position: 1 },
+      ],
+    });
+    expect(saved.prompts.map((prompt) => [prompt.tools, prompt.maxSteps])).toEqual([
+      [["classroom.post_announcement"], 3],
+      [[], null],
+    ]);
+  });
+
+  it("flags max steps outside 1–50 or not whole, only on an agent step", () => {
+    const message = "Max steps is a whole number from 1 to 50 (or empty for 10).";
+    for (const bad of [0, 51, 2.5]) expect(stepProblems(tool(agent(["x.*"], bad)), 0).errors).toEqual([message]);
+    for (const good of [1, 50, null]) expect(stepProblems(tool(agent(["x.*"], good)), 0).errors).toEqual([]);
+    expect(stepProblems(tool(agent([], 0)), 0).errors).toEqual([]);
+  });
+});
