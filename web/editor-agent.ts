@@ -129,7 +129,7 @@ export function agentSection(
     const missing = prompt.tools.filter((reference) => !offered.has(reference));
     if (missing.length)
       groups.push({
-        legend: "Chosen, not available just now",
+        legend: "Chosen, not listed just now",
         items: missing.map((reference) => ({ reference, label: reference })),
       });
     lists.replaceChildren(
