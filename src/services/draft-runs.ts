@@ -4,7 +4,7 @@ import type { FieldSnapshot } from "../db/schema";
 import { AppError } from "../lib/errors";
 import type { ModelCatalogue } from "../lib/model-catalogue";
 import { resolveInputs } from "../schemas/inputs";
-import { inRunOrder, type ToolBody } from "../schemas/tool";
+import { DEFAULT_MAX_STEPS, inRunOrder, type ToolBody } from "../schemas/tool";
 import { type Budget, lowerBudget } from "./budgets";
 import type { ExecutionDraft } from "./execution-plans";
 import { assertToolSaveable } from "./tools";
@@ -56,6 +56,9 @@ export function draftFromBody(
       content: prompt.content,
       temperature: prompt.temperature ?? null,
       maxTokens: prompt.maxTokens ?? null,
+      ...(prompt.tools && prompt.tools.length > 0
+        ? { tools: prompt.tools, maxSteps: prompt.maxSteps ?? DEFAULT_MAX_STEPS }
+        : {}),
     })),
     sourceExecutionId: null,
     fromPromptId: null,
