@@ -1,5 +1,6 @@
-// Starts the Worker (wrangler dev builds the page first) with dev tokens on, the scripted upstream, and a
-// real OpenID provider (oidc-provider) the Worker signs people in with.
+// Starts the Worker (wrangler dev builds the page first) with dev tokens on, the scripted upstream, a
+// real OpenID provider (oidc-provider) the Worker signs people in with, and the offline demo MCP servers
+// the same Worker serves, configured as its MCP servers (agent steps: page-approvals).
 import type { TestProject } from "vitest/node";
 import { ALLOWED_DOMAIN, ALLOWED_TENANT, CLIENTS } from "../oidc-provider/accounts.ts";
 import { startTestProvider } from "../oidc-provider/provider.ts";
@@ -40,6 +41,12 @@ export default async function setup(project: TestProject) {
         ]),
         // The dev user that is an administrator (usage.browser.test.ts).
         ADMINS: PAGE_ADMIN,
+        // Agent steps' tools: the demo servers at /demo/mcp/* of this very Worker, as `npm start` has them
+        // (.dev.vars.example); classroom.post_announcement needs approval (page-approvals.browser.test.ts).
+        DEMO_MCP_SERVERS: "true",
+        MCP_SERVERS: JSON.stringify(
+          ["lesson", "classroom"].map((name) => ({ name, url: `http://127.0.0.1:${port}/demo/mcp/${name}` })),
+        ),
       }),
       { port },
     );
