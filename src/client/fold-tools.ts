@@ -65,10 +65,10 @@ export function foldToolCalls(calls: readonly ToolCallState[], event: ToolEvent)
       }));
     }
     case "tool.completed": {
-      const { isError, output, durationMs } = event.data;
+      const { isError, output, durationMs, interrupted } = event.data;
       return withCall(calls, event.data.callId, (call) => ({
         ...call,
-        status: isError ? "failed" : "completed",
+        status: interrupted ? "interrupted" : isError ? "failed" : "completed",
         isError,
         output,
         durationMs,

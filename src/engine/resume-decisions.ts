@@ -87,7 +87,8 @@ function resumeCalls(decision: Decision, promptId: string, prompt: PromptState, 
       effects.push({ type: "tool", ...ids });
       return call;
     }
-    const data = { ...ids, isError: true, output: INTERRUPTED_MESSAGE, durationMs: now - (call.startedAt ?? now) };
+    const durationMs = now - (call.startedAt ?? now);
+    const data = { ...ids, isError: true, output: INTERRUPTED_MESSAGE, durationMs, interrupted: true as const };
     effects.push({ type: "emit", event: event("tool.completed", data) });
     return { ...call, status: "interrupted", isError: true, completedAt: now };
   });

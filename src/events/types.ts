@@ -93,7 +93,15 @@ export interface ExecutionEventMap {
     by: ToolDecisionBy;
   };
   /** `output`: the tool's text result, at most 16 KB here (whole in the record). */
-  "tool.completed": { promptId: string; callId: string; isError: boolean; output: string; durationMs: number };
+  "tool.completed": {
+    promptId: string;
+    callId: string;
+    isError: boolean;
+    output: string;
+    durationMs: number;
+    /** A restart cut the call (it may or may not have taken effect); it is not run again. */
+    interrupted?: true;
+  };
   /** What the run has spent so far (estimated as tokens stream), at most once a second while it changes; `budgetMicros` null: no budget. */
   "execution.cost": { spentMicros: number; budgetMicros: number | null };
   /** `costMicros`: the sum of the prompts' costs (prompts without a price count nothing). */

@@ -223,7 +223,7 @@ describe("foldEvent with tool calls", () => {
           promptId: "agent",
           callId: "c9",
           name: "classroom.post_announcement",
-          arguments: 1,
+          arguments: "1",
         }),
         e("tool.decided", { promptId: "agent", callId: "zz", decision: "approve", by: "u" }),
         e("tool.completed", { promptId: "agent", callId: "zz", isError: false, output: "?", durationMs: 1 }),
