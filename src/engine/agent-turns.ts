@@ -44,9 +44,7 @@ export interface AgentTools {
 export function callResultText(call: AgentCall, result: ToolResult | undefined): string {
   if (call.resultNote !== undefined) return call.resultNote;
   if (call.status === "denied")
-    return call.decidedBy === "timeout"
-      ? declinedMessage("nobody decided in time")
-      : declinedMessage(call.decidedBy === "system" ? call.reason : call.reason);
+    return declinedMessage(call.decidedBy === "timeout" ? "nobody decided in time" : call.reason);
   if (call.status === "interrupted" || !result) return INTERRUPTED_MESSAGE;
   return result.output;
 }

@@ -26,15 +26,16 @@ export interface AgentRun {
 export async function startAgent(
   user: string,
   attempts: UpstreamAttempt[],
-  options: { tools?: string[]; maxSteps?: number; content?: string } = {},
+  options: { tools?: string[]; maxSteps?: number; content?: string; model?: string; budgetMicros?: number } = {},
 ): Promise<AgentRun> {
-  const model = await scriptModel(...attempts);
+  const model = options.model ?? (await scriptModel(...attempts));
   const { status, body } = await apiJson<{ id: string }>("/api/executions", {
     user,
     body: {
       draft: {
         name: "Agent",
         inputFields: [],
+        ...(options.budgetMicros ? { budget: { maxCostMicros: options.budgetMicros } } : {}),
         prompts: [
           {
             name: "agent",

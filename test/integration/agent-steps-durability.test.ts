@@ -2,7 +2,8 @@
 // and goes on, the tool run once; a call with effects cut by a restart is never sent again (the model
 // is told it was interrupted) while a read-only one is; a call nobody decides is denied by `timeout`
 // (the object's clock and alarm, no waiting); cancel while waiting and while a tool runs; a waiting run
-// holds no concurrency slot; a server that is down is an error result to the model, never a failure.
+// holds no concurrency slot; a server that is down is an error result to the model, never a failure; a
+// budget counts every turn, a tool's result as the next turn's input. This file owns priced-5-upstream.
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ExecutionSession } from "../../src/durable/execution-session";
@@ -13,7 +14,7 @@ import { createToolFor } from "../helpers/executions";
 import { mcpCounts } from "../helpers/mcp";
 import { advanceClock, sessionStub } from "../helpers/session";
 import { lessonPlanner } from "../helpers/tools";
-import { scriptModel, streamOf, toolCallsOf, upstreamRequests, waitFor } from "../helpers/upstream";
+import { scriptModel, scriptUpstreamName, streamOf, toolCallsOf, upstreamRequests, waitFor } from "../helpers/upstream";
 
 const statusIs = (user: string, id: string, status: string) =>
   waitFor(
@@ -156,6 +157,21 @@ describe("an agent step's waits and stops", () => {
       "the call canceled",
     );
     expect((await recordOf(user, run.id)).results[0]?.toolCalls?.[0]).toMatchObject({ status: "interrupted" });
+  });
+
+  it("stops at the budget inside the loop: a large tool result is the next turn's input, which it cannot pay", async () => {
+    const user = newUser();
+    await scriptUpstreamName("priced-5-upstream", [
+      toolCallsOf([{ id: "m1", name: fn("huge"), arguments: '{"bytes":40000}' }]),
+      streamOf("never asked"),
+    ]);
+    const run = await startAgent(user, [], { model: "priced-5", budgetMicros: 5_000 });
+    const waiting = await statusIs(user, run.id, "waiting");
+    await decide(user, run.id, waiting.pendingToolCalls[0]?.callId ?? "", { decision: "approve" });
+    const events = await eventsUntilEnd(user, run.id);
+    expect(events.at(-1)).toMatchObject({ type: "execution.failed", data: { error: { code: "budget_exceeded" } } });
+    expect(await upstreamRequests("priced-5-upstream")).toHaveLength(1);
+    expect((await recordOf(user, run.id)).results[0]?.toolCalls?.[0]).toMatchObject({ status: "completed" });
   });
 
   it("answers the model with an error result when its server is down, and the run goes on", async () => {
