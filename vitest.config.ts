@@ -72,7 +72,7 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
  */
 const TEST_MODELS = [
   { name: "priced-echo", upstreamModel: "priced-echo-upstream", contextTokens: 128000 },
-  ...[1, 2, 3, 4].map((n) => ({ name: `priced-${n}`, upstreamModel: `priced-${n}-upstream` })),
+  ...[1, 2, 3, 4, 5].map((n) => ({ name: `priced-${n}`, upstreamModel: `priced-${n}-upstream` })),
 ].map((entry) => ({ ...entry, apiKeyVar: "CATALOGUE_TEST_KEY", inputUsdPerMTok: 2.5, outputUsdPerMTok: 10 }));
 
 export default defineConfig({

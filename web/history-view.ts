@@ -7,7 +7,16 @@ import { errorText, h, show } from "./dom";
 import { between, money, plainPreview, seconds } from "./format";
 import { client } from "./session";
 
-const STATUSES = ["running", "completed", "failed", "canceled", "timed_out", "pending"];
+/** The status filter's choices, in this order; a new status is a compile error until it is listed. */
+const STATUSES = Object.keys({
+  running: true,
+  waiting: true,
+  completed: true,
+  failed: true,
+  canceled: true,
+  timed_out: true,
+  pending: true,
+} satisfies Record<ExecutionSummary["status"], true>);
 const PAGE = 20;
 const TYPING_PAUSE_MS = 300;
 

@@ -1,9 +1,9 @@
 // One prompt of a run: a line that folds (name, status, a preview of its text) over its body (the
 // details: model, attempts, duration, tokens, cost; the output as Markdown while it streams, or raw;
 // followed to the bottom until the reader scrolls up) and a menu of the actions that apply (copy as
-// Markdown or text, raw or formatted, rerun from here). Extension point for agent steps: `items` holds
-// sub-items under the output (tool calls, approvals), and `pinned` keeps a panel open and never folded
-// (a prompt waiting for a person's approval).
+// Markdown or text, raw or formatted, rerun from here). For agent steps: `items` holds sub-items under
+// the output (its tool calls and approvals, tool-calls.ts), and `pinned` keeps a panel open and never
+// folded (a prompt waiting for a person's approval).
 import type { PromptState } from "../src/client";
 import { h } from "./dom";
 import { money, plainPreview, seconds } from "./format";
@@ -17,11 +17,12 @@ let panelCount = 0;
 const WAITING: Partial<Record<PromptState["status"], string>> = {
   pending: "waits for the steps before it",
   skipped: "not run",
+  waiting: "waits for your approval",
 };
 
 export class PromptPanel {
   readonly element: HTMLElement;
-  /** Sub-items under the output (an agent step's tool calls and approvals will go here). */
+  /** Sub-items under the output (an agent step's tool calls and approvals). */
   readonly items = h("div", { class: "sub-items" });
   /** Open and never folded while set (a prompt waiting for approval). */
   pinned = false;
@@ -63,6 +64,7 @@ export class PromptPanel {
       this.preview,
     );
     this.fold.addEventListener("click", () => {
+      if (this.pinned) return;
       this.chosen = !this.isOpen();
       this.show(this.chosen);
     });
@@ -82,6 +84,9 @@ export class PromptPanel {
 
   /** What the run would have (the live prompt open, others folded); the reader's own choice wins. */
   suggest(open: boolean): void {
+    // A pinned panel cannot be folded; its fold button says so.
+    if (this.pinned) this.fold.setAttribute("aria-disabled", "true");
+    else this.fold.removeAttribute("aria-disabled");
     this.show(this.pinned || (this.chosen ?? open));
   }
 

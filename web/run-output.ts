@@ -1,14 +1,17 @@
 // A run's output as it streams: the status and spending, cancel and download, then the answer (the
 // last step's prompts) above the steps before it. While it runs the live prompt is the one open; when
 // it ends the answer is open whole, scrolled into view from its start (right under the status), and
-// the steps fold to a line each. A
-// reload replays the events, so text is never doubled. Used by the run screen and the editor's "Try it".
+// the steps fold to a line each. An agent step's tool calls show under its output; while one waits for a
+// decision the run says so, and that step stays open (pinned) with the question brought into view once.
+// A reload replays the events, so text is never doubled and a waiting question asks again. Used by the
+// run screen and the editor's "Try it".
 import { type ExecutionRecord, type ExecutionState, type ExecutionStatus, foldEvent } from "../src/client";
 import { errorText, h } from "./dom";
 import { money, seconds, slug } from "./format";
 import { PromptPanel } from "./prompt-panel";
 import { asMarkdown, download, inputText, labelled } from "./run-download";
 import { client } from "./session";
+import { AgentCalls } from "./tool-calls";
 
 /** The banner for each way a run ends: a new ending is a compile error until it has one. */
 const ENDINGS: Record<Exclude<ExecutionStatus, "running" | "waiting">, (state: ExecutionState) => string> = {
@@ -19,6 +22,15 @@ const ENDINGS: Record<Exclude<ExecutionStatus, "running" | "waiting">, (state: E
   canceled: () => "Canceled. Text received before the cancel is kept; rerun from any prompt, or run again.",
   timed_out: () => "Timed out: the execution reached its time limit. Text received so far is kept.",
 };
+
+const WAITING_BANNER = "Waiting for your approval: a step asks to use a tool (below).";
+
+/** What one followed run has on screen: a panel per prompt, the answer's prompts, the agent steps' calls. */
+interface RunView {
+  panels: Map<string, PromptPanel>;
+  answers: Set<string>;
+  calls: AgentCalls;
+}
 
 export interface RunOutputOptions {
   /** Rerun an ended run from one of its prompts (left out: no rerun, as in "Try it"). */
@@ -97,14 +109,14 @@ export class RunOutput {
     this.save.onclick = () => {
       if (state) download(`${slug(state.toolName)}-${executionId.slice(0, 8)}.md`, asMarkdown(record, state));
     };
-    const panels = new Map<string, PromptPanel>();
-    let answers = new Set<string>();
+    const calls = new AgentCalls((callId, decision) => client().executions.decide(executionId, callId, decision));
+    const view: RunView = { panels: new Map(), answers: new Set(), calls };
     try {
       for await (const event of client().executions.stream(executionId, { signal: stop })) {
         state = foldEvent(state, event);
         if (!state) continue;
-        if (panels.size === 0) answers = this.build(state, panels, executionId, stop);
-        this.render(state, panels, answers);
+        if (view.panels.size === 0) view.answers = this.build(state, view.panels, executionId, stop);
+        this.render(state, view);
       }
     } catch (error) {
       if (!stop.aborted) this.banner.textContent = `Lost the connection: ${errorText(error)}. Reload to resume.`;
@@ -205,12 +217,18 @@ export class RunOutput {
     return new Set(state.prompts.filter((prompt) => prompt.position === last).map((prompt) => prompt.id));
   }
 
-  private render(state: ExecutionState, panels: Map<string, PromptPanel>, answers: ReadonlySet<string>): void {
-    const ended = state.status !== "running";
+  private render(state: ExecutionState, view: RunView): void {
+    const { panels, answers } = view;
+    const ended = state.status !== "running" && state.status !== "waiting";
+    let asking: HTMLElement | null = null;
     for (const prompt of state.prompts) {
       const panel = panels.get(prompt.id);
       if (!panel) continue;
       panel.update(prompt, ended);
+      const question = view.calls.show(prompt, panel.items);
+      asking ??= question;
+      // A step waiting for a decision stays open, whatever the reader chose, until it is decided.
+      panel.pinned = prompt.status === "waiting";
       const hasText = prompt.output !== "";
       // While it runs, the live prompt is the one open; after, the answer, and what stopped with text.
       panel.suggest(
@@ -219,12 +237,18 @@ export class RunOutput {
           : prompt.status === "running",
       );
     }
+    // Into view once, when a question appears; the focus stays where the reader has it.
+    asking?.scrollIntoView({ block: "nearest" });
     if (state.spentMicros > 0 || state.budgetMicros !== null) this.showSpending(state.spentMicros, state.budgetMicros);
-    if (state.status === "waiting") {
-      this.banner.textContent = "Waiting for a decision on a tool call.";
+    if (state.status === "waiting" || state.status === "running") {
+      // Set only on a change: the banner is a live region, and the same words again would be read again.
+      const [text, className] =
+        state.status === "waiting" ? [WAITING_BANNER, "banner waiting"] : ["Running…", "banner"];
+      if (this.banner.textContent !== text) this.banner.textContent = text;
+      this.banner.className = className;
       return;
     }
-    if (state.status === "running" || this.cancel.hidden) return;
+    if (this.cancel.hidden) return;
     this.banner.textContent = ENDINGS[state.status](state);
     this.banner.className = `banner ${state.status}`;
     this.cancel.hidden = true;

@@ -1,6 +1,9 @@
-// Folds execution events into what a UI shows: per prompt, its status and text so far.
+// Folds execution events into what a UI shows: per prompt, its status, text so far and tool calls.
 import type { EventError, StoredEvent, Usage } from "../events/types";
 import type { FinalExecutionStatus, PromptResultStatus, ExecutionStatus as RecordedStatus } from "../schemas/statuses";
+import { foldToolCalls, isWaiting, settleToolCalls, type ToolCallState } from "./fold-tools";
+
+export type { ToolCallState } from "./fold-tools";
 
 export type PromptStatus = PromptResultStatus;
 /** What a followed execution can be: it has started, so never `pending`. */
@@ -24,8 +27,14 @@ export interface PromptState {
   restartedBecause: EventError | null;
   /** A rerun copied this prompt's output from its source (no model call). */
   reused: boolean;
+  /** An agent step's tool calls in call order (empty for an ordinary prompt). */
+  toolCalls: ToolCallState[];
 }
 
+/**
+ * `status` is `waiting` while any tool call of the execution waits for a person's decision (its prompt is
+ * `waiting` too), and `running` again once none does.
+ */
 export interface ExecutionState {
   executionId: string;
   /** Null for a draft run (an unsaved tool, the editor's "Try it"). */
@@ -71,6 +80,7 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
         attempt: 0,
         restartedBecause: null,
         reused: false,
+        toolCalls: [],
       })),
       error: null,
       durationMs: null,
@@ -85,43 +95,54 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
   switch (event.type) {
     case "prompt.started":
       // A prompt's output is its deltas after its last prompt.started or prompt.restarted.
-      return withPrompt(next, event.data.promptId, (prompt) => ({
-        ...prompt,
-        status: "running",
-        model: event.data.model,
-        output: "",
-        attempt: 1,
-        restartedBecause: null,
-      }));
+      return withWaiting(
+        withPrompt(next, event.data.promptId, (prompt) => ({
+          ...prompt,
+          status: "running",
+          model: event.data.model,
+          output: "",
+          attempt: 1,
+          restartedBecause: null,
+        })),
+      );
     case "prompt.restarted":
-      return withPrompt(next, event.data.promptId, (prompt) => ({
-        ...prompt,
-        status: "running",
-        output: "",
-        attempt: event.data.attempt,
-        restartedBecause: event.data.reason,
-      }));
+      // An agent step's calls stay: their results are stored and never asked for again (SPEC §12).
+      return withWaiting(
+        withPrompt(next, event.data.promptId, (prompt) => ({
+          ...prompt,
+          status: "running",
+          output: "",
+          attempt: event.data.attempt,
+          restartedBecause: event.data.reason,
+        })),
+      );
     case "prompt.delta":
       return withPrompt(next, event.data.promptId, (prompt) => ({
         ...prompt,
         output: prompt.output + event.data.delta,
       }));
     case "prompt.completed":
-      return withPrompt(next, event.data.promptId, (prompt) => ({
-        ...prompt,
-        status: "completed",
-        output: event.data.output,
-        durationMs: event.data.durationMs,
-        usage: event.data.usage,
-        costMicros: event.data.costMicros,
-        reused: event.data.reused === true,
-      }));
+      return withWaiting(
+        withPrompt(next, event.data.promptId, (prompt) => ({
+          ...prompt,
+          status: "completed",
+          output: event.data.output,
+          durationMs: event.data.durationMs,
+          usage: event.data.usage,
+          costMicros: event.data.costMicros,
+          reused: event.data.reused === true,
+          toolCalls: settleToolCalls(prompt.toolCalls),
+        })),
+      );
     case "prompt.failed":
-      return withPrompt(next, event.data.promptId, (prompt) => ({
-        ...prompt,
-        status: "failed",
-        error: event.data.error,
-      }));
+      return withWaiting(
+        withPrompt(next, event.data.promptId, (prompt) => ({
+          ...prompt,
+          status: "failed",
+          error: event.data.error,
+          toolCalls: settleToolCalls(prompt.toolCalls),
+        })),
+      );
     case "execution.cost":
       return { ...next, spentMicros: event.data.spentMicros, budgetMicros: event.data.budgetMicros };
     case "execution.completed":
@@ -139,28 +160,51 @@ export function foldEvent(state: ExecutionState | null, event: StoredEvent): Exe
     case "tool.approval_requested":
     case "tool.decided":
     case "tool.completed":
-      // Folded into each prompt's tool calls by the page's work on agent steps (next).
-      return next;
+      return withWaiting(
+        withPrompt(next, event.data.promptId, (prompt) => ({
+          ...prompt,
+          toolCalls: foldToolCalls(prompt.toolCalls, event),
+        })),
+      );
     default:
       // A new event type is a compile error here until it is handled.
       return event satisfies never;
   }
 }
 
-/** The execution ended: prompts never started are skipped, running ones end with it. */
+const LIVE: ReadonlySet<PromptStatus> = new Set(["running", "waiting"]);
+
+/**
+ * The statuses the tool calls imply: a live prompt with a call waiting is `waiting`, without one
+ * `running`; the execution, while it has not ended, is `waiting` when any prompt is.
+ */
+function withWaiting(state: ExecutionState): ExecutionState {
+  const prompts = state.prompts.map((prompt): PromptState => {
+    if (!LIVE.has(prompt.status)) return prompt;
+    const status = prompt.toolCalls.some(isWaiting) ? "waiting" : "running";
+    return status === prompt.status ? prompt : { ...prompt, status };
+  });
+  const waiting = prompts.some((prompt) => prompt.status === "waiting");
+  const status =
+    state.status === "running" || state.status === "waiting" ? (waiting ? "waiting" : "running") : state.status;
+  return { ...state, status, prompts };
+}
+
+/**
+ * The execution ended: prompts never started are skipped, running or waiting ones end with it, and
+ * their calls settle (`settleToolCalls`: a waiting call ends denied, a running one interrupted).
+ */
 function ended(
   state: ExecutionState,
   status: FinalExecutionStatus,
   end: Partial<Pick<ExecutionState, "error" | "durationMs" | "usage">>,
 ): ExecutionState {
   const leftover: PromptStatus = status === "canceled" ? "canceled" : "failed";
-  const prompts = state.prompts.map((prompt) =>
-    prompt.status === "pending"
-      ? { ...prompt, status: "skipped" as const }
-      : prompt.status === "running"
-        ? { ...prompt, status: leftover }
-        : prompt,
-  );
+  const prompts = state.prompts.map((prompt): PromptState => {
+    const toolCalls = settleToolCalls(prompt.toolCalls);
+    if (prompt.status === "pending") return { ...prompt, status: "skipped", toolCalls };
+    return { ...prompt, status: LIVE.has(prompt.status) ? leftover : prompt.status, toolCalls };
+  });
   return {
     ...state,
     status,

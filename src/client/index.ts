@@ -1,7 +1,7 @@
 // Typed client for the Assistant Architect Stream API, for browsers and Node; no dependencies.
 // `executions.stream` follows an execution's events and reconnects by itself with Last-Event-ID.
 
-import type { StoredEvent } from "../events/types";
+import type { StoredEvent, ToolCallRecord } from "../events/types";
 import { ApiError, StreamError } from "./errors";
 import { createSseParser } from "./sse-parser";
 import type {
@@ -14,13 +14,31 @@ import type {
   Model,
   RerunInput,
   Tool,
+  ToolDecision,
   ToolInput,
   ToolSummary,
 } from "./types";
 
-export type { EventError, ExecutionEvent, ExecutionEventType, StoredEvent, Usage } from "../events/types";
+export type {
+  EventError,
+  ExecutionEvent,
+  ExecutionEventType,
+  PendingToolCall,
+  StoredEvent,
+  ToolCallRecord,
+  ToolDecisionBy,
+  Usage,
+} from "../events/types";
+export type { ToolCallStatus } from "../schemas/statuses";
 export { ApiError, StreamError } from "./errors";
-export { type ExecutionState, type ExecutionStatus, foldEvent, type PromptState, type PromptStatus } from "./fold";
+export {
+  type ExecutionState,
+  type ExecutionStatus,
+  foldEvent,
+  type PromptState,
+  type PromptStatus,
+  type ToolCallState,
+} from "./fold";
 
 export type * from "./types";
 
@@ -237,6 +255,18 @@ export function createClient(options: ClientOptions) {
           `/api/executions/${encodeURIComponent(id)}/rerun`,
           body,
           options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
+        ),
+      /**
+       * Approves or denies a tool call that waits (`pendingToolCalls`, or a `tool.approval_requested`
+       * event); answers the call as the record has it. The first decision wins: the same one again is
+       * answered as before, a different one is an ApiError 409, an unknown call 404. The run's stream
+       * then carries `tool.decided`.
+       */
+      decide: (id: string, callId: string, body: ToolDecision) =>
+        request<ToolCallRecord>(
+          "POST",
+          `/api/executions/${encodeURIComponent(id)}/tool-calls/${encodeURIComponent(callId)}`,
+          body,
         ),
       stream,
     },

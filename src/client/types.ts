@@ -1,10 +1,22 @@
 // What the API takes and answers, as the typed client sees it (the answers' types come from the
 // server's own views, type-only).
+import type { PendingToolCall, ToolCallRecord } from "../events/types";
 import type { executionSummaryView, executionView, modelsView, toolSummaryView, toolView } from "../routes/views";
 
 export type Tool = ReturnType<typeof toolView>;
 export type ToolSummary = ReturnType<typeof toolSummaryView>;
-export type ExecutionRecord = ReturnType<typeof executionView>;
+
+type RecordView = ReturnType<typeof executionView>;
+/** One prompt's result in the record; an agent step's `toolCalls` in call order (empty for an ordinary prompt). */
+export type PromptResultRecord = RecordView["results"][number] & { toolCalls: ToolCallRecord[] };
+/**
+ * An execution's record. `pendingToolCalls`: the calls that wait for a person's decision (`status`
+ * `waiting`), with their prompt; empty otherwise (SPEC §12).
+ */
+export type ExecutionRecord = Omit<RecordView, "results"> & {
+  results: PromptResultRecord[];
+  pendingToolCalls: PendingToolCall[];
+};
 /** An execution in the list, with `outputPreview`: the first 280 characters of its last prompt's output. */
 export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
 /** A catalogue model: its name and prices (USD per million tokens). */
@@ -70,6 +82,12 @@ export interface ExecutionListFilter {
   q?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** `executions.decide`: a person's decision on a tool call that waits; `reason` goes to the model with a denial. */
+export interface ToolDecision {
+  decision: "approve" | "deny";
+  reason?: string;
 }
 
 export interface CreatedExecution {

@@ -2,7 +2,7 @@
 // with what R2 keeps of it (inputs, the plan as it ran, whole outputs) put back in. A record from
 // before R2 has everything in D1 and is read where it is. A missing or unreadable R2 object is a clear
 // error in the record, never a thrown one.
-import type { ErrorInfo } from "../events/types";
+import type { ErrorInfo, PendingToolCall, ToolCallRecord } from "../events/types";
 import type { Database } from "./client";
 import { findOwnExecution, findPromptResults } from "./execution-queries";
 import { getRecordBlob, type RecordBlob } from "./record-blobs";
@@ -13,6 +13,10 @@ export interface ExecutionContents {
   results: PromptResultRow[];
   /** R2 did not give the outputs back: they show empty, and this says why. */
   outputsError?: ErrorInfo;
+  /** Agent steps' tool calls, by prompt id. */
+  toolCalls?: Record<string, ToolCallRecord[]>;
+  /** Calls waiting for a person's decision (a live run's). */
+  pendingToolCalls?: PendingToolCall[];
 }
 
 /** Puts R2's contents into D1's rows (a row from before R2 already holds them). */
@@ -42,7 +46,11 @@ export async function withContents(
       outputsError: { code: "outputs_missing", message: "This execution's outputs are missing from storage" },
     };
   const prompts = blob.prompts;
+  const toolCalls = Object.fromEntries(
+    Object.entries(prompts).flatMap(([promptId, prompt]) => (prompt.toolCalls ? [[promptId, prompt.toolCalls]] : [])),
+  );
   return {
+    ...(Object.keys(toolCalls).length > 0 ? { toolCalls } : {}),
     execution: { ...execution, inputs: blob.inputs ?? execution.inputs },
     results: results.map((result) => {
       const stored = prompts[result.promptId];

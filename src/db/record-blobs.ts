@@ -2,13 +2,23 @@
 // texts) and each prompt's whole output, in one object written once when the run ends. D1 keeps the
 // index and points at it (tool_executions.record_key). Keys start with the owner, so everything of
 // one user can be listed and deleted by prefix.
+import type { ToolCallRecord } from "../events/types";
 
 /** The contents of one ended execution. */
 export interface RecordBlob {
   version: 1;
   /** Absent for a run an earlier version started (D1 keeps its inputs). */
   inputs?: Record<string, unknown>;
-  prompts: Record<string, { systemContext: string | null; content: string; output: string }>;
+  prompts: Record<
+    string,
+    {
+      systemContext: string | null;
+      content: string;
+      output: string;
+      /** An agent step's tool calls, arguments and results whole. */
+      toolCalls?: ToolCallRecord[];
+    }
+  >;
 }
 
 /** Where an execution's contents live in R2. */

@@ -119,10 +119,11 @@ export class EventLog {
    * or to repair records). A prompt's output is its deltas after its last `prompt.started` or
    * `prompt.restarted`: what an interrupted attempt sent is superseded by the restart.
    */
-  progress(): { outputs: Map<string, string>; completions: Map<string, LoggedCompletion> } {
+  progress(): { outputs: Map<string, string>; completions: Map<string, LoggedCompletion>; loggedCalls: Set<string> } {
     this.flush();
     const outputs = new Map<string, string>();
     const completions = new Map<string, LoggedCompletion>();
+    const loggedCalls = new Set<string>();
     for (const row of this.sql.exec<Row>("SELECT first_id, last_id, body FROM event_log ORDER BY last_id").toArray()) {
       const body = this.bodyOf(row);
       if ("d" in body) {
@@ -132,9 +133,11 @@ export class EventLog {
       } else if (body.e.type === "prompt.completed") {
         const { promptId, output, usage, durationMs, costMicros } = body.e.data;
         completions.set(promptId, { output, usage, durationMs, costMicros: costMicros ?? null });
+      } else if (body.e.type === "tool.completed") {
+        loggedCalls.add(body.e.data.callId);
       }
     }
-    return { outputs, completions };
+    return { outputs, completions, loggedCalls };
   }
 
   /** Every prompt's output so far (see `progress`). */

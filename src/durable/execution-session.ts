@@ -7,17 +7,21 @@ import { createDb } from "../db/client";
 import { readPromptOutput } from "../db/execution-contents";
 import { rowsOf } from "../db/execution-records";
 import type { ExecutionRow, PromptResultRow } from "../db/schema";
+import { findCall } from "../engine/agent-decisions";
 import { nextWake } from "../engine/next-wake";
 import { recordOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
 import { canceledPromptIds, type RunState } from "../engine/run-state";
+import { pendingToolCalls, toolCallRecord, toolCallsByPrompt } from "../engine/tool-call-records";
 import { legacyContext } from "../events/legacy";
 import type { StreamFormat } from "../events/sse";
+import type { PendingToolCall, ToolCallRecord } from "../events/types";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
 import { RunShell } from "./run-shell";
+import { storedToolResult } from "./run-tools";
 import type { SessionStorage } from "./session-storage";
 import * as stored from "./session-storage";
 import type { OpenStreamResult, SessionInternals, SessionStatus } from "./session-types";
@@ -37,11 +41,20 @@ export interface StreamRequest {
   format: StreamFormat;
 }
 
-/** An execution's record as its rows would hold it, read from its object. */
+/** An execution's record as its rows would hold it, read from its object, with its agent steps' tool calls. */
 export interface LiveRecord {
   execution: ExecutionRow;
   results: PromptResultRow[];
+  toolCalls: Record<string, ToolCallRecord[]>;
+  pendingToolCalls: PendingToolCall[];
 }
+
+/** What a decision on a tool call answers. */
+export type DecideResult =
+  | { kind: "decided"; call: ToolCallRecord }
+  /** Decided otherwise already. */
+  | { kind: "conflict"; call: ToolCallRecord }
+  | { kind: "unknown" };
 
 export class ExecutionSession extends DurableObject<Env> {
   private storage: SessionStorage;
@@ -73,6 +86,7 @@ export class ExecutionSession extends DurableObject<Env> {
           this.notifier.notify();
         },
         progress: () => this.eventLog.progress(),
+        kv: () => this.storage.kv,
         database: () => createDb(this.database),
         bucket: () => this.bucket,
         account: (userId) => this.accounts.get(this.accounts.idFromName(userId)),
@@ -185,7 +199,32 @@ export class ExecutionSession extends DurableObject<Env> {
     const state = this.shell.current;
     if (!state) return null;
     const record = recordOf(state, this.shell.outputsSoFar());
-    return record.header ? rowsOf({ ...record, header: record.header }) : null;
+    if (!record.header) return null;
+    return {
+      ...rowsOf({ ...record, header: record.header }),
+      toolCalls: toolCallsByPrompt(state, (callId) => storedToolResult(this.storage.kv, callId)),
+      pendingToolCalls: pendingToolCalls(state),
+    };
+  }
+
+  /**
+   * `userId` decides a waiting tool call (SPEC §12): the first decision wins, the same one again
+   * answers the call as it is, a different one is a conflict; `unknown` for anyone else's run or call.
+   */
+  async decide(
+    userId: string,
+    callId: string,
+    request: { decision: "approve" | "deny"; reason?: string },
+  ): Promise<DecideResult> {
+    if (!this.owns(userId)) return { kind: "unknown" };
+    const before = this.shell.current && findCall(this.shell.current, callId);
+    if (!before) return { kind: "unknown" };
+    if (before.call.status === "waiting" && this.shell.current?.finishedAt === null)
+      this.shell.dispatch({ type: "decided", callId, ...request, by: userId });
+    const after = this.shell.current && findCall(this.shell.current, callId);
+    if (!after) return { kind: "unknown" };
+    const call = toolCallRecord(after.call, storedToolResult(this.storage.kv, callId));
+    return after.call.decision === request.decision ? { kind: "decided", call } : { kind: "conflict", call };
   }
 
   /** Stops the model calls and ends the run as canceled; idempotent. Answers once the run has ended. */

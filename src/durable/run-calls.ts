@@ -1,6 +1,7 @@
 // What one life of an execution's object builds to make its run's model calls: the calls (engine/
 // calls.ts) over the run's plan and the configuration, the spending meter with the run's budget and
 // the owner's daily budget (held by their account), and the values templates are filled from.
+import type { AgentTools } from "../engine/agent-turns";
 import { RunCalls } from "../engine/calls";
 import type { RunState } from "../engine/run-state";
 import { totalCost } from "../engine/run-state";
@@ -26,6 +27,8 @@ export interface RunCallsHost {
   account(): DurableObjectStub<UserAccount>;
   /** The daily budget could not be checked: the run must stop. */
   ledgerFailed(): void;
+  /** Agent steps' tools. */
+  agentTools: AgentTools;
 }
 
 /** This life's model calls over `state`'s plan. */
@@ -45,6 +48,8 @@ export function createRunCalls(state: RunState, host: RunCallsHost): RunCalls {
     signal: () => host.signal(),
     emit: (event) => host.append(event),
     values: () => templateValues(host.state(), host.outputs),
+    agentOf: (promptId) => host.state()?.prompts[promptId]?.agent,
+    agentTools: host.agentTools,
   });
 }
 

@@ -5,9 +5,11 @@
 import type { Database } from "../db/client";
 import { writeExecutionRecord } from "../db/execution-records";
 import { putRecordBlob, type RecordBlob, recordKey } from "../db/record-blobs";
+import type { ToolResult } from "../engine/agent-state";
 import { recordOf } from "../engine/outcomes";
 import type { RecordWrite } from "../engine/run-io";
 import type { RunState } from "../engine/run-state";
+import { toolCallsByPrompt } from "../engine/tool-call-records";
 import { describeError, log } from "../lib/log";
 
 /** What the writes read of the run when their turn comes. */
@@ -18,6 +20,8 @@ export interface RecordsHost {
   bucket(): R2Bucket;
   /** Each prompt's output as this life of the object knows it, over what the event log holds. */
   outputs(): ReadonlyMap<string, string>;
+  /** A tool call's stored result. */
+  toolResult(callId: string): ToolResult | undefined;
   waitUntil(work: Promise<unknown>): void;
 }
 
@@ -56,13 +60,19 @@ export class RunRecords {
     if (write.kind === "index") return writeExecutionRecord(this.host.database(), recordOf(state, outputs));
     const { plan } = state;
     const key = recordKey(plan.ownerId, plan.executionId);
+    const toolCalls = toolCallsByPrompt(state, (callId) => this.host.toolResult(callId));
     const blob: RecordBlob = {
       version: 1,
       ...(plan.header ? { inputs: plan.header.inputs } : {}),
       prompts: Object.fromEntries(
         plan.prompts.map((prompt) => [
           prompt.id,
-          { systemContext: prompt.systemContext, content: prompt.content, output: outputs.get(prompt.id) ?? "" },
+          {
+            systemContext: prompt.systemContext,
+            content: prompt.content,
+            output: outputs.get(prompt.id) ?? "",
+            ...(toolCalls[prompt.id] ? { toolCalls: toolCalls[prompt.id] } : {}),
+          },
         ]),
       ),
     };

@@ -15,6 +15,7 @@ import { describeError, log } from "../lib/log";
 import { createRunCalls } from "./run-calls";
 import { logFinished } from "./run-log";
 import { RunRecords } from "./run-records";
+import { RunTools, storedToolResult, storedToolResults } from "./run-tools";
 import { admissionLimits } from "./user/admission";
 import type { UserAccount } from "./user-account";
 
@@ -26,11 +27,14 @@ export interface ShellHost {
   save(state: RunState): void;
   /** Appends to the event log and wakes followers. */
   append(event: ExecutionEvent): void;
-  /** Every prompt's output so far and its logged completion, from the event log (after a restart). */
+  /** Every prompt's output so far, its logged completion, and the tool calls whose end is logged (after a restart). */
   progress(): {
     outputs: ReadonlyMap<string, string>;
     completions: ReadonlyMap<string, import("../engine/run-io").LoggedCompletion>;
+    loggedCalls: ReadonlySet<string>;
   };
+  /** The object's key-value storage (tool calls' results live there). */
+  kv(): SyncKvStorage;
   database(): Database;
   /** R2, where an ended run's contents go. */
   bucket(): R2Bucket;
@@ -54,6 +58,7 @@ export class RunShell {
   private live = false;
   private controller = new AbortController();
   private calls: RunCalls | undefined;
+  private tools: RunTools | undefined;
   /** Each prompt's output as last known (attempts, reuse, or the log after a restart). */
   private readonly outputs = new Map<string, string>();
   private readonly records: RunRecords;
@@ -71,6 +76,7 @@ export class RunShell {
       database: () => host.database(),
       bucket: () => host.bucket(),
       outputs: () => this.allOutputs(),
+      toolResult: (callId) => storedToolResult(host.kv(), callId),
       waitUntil: (work) => host.waitUntil(work),
     });
   }
@@ -95,7 +101,11 @@ export class RunShell {
 
   private limits() {
     const config = this.host.config();
-    return { limitMs: config.maxExecutionMs, maxAttempts: config.promptMaxAttempts };
+    return {
+      limitMs: config.maxExecutionMs,
+      maxAttempts: config.promptMaxAttempts,
+      approvalTimeoutMs: config.approvalTimeoutMs,
+    };
   }
 
   /** A stored run that this life has not taken up yet is taken up: whatever was in flight was cut. */
@@ -104,10 +114,11 @@ export class RunShell {
     if (this.live || !state || state.terminalStored) return;
     this.live = true;
     log("warn", "taking up an execution whose object restarted", { executionId: state.plan.executionId });
-    const { outputs, completions } = this.host.progress();
+    const { outputs, completions, loggedCalls } = this.host.progress();
     for (const [promptId, output] of outputs) this.outputs.set(promptId, output);
     for (const [promptId, completion] of completions) this.outputs.set(promptId, completion.output);
-    this.dispatch({ type: "resume", completions });
+    const toolResults = storedToolResults(this.host.kv());
+    this.dispatch({ type: "resume", completions, toolResults, loggedCalls });
   }
 
   /** Decides `input` and applies the decision; inputs that arrive while one is applied wait their turn. */
@@ -153,6 +164,8 @@ export class RunShell {
     this.state = undefined;
     this.live = false;
     this.calls = undefined;
+    void this.tools?.close();
+    this.tools = undefined;
     this.outputs.clear();
   }
 
@@ -196,6 +209,17 @@ export class RunShell {
       case "abort":
         this.controller.abort(effect.reason);
         return;
+      case "tool": {
+        const call = this.state?.prompts[effect.promptId]?.agent?.calls.find((item) => item.callId === effect.callId);
+        if (!call) return;
+        this.work([effect.promptId], async () => ({
+          type: "toolEnded",
+          promptId: effect.promptId,
+          callId: effect.callId,
+          result: await this.runTools().run(call, this.controller.signal),
+        }));
+        return;
+      }
       case "record":
         this.records.enqueue(effect.write, (ok) => this.dispatch({ type: "recorded", write: effect.write.kind, ok }));
         return;
@@ -267,7 +291,7 @@ export class RunShell {
    * Tells the owner's account what became of the run. A lease not renewed lapses on its own; an end
    * not told is tried a few times (until then the account counts the run's hold against the day).
    */
-  private async tellAccount(action: "renew" | "ended" | "indexed"): Promise<void> {
+  private async tellAccount(action: "renew" | "ended" | "indexed" | "resumed"): Promise<void> {
     const state = this.state;
     if (!state) return;
     const { plan } = state;
@@ -278,6 +302,7 @@ export class RunShell {
     for (let attempt = 1; attempt <= tries; attempt++) {
       try {
         if (action === "renew") await account.renewLease(plan.ownerId, limits, run);
+        else if (action === "resumed") await account.resumedAfterWaiting(plan.ownerId, limits, run);
         else if (action === "indexed") await account.runIndexed(plan.executionId);
         else
           await account.runEnded(plan.ownerId, limits, {
@@ -301,7 +326,32 @@ export class RunShell {
   private ended(): void {
     const state = this.state;
     if (state) logFinished(state, this.host.now());
+    this.tools?.closeSoon((work) => this.host.waitUntil(work));
+    this.tools = undefined;
     this.host.ended();
+  }
+
+  /** This life's agent tools (MCP connections), opened on first use. */
+  private runTools(): RunTools {
+    const state = this.state;
+    if (!state) throw new Error("the execution has no run");
+    this.tools ??= new RunTools({
+      config: this.host.config(),
+      kv: () => this.host.kv(),
+      // An account that cannot be reached lets nobody wait: the call is denied rather than left unbounded.
+      beginWaiting: () =>
+        this.host
+          .account(state.plan.ownerId)
+          .beginWaiting(state.plan.ownerId, admissionLimits(this.host.config()), {
+            id: state.plan.executionId,
+            createdAt: state.plan.header?.createdAt ?? state.startedAt,
+          })
+          .catch((error: unknown) => {
+            log("error", "the account could not be asked to let the run wait", { error: describeError(error) });
+            return false;
+          }),
+    });
+    return this.tools;
   }
 
   /** This life's model calls, built on first use. */
@@ -317,6 +367,7 @@ export class RunShell {
       append: (event) => this.host.append(event),
       account: () => this.host.account(state.plan.ownerId),
       ledgerFailed: () => this.dispatch({ type: "ledgerFailed" }),
+      agentTools: this.runTools(),
     });
     return this.calls;
   }

@@ -17,7 +17,17 @@ const STATE = "state";
 const ERASED = "erased";
 
 /** Fields of the state an earlier version of the service did not store yet. */
-type Added = "maxAttempts" | "pendingUntil" | "stopping" | "failure" | "terminal" | "terminalStored" | "repairAt";
+type Added =
+  | "maxAttempts"
+  | "pendingUntil"
+  | "stopping"
+  | "failure"
+  | "terminal"
+  | "terminalStored"
+  | "repairAt"
+  | "approvalTimeoutMs"
+  | "waitingSince"
+  | "accountWaiting";
 
 /** A state as an earlier version stored it: fields it did not have yet are absent. */
 type StoredState = Omit<RunState, "plan" | "prompts" | Added> &
@@ -39,6 +49,9 @@ export function loadState(kv: SyncKvStorage): RunState | undefined {
     pendingUntil: null,
     failure: null,
     repairAt: null,
+    approvalTimeoutMs: 86_400_000,
+    waitingSince: null,
+    accountWaiting: false,
     ...rest,
     plan,
     stopping: saved.stopping ?? (cancelRequested ? canceledByUser() : null),

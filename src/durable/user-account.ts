@@ -137,6 +137,22 @@ export class UserAccount extends DurableObject<Env> {
     this.admission.renewLease(run.id, run.createdAt, limits.leaseMs);
   }
 
+  /** A run waits for a person's decision (no slot held); false past `limits.maxWaiting`. */
+  async beginWaiting(
+    userId: string,
+    limits: AdmissionLimits,
+    run: { id: string; createdAt: number },
+  ): Promise<boolean> {
+    await this.opened(userId, limits, false);
+    return this.admission.beginWaiting(run.id, run.createdAt, limits.maxWaiting);
+  }
+
+  /** A waiting run goes on after a decision. */
+  async resumedAfterWaiting(userId: string, limits: AdmissionLimits, run: { id: string }): Promise<void> {
+    await this.opened(userId, limits, false);
+    this.admission.resumedAfterWaiting(run.id, limits.leaseMs);
+  }
+
   /** A run ended: its slot is freed and its cost settles the day; `indexed`: D1 holds its whole record. */
   async runEnded(userId: string, limits: AdmissionLimits, run: EndedRun): Promise<void> {
     await this.opened(userId, limits, false);

@@ -18,7 +18,7 @@ export interface CallPricing {
 export function callAsk(key: string, request: ChatRequest, pricing: CallPricing, count: TokenCounter): CallAsk | null {
   const { price, contextTokens } = pricing;
   if (!isPaid(price)) return null;
-  const inputTokens = chatInputTokens(count, request.systemContext, request.prompt);
+  const inputTokens = requestInputTokens(request, count);
   // The context window bounds the answer as well: what the input leaves of it.
   const contextLeft = contextTokens === null ? null : Math.max(0, contextTokens - inputTokens);
   const limits = [request.maxTokens, contextLeft].filter((limit) => limit !== null);
@@ -28,6 +28,22 @@ export function callAsk(key: string, request: ChatRequest, pricing: CallPricing,
     outputMicrosPerToken: price.outputUsdPerMTok,
     maxOutputTokens: limits.length === 0 ? null : Math.min(...limits),
   };
+}
+
+/**
+ * The input tokens of a request: its system context and prompt, or (an agent step's turn) its whole
+ * conversation, tool results included, and its tools' definitions.
+ */
+export function requestInputTokens(request: ChatRequest, count: TokenCounter): number {
+  if (!request.messages) return chatInputTokens(count, request.systemContext, request.prompt);
+  const texts = request.messages.flatMap((message) => {
+    if (message.role === "assistant")
+      return [message.content ?? "", ...(message.toolCalls ?? []).map((call) => `${call.name}${call.arguments}`)];
+    return [message.content];
+  });
+  const tools = request.tools && request.tools.length > 0 ? JSON.stringify(request.tools) : "";
+  // The first text as the prompt, the rest as more messages (the per-message overhead each).
+  return chatInputTokens(count, tools || null, texts.join("\n")) + texts.length * 4;
 }
 
 /** What a call cost when it ended: the provider's figure (or the estimate), the estimate, and any overshoot. */

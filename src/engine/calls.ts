@@ -7,7 +7,9 @@ import { abortableSleep } from "../lib/abortable-sleep";
 import { isPaid } from "../lib/model-catalogue";
 import type { ModelResolver } from "../models";
 import { backoff, resilientStream } from "../models/resilient-stream";
-import { type ChatRequest, ModelError } from "../models/types";
+import { type ChatRequest, ModelError, type ToolCall } from "../models/types";
+import { type AgentState, isAgentStep } from "./agent-state";
+import { type AgentTools, agentRequest, resolveTurn, type StepTool } from "./agent-turns";
 import { AttemptCost } from "./attempt-cost";
 import { failureOf, isTransient } from "./attempts";
 import { type GrantDeps, type Granted, grantTogether } from "./call-grants";
@@ -30,6 +32,10 @@ export interface CallsHost extends GrantDeps {
   emit: (event: ExecutionEvent) => void;
   /** Each input field's text and each ended prompt's output, by the names templates use. */
   values: () => ReadonlyMap<string, string>;
+  /** An agent step's turns and calls as the state has them now. */
+  agentOf: (promptId: string) => AgentState | undefined;
+  /** Agent steps' tools and stored results. */
+  agentTools: AgentTools;
 }
 
 /** Spending may not go on: why, carried out of the stream loop. */
@@ -43,6 +49,8 @@ export class RunCalls {
   private readonly templates = new Map<string, CompiledPrompt>();
   /** Each prepared call's request and grant, until it is made or released. */
   private readonly ready = new Map<string, { request: ChatRequest; granted: Granted }>();
+  /** Each agent step's tools, read once per life of the object. */
+  private readonly stepTools = new Map<string, Promise<StepTool[]>>();
 
   constructor(private readonly host: CallsHost) {}
 
@@ -57,7 +65,7 @@ export class RunCalls {
     const wait = Math.max(0, ...waits);
     if (wait > 0) await abortableSleep(wait, host.signal()).catch(() => undefined);
     const values = host.values();
-    const requests = calls.map((call) => this.render(this.prompt(call.promptId), values));
+    const requests = await Promise.all(calls.map((call) => this.request(this.prompt(call.promptId), values)));
     const hashes = await Promise.all(requests.map(requestHash));
     const reuse = calls.map((call, index) => call.mayReuse && host.plan.reusable[call.promptId] === hashes[index]);
     const asking = calls.flatMap((call, index) => (reuse[index] ? [] : [{ call, index }]));
@@ -65,11 +73,11 @@ export class RunCalls {
       ? []
       : await grantTogether(
           host,
-          asking.map(({ call, index }) => ({ key: keyOf(call), request: requests[index] as ChatRequest })),
+          asking.map(({ call, index }) => ({ key: this.keyOf(call), request: requests[index] as ChatRequest })),
         );
     return calls.map((call, index) => {
       const granted = grants[asking.findIndex((item) => item.index === index)];
-      if (granted) this.ready.set(keyOf(call), { request: requests[index] as ChatRequest, granted });
+      if (granted) this.ready.set(this.keyOf(call), { request: requests[index] as ChatRequest, granted });
       return {
         promptId: call.promptId,
         attempt: call.attempt,
@@ -83,15 +91,16 @@ export class RunCalls {
   /** Streams one attempt of a prepared call; every delta goes to the log as it arrives. */
   async call(promptId: string, attempt: number, grant: CallGrant): Promise<AttemptOutcome> {
     const { host } = this;
-    const key = keyOf({ promptId, attempt });
+    const key = this.keyOf({ promptId, attempt });
     const ready = this.ready.get(key);
     this.ready.delete(key);
     const prompt = this.prompt(promptId);
+    const agent = isAgentStep(prompt) ? (host.agentOf(promptId) ?? null) : null;
     const { price } = host.pricing(prompt.model);
     const counted = grant.granted ? (ready?.granted.ask ?? null) : null;
     const cost = new AttemptCost(host.meter, counted, price, ready?.granted.count ?? null);
-    const streamed = { output: "", usage: null as Usage | null };
-    const request = ready?.request ?? this.render(prompt, host.values());
+    const streamed = { output: "", usage: null as Usage | null, calls: [] as ToolCall[] };
+    const request = ready?.request ?? (await this.request(prompt, host.values()));
     const failure = await this.stream(
       promptId,
       { ...request, outputTokenLimit: grantBound(grant) },
@@ -107,7 +116,14 @@ export class RunCalls {
       estimatedCostMicros: isPaid(price) ? settled.estimate : null,
       overshootMicros: isPaid(price) ? settled.overshoot : null,
     };
-    const base = { output: streamed.output, usage: streamed.usage, spent };
+    // An agent step's output is its whole text: its earlier turns' and this one's.
+    const output = (agent?.turnTexts.join("") ?? "") + streamed.output;
+    const base = { output, usage: streamed.usage, spent };
+    if (!failure && agent && streamed.calls.length > 0) {
+      const tools = await this.toolsOf(prompt);
+      const turn = await resolveTurn(streamed.output, streamed.calls, tools, () => host.agentTools.beginWaiting());
+      return { ...base, kind: "completed", turn };
+    }
     if (!failure) return { ...base, kind: "completed" };
     if (failure.error instanceof Refused) return { ...base, kind: "refused", refusal: failure.error.refusal };
     if (host.signal().aborted) return { ...base, kind: "stopped" };
@@ -120,7 +136,7 @@ export class RunCalls {
 
   /** A prepared call that will not be made gives its share of the budgets back. */
   release(promptId: string, attempt: number): void {
-    const key = keyOf({ promptId, attempt });
+    const key = this.keyOf({ promptId, attempt });
     const ready = this.ready.get(key);
     this.ready.delete(key);
     if (ready?.granted.ask && ready.granted.grant.granted) this.host.meter.settle(ready.granted.ask.key, 0);
@@ -136,7 +152,7 @@ export class RunCalls {
     request: ChatRequest,
     grant: CallGrant,
     cost: AttemptCost,
-    streamed: { output: string; usage: Usage | null },
+    streamed: { output: string; usage: Usage | null; calls: ToolCall[] },
   ): Promise<void> {
     if (!grant.granted) throw new Refused(grant.refusal);
     const { host } = this;
@@ -150,6 +166,8 @@ export class RunCalls {
         cost.reported(chunk.usage);
       } else if (chunk.type === "finish") {
         if (chunk.reason === "length" && grant.boundBy) throw new Refused(grant.boundBy);
+      } else if (chunk.type === "tool_calls") {
+        streamed.calls.push(...chunk.calls);
       } else if (chunk.type === "delta") {
         await allowed(cost.delta(chunk.text));
         streamed.output += chunk.text;
@@ -164,6 +182,30 @@ export class RunCalls {
     return prompt;
   }
 
+  /** The request a call sends: the prompt rendered, and for an agent step its tools and conversation. */
+  private async request(prompt: PlannedPrompt, values: ReadonlyMap<string, string>): Promise<ChatRequest> {
+    const base = this.render(prompt, values);
+    const agent = isAgentStep(prompt) ? this.host.agentOf(prompt.id) : undefined;
+    if (!agent) return base;
+    const tools = await this.toolsOf(prompt);
+    return agentRequest(base, agent, tools, (callId) => this.host.agentTools.result(callId));
+  }
+
+  private toolsOf(prompt: PlannedPrompt): Promise<StepTool[]> {
+    let tools = this.stepTools.get(prompt.id);
+    if (!tools) {
+      tools = this.host.agentTools.forStep(prompt, this.host.signal());
+      this.stepTools.set(prompt.id, tools);
+      tools.catch(() => this.stepTools.delete(prompt.id));
+    }
+    return tools;
+  }
+
+  /** The key of one attempt of one prompt (the meter's, and the prepared calls'); an agent step's turn is part of it. */
+  private keyOf({ promptId, attempt }: { promptId: string; attempt: number }): string {
+    return `${promptId}#${this.host.agentOf(promptId)?.turn ?? 0}.${attempt}`;
+  }
+
   private render(prompt: PlannedPrompt, values: ReadonlyMap<string, string>): ChatRequest {
     let compiled = this.templates.get(prompt.id);
     if (!compiled) {
@@ -173,9 +215,6 @@ export class RunCalls {
     return renderRequest(prompt, values, compiled);
   }
 }
-
-/** The key of one attempt of one prompt (the meter's, and the prepared calls'). */
-const keyOf = ({ promptId, attempt }: { promptId: string; attempt: number }) => `${promptId}#${attempt}`;
 
 /** The output bound a grant sets (null: only the prompt's own). */
 const grantBound = (grant: CallGrant): number | null => (grant.granted ? grant.outputTokens : null);

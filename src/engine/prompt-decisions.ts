@@ -2,6 +2,7 @@
 // refused its budget share), and an attempt that ended completes the prompt, starts another attempt
 // or fails it.
 import { type ErrorInfo, event } from "../events/types";
+import { turnAskedForTools } from "./agent-decisions";
 import { addUsage } from "./attempts";
 import type { AttemptOutcome, CallSpending, Decision, PreparedCall, RunEffect, RunInput } from "./run-io";
 import type { PromptState, RunState } from "./run-state";
@@ -48,13 +49,25 @@ export function change(decision: Decision, promptId: string, prompt: PromptState
   };
 }
 
-/** `prompt.started` for a first attempt, `prompt.restarted` (with why) for a later one. */
-function beginning(state: RunState, promptId: string, prompt: PromptState, attempt: number): RunEffect {
+/**
+ * `prompt.started` for a first attempt, `prompt.restarted` (with why) for a later one. An agent step
+ * starts once: its later turns go on without an event, and a restarted turn sends its earlier turns'
+ * text again as one delta, so its output is still its deltas after its last (re)start.
+ */
+function beginning(state: RunState, promptId: string, prompt: PromptState, attempt: number): RunEffect[] {
   const planned = state.plan.prompts.find((item) => item.id === promptId);
-  if (attempt > 1 && prompt.restartReason)
-    return { type: "emit", event: event("prompt.restarted", { promptId, attempt, reason: prompt.restartReason }) };
+  const earlier = prompt.agent?.turnTexts.join("") ?? "";
+  if (attempt > 1 && prompt.restartReason) {
+    const restarted: RunEffect = {
+      type: "emit",
+      event: event("prompt.restarted", { promptId, attempt, reason: prompt.restartReason }),
+    };
+    if (earlier === "") return [restarted];
+    return [restarted, { type: "emit", event: event("prompt.delta", { promptId, delta: earlier }) }];
+  }
+  if ((prompt.agent?.turn ?? 0) > 1) return [];
   const { name = "", position = 0, model = "" } = planned ?? {};
-  return { type: "emit", event: event("prompt.started", { promptId, name, position, model }) };
+  return [{ type: "emit", event: event("prompt.started", { promptId, name, position, model }) }];
 }
 
 function prepared(decision: Decision, call: PreparedCall, now: number): Decision {
@@ -75,11 +88,11 @@ function prepared(decision: Decision, call: PreparedCall, now: number): Decision
   if (!call.grant?.granted) {
     // Its share cannot pay for its input and the least answer: the call is not made, the run stops.
     const refusal = call.grant?.granted === false ? call.grant.refusal : "budget";
-    const stopped = withStop(change(decision, call.promptId, started, begin), refusedBy(state, refusal));
+    const stopped = withStop(change(decision, call.promptId, started, ...begin), refusedBy(state, refusal));
     return endFailed(stopped, call.promptId, null, now);
   }
   const calling = { ...started, work: "calling" as const, heldMicros: call.grant.reservedMicros };
-  return change(decision, call.promptId, calling, begin, {
+  return change(decision, call.promptId, calling, ...begin, {
     type: "call",
     promptId: call.promptId,
     attempt: call.attempt,
@@ -145,6 +158,8 @@ function attemptEnded(
   const usage = outcome.usage ? addUsage(prompt.usage, outcome.usage) : prompt.usage;
   const ended: PromptState = { ...spentWith(prompt, outcome.spent), usage, work: null };
   const decision = { state, effects: [] };
+  if (outcome.kind === "completed" && outcome.turn && outcome.turn.calls.length > 0)
+    return turnAskedForTools(decision, promptId, ended, outcome.turn, STEP_OPS, now);
   if (outcome.kind === "completed") {
     const completed = withWholeCosts({ ...ended, status: "completed", completedAt: now, error: null });
     const data = {
@@ -206,3 +221,10 @@ function promptFailure(state: RunState, promptId: string, error: ErrorInfo): Err
   const code = error.code === "interrupted" ? "interrupted" : "prompt_failed";
   return { code, message: `Prompt "${name}" failed: ${error.message}` };
 }
+
+/** What an agent step's decisions use of a prompt's (agent-decisions.ts). */
+export const STEP_OPS = {
+  change,
+  fail: (decision: Decision, promptId: string, error: ErrorInfo, now: number) =>
+    endFailed(decision, promptId, error, now),
+};

@@ -2,6 +2,7 @@
 // object must now do). Every effect that does work for a prompt reports back exactly once, as an
 // input, even when it was stopped, so a run always knows what it still waits for.
 import type { ErrorInfo, ExecutionEvent, Usage } from "../events/types";
+import type { ResolvedCall, ToolResult } from "./agent-state";
 import type { ExecutionPlan } from "./plan";
 import type { RunState } from "./run-state";
 import type { CallGrant, SpendingRefusal } from "./spending";
@@ -37,9 +38,16 @@ export interface CallSpending {
   overshootMicros: number | null;
 }
 
-/** How one model call (an attempt) ended: its output and usage, what it cost, and why it ended. */
-export type AttemptOutcome = { output: string; usage: Usage | null; spent: CallSpending } & (
-  | { kind: "completed" }
+/**
+ * How one model call (an attempt) ended: its output and usage, what it cost, and why it ended. An
+ * agent step's `output` is its whole text so far (earlier turns' and this one's).
+ */
+export type AttemptOutcome = {
+  output: string;
+  usage: Usage | null;
+  spent: CallSpending;
+} /** `turn`: an agent step's turn that asked for tools (its own text, its calls resolved). */ & (
+  | { kind: "completed"; turn?: AgentTurn }
   /** `retryable`: transient, after the first token: another attempt may help (after `retryAfterMs` at least). */
   | { kind: "failed"; error: ErrorInfo; retryable: boolean; retryAfterMs: number | null }
   /** The run's stop reached it. */
@@ -48,11 +56,30 @@ export type AttemptOutcome = { output: string; usage: Usage | null; spent: CallS
   | { kind: "refused"; refusal: SpendingRefusal }
 );
 
+/** An agent step's turn that asked for tool calls. */
+export interface AgentTurn {
+  text: string;
+  calls: ResolvedCall[];
+  /**
+   * Whether the owner's account lets the run wait for approvals: `allowed` (it counts the run as
+   * waiting now), `refused` (past MAX_WAITING_EXECUTIONS), `none` (no call needs one).
+   */
+  wait: "none" | "allowed" | "refused";
+}
+
 export type RunInput =
   /** Start a run once (a second start is a client retry). */
   | { type: "start"; plan: ExecutionPlan; limitMs: number }
-  /** A fresh life of the object found its run running: whatever was in flight was cut. */
-  | { type: "resume"; completions: ReadonlyMap<string, LoggedCompletion> }
+  /**
+   * A fresh life of the object found its run running: whatever was in flight was cut. `toolResults`:
+   * the stored results of tool calls; `loggedCalls`: the calls whose `tool.completed` is in the log.
+   */
+  | {
+      type: "resume";
+      completions: ReadonlyMap<string, LoggedCompletion>;
+      toolResults?: ReadonlyMap<string, ToolResult>;
+      loggedCalls?: ReadonlySet<string>;
+    }
   | { type: "prepared"; calls: PreparedCall[] }
   /** A rerun's source output for a prompt (null: not found, so the prompt calls its model). */
   | { type: "reused"; promptId: string; output: string | null }
@@ -66,6 +93,10 @@ export type RunInput =
   | { type: "recorded"; write: RecordWrite["kind"]; ok: boolean }
   /** A pending execution (created to be started later) is started. */
   | { type: "begin" }
+  /** A tool call ended, its result stored (null: the run's stop cut it; nothing is stored). */
+  | { type: "toolEnded"; promptId: string; callId: string; result: ToolResult | null }
+  /** A person (or the approval timeout, or a limit) decided a waiting call. */
+  | { type: "decided"; callId: string; decision: "approve" | "deny"; reason?: string; by: string }
   /** The daily budget's ledger could not be reached: the run stops rather than spend unchecked. */
   | { type: "ledgerFailed" };
 
@@ -90,6 +121,8 @@ export type RunEffect =
   | { type: "reuse"; promptId: string }
   /** Stream one attempt from the model (its deltas go straight to the log), then report `attemptEnded`. */
   | { type: "call"; promptId: string; attempt: number; grant: CallGrant }
+  /** Run an agent step's tool call, store its result, then report `toolEnded`. */
+  | { type: "tool"; promptId: string; callId: string }
   /** A prepared call that will not be made: give its share back. */
   | { type: "release"; promptId: string; attempt: number }
   /** Stop every call in flight. */
@@ -98,9 +131,9 @@ export type RunEffect =
   | { type: "record"; write: RecordWrite }
   /**
    * Tell the owner's account: the run still lives (its lease is renewed), it ended (its slot and
-   * budget settle), or D1 now holds its whole record (a repair landed).
+   * budget settle), D1 now holds its whole record (a repair landed), or it goes on after waiting.
    */
-  | { type: "account"; action: "renew" | "ended" | "indexed" }
+  | { type: "account"; action: "renew" | "ended" | "indexed" | "resumed" }
   /** The terminal event is stored: let go of the run's memory, log how it ended. */
   | { type: "ended" }
   /** The event log has passed its retention: delete the object's storage. */

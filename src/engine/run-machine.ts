@@ -3,12 +3,14 @@
 // state before it carries out the effects (durable/run-shell.ts). This file holds the run's course
 // (start, the next group, stops, the end, the records); prompt-decisions.ts holds each prompt's.
 import { event } from "../events/types";
+import { approvalTimeouts, callDecided, endedCalls, toolEnded } from "./agent-decisions";
+import { isAgentStep, NEW_AGENT } from "./agent-state";
 import { COMPLETED, type Ending, failedWith, stopEnding, terminalEvent } from "./endings";
 import { D1_REPAIR_RETRY_MS, EVENT_LOG_RETENTION_MS } from "./next-wake";
 import type { ExecutionPlan } from "./plan";
 import { groupByPosition } from "./plan";
-import { promptDecisions } from "./prompt-decisions";
-import { resumePrompts } from "./resume-decisions";
+import { promptDecisions, STEP_OPS } from "./prompt-decisions";
+import { resumePrompts, type StoredCalls } from "./resume-decisions";
 import type { CallToPrepare, Decision, RecordWrite, RunEffect, RunInput } from "./run-io";
 import {
   cutAttemptSettled,
@@ -24,6 +26,7 @@ import { budgetUnavailable, canceledByUser, type StopReason, timedOut } from "./
 export interface RunLimits {
   limitMs: number;
   maxAttempts: number;
+  approvalTimeoutMs: number;
 }
 
 /** A new run: its record goes to D1 in the background, `execution.started`, then its first group is prepared. */
@@ -90,10 +93,24 @@ export function decide(state: RunState, input: Exclude<RunInput, { type: "start"
         : stop(state, canceledByUser(), now);
     case "begin":
       return begin(state, now);
+    case "toolEnded": {
+      const decided = toolEnded(state, input, STEP_OPS, now);
+      return decided && advance(decided, now);
+    }
+    case "decided": {
+      if (state.finishedAt !== null) return null;
+      const decided = callDecided(state, input, STEP_OPS, now);
+      return decided && advance(decided, now);
+    }
     case "wake":
       return wake(state, now);
     case "resume":
-      return resume(state, input.completions, now);
+      return resume(
+        state,
+        input.completions,
+        { results: input.toolResults ?? new Map(), logged: input.loggedCalls ?? new Set() },
+        now,
+      );
     case "recorded":
       return recorded(state, input.write, input.ok, now);
     case "ledgerFailed":
@@ -113,36 +130,71 @@ export function stop(state: RunState, reason: StopReason, now: number, effects: 
  */
 export function advance(decision: Decision, now: number): Decision {
   const { state } = decision;
-  if (state.finishedAt !== null || state.status === "pending" || workInFlight(state)) return decision;
+  if (state.finishedAt !== null || state.status === "pending") return decision;
+  if (workInFlight(state)) return waitingOrNot(decision, now);
   if (state.stopping) return finish(decision, stopEnding(state.stopping), now);
   if (state.failure) return finish(decision, failedWith(state.failure), now);
   const group = groupByPosition(state.plan.prompts).find((prompts) =>
-    prompts.some((prompt) => isOpen(state.prompts[prompt.id])),
+    prompts.some((prompt) => isOpen(state.prompts[prompt.id]) || state.prompts[prompt.id]?.status === "waiting"),
   );
   if (!group) return finish(decision, COMPLETED, now);
   const open = group.filter((prompt) => isOpen(state.prompts[prompt.id]));
   let next = state;
   const calls: CallToPrepare[] = [];
-  for (const { id } of open) {
+  for (const planned of open) {
+    const { id } = planned;
     const prompt = next.prompts[id];
     if (!prompt) continue;
+    // An agent step's first turn begins here; its later ones when its calls are settled.
+    const agent = isAgentStep(planned) ? (prompt.agent ?? { ...NEW_AGENT, turn: 1 }) : prompt.agent;
     next = {
       ...next,
       prompts: {
         ...next.prompts,
-        [id]: { ...prompt, status: "running", work: "preparing", startedAt: prompt.startedAt ?? now },
+        [id]: {
+          ...prompt,
+          status: "running",
+          work: "preparing",
+          startedAt: prompt.startedAt ?? now,
+          ...(agent ? { agent } : {}),
+        },
       },
     };
-    // Only a prompt never sent to its model may take a rerun's source output instead.
-    const mayReuse = prompt.attempts === 0 && id in state.plan.reusable;
+    // Only a prompt never sent to its model (and not an agent step) may take a rerun's source output instead.
+    const mayReuse = prompt.attempts === 0 && !agent && id in state.plan.reusable;
     calls.push({ promptId: id, attempt: prompt.attempts + 1, delay: null, mayReuse });
   }
-  return { state: next, effects: [...decision.effects, { type: "prepare", calls }] };
+  const effects: RunEffect[] = calls.length > 0 ? [{ type: "prepare", calls }] : [];
+  return waitingOrNot({ state: next, effects: [...decision.effects, ...effects] }, now);
+}
+
+/**
+ * The run waits when nothing is in flight and a step waits for a person: its time cap stands still
+ * and it holds no slot. A decision makes it run again: its cap moves on by the time it waited, and
+ * its account is told it goes on.
+ */
+function waitingOrNot(decision: Decision, now: number): Decision {
+  const { state } = decision;
+  const prompts = Object.values(state.prompts);
+  const waits = !workInFlight(state) && prompts.some((prompt) => prompt.status === "waiting");
+  if (waits && state.status === "running")
+    return { ...decision, state: { ...state, status: "waiting", waitingSince: now } };
+  if (waits || state.status !== "waiting") return decision;
+  const waited = now - (state.waitingSince ?? now);
+  const running: RunState = {
+    ...state,
+    status: "running",
+    waitingSince: null,
+    deadline: state.deadline + waited,
+    accountWaiting: false,
+  };
+  const told: RunEffect[] = state.accountWaiting ? [{ type: "account", action: "resumed" }] : [];
+  return { state: running, effects: [...decision.effects, ...told] };
 }
 
 /** Not ended: yet to start, or between attempts (nothing in flight for it). */
 const isOpen = (prompt: PromptState | undefined): boolean =>
-  prompt !== undefined && (prompt.status === "pending" || prompt.status === "running");
+  prompt !== undefined && (prompt.status === "pending" || prompt.status === "running") && prompt.work === null;
 
 /**
  * The run ends: never-started prompts are skipped, running ones end as the ending says (a
@@ -155,13 +207,15 @@ function finish(decision: Decision, ending: Ending, now: number): Decision {
   for (const [promptId, prompt] of Object.entries(state.prompts)) {
     if (prompt.status === "pending") {
       prompts[promptId] = { ...prompt, status: "skipped" };
-    } else if (prompt.status === "running") {
+    } else if (prompt.status === "running" || prompt.status === "waiting") {
+      const agent = endedCalls(prompt.agent, now);
       prompts[promptId] = {
         ...withWholeCosts(cutAttemptSettled(prompt)),
         status: ending.runningBecomes,
         work: null,
         completedAt: now,
         error: ending.error,
+        ...(agent ? { agent } : {}),
       };
       if (ending.runningBecomes === "failed" && ending.error)
         effects.push({ type: "emit", event: event("prompt.failed", { promptId, error: ending.error }) });
@@ -171,6 +225,7 @@ function finish(decision: Decision, ending: Ending, now: number): Decision {
   }
   const ended: RunState = {
     ...state,
+    waitingSince: null,
     prompts,
     status: ending.status,
     error: ending.error,
@@ -188,10 +243,15 @@ function finish(decision: Decision, ending: Ending, now: number): Decision {
  */
 function wake(state: RunState, now: number): Decision | null {
   if (state.status === "pending") return now >= (state.pendingUntil ?? now) ? expired(state, now) : null;
-  if (state.finishedAt === null)
+  if (state.finishedAt === null) {
+    // Calls not decided in time are denied; a waiting run's cap stands still and it holds no lease.
+    const timedOutCalls = approvalTimeouts(state, STEP_OPS, now);
+    if (timedOutCalls) return advance(timedOutCalls, now);
+    if (state.status === "waiting") return null;
     return now >= state.deadline
       ? stop(state, timedOut(state.limitMs), now)
       : { state, effects: [{ type: "account", action: "renew" }] };
+  }
   // Owed records are tried whenever the object wakes (an early try does no harm).
   if (state.owesSnapshot)
     return {
@@ -224,14 +284,19 @@ function recorded(state: RunState, write: RecordWrite["kind"], ok: boolean, now:
  * completed are completed; prompts cut mid-attempt go on with their next attempt (or fail, out of
  * attempts). A run asked to stop, or past its cap, ends instead.
  */
-function resume(state: RunState, completions: Parameters<typeof resumePrompts>[1], now: number): Decision {
+function resume(
+  state: RunState,
+  completions: Parameters<typeof resumePrompts>[1],
+  tools: StoredCalls,
+  now: number,
+): Decision {
   if (state.finishedAt !== null) {
     // It ended but its terminal event was never sent: the final record is written again (whole).
     if (state.terminalStored) return { state, effects: [] };
     return { state, effects: [{ type: "record", write: { kind: "final" } }] };
   }
   if (state.status === "pending") return { state, effects: [] };
-  const resumed = resumePrompts(state, completions, now);
+  const resumed = resumePrompts(state, completions, now, tools);
   const reason = resumed.state.stopping ?? (now >= state.deadline ? timedOut(state.limitMs) : null);
   // The lease on the owner's account is renewed at once: the last life may have left little of it.
   const renewed = { ...resumed, effects: [...resumed.effects, { type: "account", action: "renew" } as const] };

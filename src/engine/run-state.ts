@@ -4,11 +4,15 @@
 import type { ErrorInfo, Usage } from "../events/types";
 import { wholeMicros } from "../lib/model-catalogue";
 import type { ExecutionStatus, FinalExecutionStatus, FinalPromptStatus, PromptResultStatus } from "../schemas/statuses";
+import type { AgentState } from "./agent-state";
 import type { ExecutionPlan } from "./plan";
 import type { StopReason } from "./stop-reasons";
 
-/** What the object has asked for a prompt and not yet heard back (each such effect reports back exactly once). */
-export type PromptWork = "preparing" | "calling" | "reusing";
+/**
+ * What the object has asked for a prompt and not yet heard back (each such effect reports back exactly
+ * once); `tooling`: an agent step's tool calls run.
+ */
+export type PromptWork = "preparing" | "calling" | "reusing" | "tooling";
 
 export interface PromptState {
   status: PromptResultStatus;
@@ -37,6 +41,8 @@ export interface PromptState {
   requestHash: string | null;
   /** A rerun copied its output from the source. */
   reused: boolean;
+  /** An agent step's turns and tool calls (absent for an ordinary prompt). */
+  agent?: AgentState;
 }
 
 export interface RunState {
@@ -65,6 +71,12 @@ export interface RunState {
   owesSnapshot: boolean;
   /** When the next attempt to repair D1 is due (an ended run that owes its records). */
   repairAt: number | null;
+  /** A tool call not decided this long after it asked is denied (APPROVAL_TIMEOUT_MS when the run started). */
+  approvalTimeoutMs: number;
+  /** Since when the run waits for a decision (its time cap stands still meanwhile); null: not waiting. */
+  waitingSince: number | null;
+  /** The owner's account counts the run as waiting (no slot held) until it is told the run goes on. */
+  accountWaiting: boolean;
 }
 
 /** How a run ended, and the event that says so once the records are written. */
@@ -95,7 +107,7 @@ export const PENDING_PROMPT: PromptState = {
 export function initialRunState(
   plan: ExecutionPlan,
   now: number,
-  limits: { limitMs: number; maxAttempts: number },
+  limits: { limitMs: number; maxAttempts: number; approvalTimeoutMs: number },
   pendingUntil: number | null = null,
 ): RunState {
   return {
@@ -115,6 +127,9 @@ export function initialRunState(
     terminalStored: false,
     owesSnapshot: false,
     repairAt: null,
+    approvalTimeoutMs: limits.approvalTimeoutMs,
+    waitingSince: null,
+    accountWaiting: false,
   };
 }
 

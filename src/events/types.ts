@@ -16,6 +16,9 @@ export interface ErrorInfo {
 /** An error inside an event (the same shape as a stored one). */
 export type EventError = ErrorInfo;
 
+/** A tool call's arguments: the JSON object the model wrote, or its text when that was not a JSON object. */
+export type ToolArguments = Record<string, unknown> | string;
+
 /** Who decided a tool call: the user's id, `"timeout"` (APPROVAL_TIMEOUT_MS) or `"system"` (a limit). */
 export type ToolDecisionBy = string;
 
@@ -25,7 +28,7 @@ export interface ToolCallRecord {
   /** `<server>.<tool>` or `assistant:<toolId>`. */
   name: string;
   /** As parsed from the model's JSON (the raw text when it was not JSON). */
-  arguments: unknown;
+  arguments: ToolArguments;
   status: ToolCallStatus;
   decision?: "approve" | "deny";
   decidedBy?: ToolDecisionBy;
@@ -42,7 +45,7 @@ export interface PendingToolCall {
   promptId: string;
   callId: string;
   name: string;
-  arguments: unknown;
+  arguments: ToolArguments;
 }
 
 export interface PromptSummary {
@@ -79,9 +82,9 @@ export interface ExecutionEventMap {
   "prompt.restarted": { promptId: string; attempt: number; reason: EventError };
   "prompt.failed": { promptId: string; error: EventError };
   /** An agent step's model asked for a tool call (arguments as parsed JSON, or the raw text). */
-  "tool.called": { promptId: string; callId: string; name: string; arguments: unknown };
+  "tool.called": { promptId: string; callId: string; name: string; arguments: ToolArguments };
   /** The call needs a person's decision: the execution and the prompt are `waiting` until it comes. */
-  "tool.approval_requested": { promptId: string; callId: string; name: string; arguments: unknown };
+  "tool.approval_requested": { promptId: string; callId: string; name: string; arguments: ToolArguments };
   "tool.decided": {
     promptId: string;
     callId: string;
@@ -90,7 +93,15 @@ export interface ExecutionEventMap {
     by: ToolDecisionBy;
   };
   /** `output`: the tool's text result, at most 16 KB here (whole in the record). */
-  "tool.completed": { promptId: string; callId: string; isError: boolean; output: string; durationMs: number };
+  "tool.completed": {
+    promptId: string;
+    callId: string;
+    isError: boolean;
+    output: string;
+    durationMs: number;
+    /** A restart cut the call (it may or may not have taken effect); it is not run again. */
+    interrupted?: true;
+  };
   /** What the run has spent so far (estimated as tokens stream), at most once a second while it changes; `budgetMicros` null: no budget. */
   "execution.cost": { spentMicros: number; budgetMicros: number | null };
   /** `costMicros`: the sum of the prompts' costs (prompts without a price count nothing). */

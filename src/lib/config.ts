@@ -29,6 +29,10 @@ export interface Config {
   recordRetentionDays: number;
   /** A live run that stops renewing its lease (its object died and never came back) loses its slot after this. */
   executionLeaseMs: number;
+  /** An agent step's tool call not decided within this is denied (by `timeout`). */
+  approvalTimeoutMs: number;
+  /** Executions one user may have waiting for approvals at once (past it a call is denied at once). */
+  maxWaitingExecutions: number;
   maxBodyBytes: number;
   streamMaxConnectionMs: number;
   corsOrigins: string[];
@@ -64,6 +68,8 @@ export const DEFAULTS = {
   maxConcurrentExecutions: 5,
   pendingTtlMs: 600_000,
   executionLeaseMs: 60_000,
+  approvalTimeoutMs: 86_400_000,
+  maxWaitingExecutions: 20,
   maxBodyBytes: 262_144,
   streamMaxConnectionMs: 300_000,
   openaiBaseUrl: "https://api.openai.com/v1",
@@ -118,6 +124,8 @@ export function getConfig(env: Env): Config {
     maxConcurrentExecutions: positiveInt(env.MAX_CONCURRENT_EXECUTIONS, DEFAULTS.maxConcurrentExecutions),
     pendingTtlMs: positiveInt(env.PENDING_TTL_MS, DEFAULTS.pendingTtlMs),
     executionLeaseMs: positiveInt(env.EXECUTION_LEASE_MS, DEFAULTS.executionLeaseMs),
+    approvalTimeoutMs: positiveInt(env.APPROVAL_TIMEOUT_MS, DEFAULTS.approvalTimeoutMs),
+    maxWaitingExecutions: positiveInt(env.MAX_WAITING_EXECUTIONS, DEFAULTS.maxWaitingExecutions),
     recordRetentionDays: positiveInt(env.RECORD_RETENTION_DAYS, 0),
     maxBodyBytes: positiveInt(env.MAX_BODY_BYTES, DEFAULTS.maxBodyBytes),
     streamMaxConnectionMs: positiveInt(env.STREAM_MAX_CONNECTION_MS, DEFAULTS.streamMaxConnectionMs),

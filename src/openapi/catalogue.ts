@@ -8,6 +8,8 @@ import {
   idParam,
   rerunBody,
   streamBody,
+  toolCallDecisionBody,
+  toolCallParam,
   toolListQuery,
   userIdParam,
 } from "../schemas/api";
@@ -169,6 +171,22 @@ export const ROUTES: RouteDoc[] = [
     auth: "bearer",
     params: idParam,
     responses: { 200: "`{id, status}`", 404: "No such execution for this user" },
+  },
+  {
+    method: "post",
+    path: "/api/executions/:id/tool-calls/:callId",
+    tag: "Executions",
+    summary: "Approve or deny an agent step's tool call that waits for a person",
+    description:
+      "The execution's owner decides; the run goes on at once. The first decision wins: the same decision again answers `200` with the call as it stands, a different one `409`. A denied call goes back to the model as declined (with the reason).",
+    auth: "bearer",
+    params: toolCallParam,
+    body: toolCallDecisionBody,
+    responses: {
+      200: "The call as the record's `toolCalls` shows it",
+      404: "No such execution or call for this user",
+      409: "Already decided otherwise",
+    },
   },
   {
     method: "delete",

@@ -36,7 +36,7 @@ export const adminRoutes = new Hono<AppEnv>()
       c.var.userId,
       c.req.valid("param").id,
     );
-    return c.json({ ...executionView(record.execution, record.results, record.outputsError), ownerId });
+    return c.json({ ...executionView(record), ownerId });
   })
   .delete("/users/:userId/data", validate("param", userIdParam), async (c) => {
     await c.var.deletions.purgeUser(c.var.userId, c.req.valid("param").userId);

@@ -1,12 +1,21 @@
-// /api/executions: create, list, read, follow events, cancel, delete (docs/api.md, "Executions"). HTTP only.
+// /api/executions: create, list, read, follow events, decide a tool call, cancel, delete (docs/api.md, "Executions"). HTTP only.
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { signStreamToken, verifyStreamToken } from "../lib/stream-token";
 import { validate } from "../middleware/validator";
-import { createExecutionBody, eventsQuery, executionListQuery, idParam, rerunBody } from "../schemas/api";
+import {
+  createExecutionBody,
+  eventsQuery,
+  executionListQuery,
+  idParam,
+  rerunBody,
+  toolCallDecisionBody,
+  toolCallParam,
+} from "../schemas/api";
 import type { Created } from "../services/executions";
+import { decideToolCall } from "../services/tool-calls";
 import { decodeCursor, encodeCursor, parseLastEventId, readIdempotencyKey } from "./params";
-import { executionSummaryView, executionView } from "./views";
+import { executionSummaryView, executionView, toolCallView } from "./views";
 
 /** `201 {id, status, eventsUrl, streamToken}`, or 200 when an Idempotency-Key replayed it. */
 async function createdResponse(c: Context<AppEnv>, { id, status, replayed }: Created): Promise<Response> {
@@ -45,8 +54,7 @@ export const executionRoutes = new Hono<AppEnv>()
     });
   })
   .get("/:id", validate("param", idParam), async (c) => {
-    const { execution, results, outputsError } = await c.var.executions.record(c.var.userId, c.req.valid("param").id);
-    return c.json(executionView(execution, results, outputsError));
+    return c.json(executionView(await c.var.executions.record(c.var.userId, c.req.valid("param").id)));
   })
   .get("/:id/events", validate("param", idParam), validate("query", eventsQuery), async (c) => {
     const { id } = c.req.valid("param");
@@ -73,6 +81,15 @@ export const executionRoutes = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     return c.json({ id, status: await c.var.executions.cancel(c.var.userId, id) });
   })
+  .post(
+    "/:id/tool-calls/:callId",
+    validate("param", toolCallParam),
+    validate("json", toolCallDecisionBody),
+    async (c) => {
+      const { id, callId } = c.req.valid("param");
+      return c.json(toolCallView(await decideToolCall(c.env, c.var.userId, id, callId, c.req.valid("json"))));
+    },
+  )
   .delete("/:id", validate("param", idParam), async (c) => {
     await c.var.deletions.deleteExecution(c.var.userId, c.req.valid("param").id);
     return c.body(null, 204);

@@ -21,7 +21,7 @@ export const meRoutes = new Hono<AppEnv>()
             ? { type: "tool", ...toolView(item.tool, userId) }
             : {
                 type: "execution",
-                ...executionView(item.record.execution, item.record.results, item.record.outputsError),
+                ...executionView(item.record),
               };
         controller.enqueue(encoder.encode(`${JSON.stringify(line)}\n`));
       },

@@ -2,7 +2,7 @@
 
 import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
-import type { ErrorInfo } from "../events/types";
+import type { ErrorInfo, PendingToolCall, ToolCallRecord } from "../events/types";
 import type { CatalogueEntry } from "../lib/model-catalogue";
 import { agentStepOf } from "../schemas/tool";
 
@@ -71,10 +71,31 @@ export function executionSummaryView(execution: ExecutionSummary) {
 }
 
 /** An execution's full record with one result per prompt (docs/api.md, "Executions"). */
-export function executionView(execution: ExecutionRow, results: readonly PromptResultRow[], outputsError?: ErrorInfo) {
+/** A tool call as the record and the decision endpoint show it (times as ISO-8601). */
+export function toolCallView(call: ToolCallRecord) {
+  const { startedAt, completedAt, ...rest } = call;
+  return {
+    ...rest,
+    ...(startedAt !== undefined ? { startedAt: isoTime(startedAt) } : {}),
+    ...(completedAt !== undefined ? { completedAt: isoTime(completedAt) } : {}),
+  };
+}
+
+/** An execution's record as it is stored or live: its row, its prompts' results, its agent steps' tool calls. */
+export interface RecordParts {
+  execution: ExecutionRow;
+  results: readonly PromptResultRow[];
+  outputsError?: ErrorInfo;
+  toolCalls?: Record<string, ToolCallRecord[]>;
+  pendingToolCalls?: PendingToolCall[];
+}
+
+export function executionView({ execution, results, outputsError, toolCalls, pendingToolCalls }: RecordParts) {
   return {
     ...executionSummaryView(summaryOfRow(execution)),
     ...(outputsError ? { outputsError } : {}),
+    /** Tool calls waiting for a person's decision (SPEC §12). */
+    pendingToolCalls: pendingToolCalls ?? [],
     inputs: execution.inputs,
     /** The input fields as they were when it ran (labels, types, options); null for runs from before they were kept. */
     inputFields:
@@ -111,6 +132,7 @@ export function executionView(execution: ExecutionRow, results: readonly PromptR
         result.inputTokens === null && result.outputTokens === null
           ? null
           : { inputTokens: result.inputTokens ?? 0, outputTokens: result.outputTokens ?? 0 },
+      ...(toolCalls?.[result.promptId] ? { toolCalls: toolCalls[result.promptId]?.map(toolCallView) } : {}),
     })),
   };
 }

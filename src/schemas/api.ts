@@ -6,6 +6,18 @@ import { budgetSchema, LIMITS, promptSchema, toolBodySchema } from "./tool";
 /** `:id` of a tool or an execution. */
 export const idParam = z.strictObject({ id: z.string().min(1).max(128) });
 
+/** `:id/tool-calls/:callId`: an execution and one of its agent steps' tool calls. */
+export const toolCallParam = z.strictObject({
+  id: z.string().min(1).max(128),
+  callId: z.string().min(1).max(64),
+});
+
+/** A person's decision on a tool call. */
+export const toolCallDecisionBody = z.strictObject({
+  decision: z.enum(["approve", "deny"]),
+  reason: z.string().trim().max(1000).optional(),
+});
+
 /** A user id in a path (an ID token's `sub`). */
 export const userIdParam = z.strictObject({ userId: z.string().min(1).max(255) });
 

@@ -1,5 +1,6 @@
-// Starts the Worker (wrangler dev builds the page first) with dev tokens on, the scripted upstream, and a
-// real OpenID provider (oidc-provider) the Worker signs people in with.
+// Starts the Worker (wrangler dev builds the page first) with dev tokens on, the scripted upstream, a
+// real OpenID provider (oidc-provider) the Worker signs people in with, and the offline demo MCP servers
+// the same Worker serves, configured as its MCP servers (agent steps: page-approvals).
 import type { TestProject } from "vitest/node";
 import { ALLOWED_DOMAIN, ALLOWED_TENANT, CLIENTS } from "../oidc-provider/accounts.ts";
 import { startTestProvider } from "../oidc-provider/provider.ts";
@@ -20,8 +21,6 @@ export default async function setup(project: TestProject) {
   // The provider needs the Worker's redirect URI before the Worker starts, so the port is chosen first.
   const port = await freePort();
   const provider = await startTestProvider([`http://127.0.0.1:${port}/auth/callback`]);
-  // Nothing listens there: an MCP server that is down.
-  const downPort = await freePort();
   try {
     const stack = await startStack(
       (upstreamUrl) => ({
@@ -42,13 +41,12 @@ export default async function setup(project: TestProject) {
         ]),
         // The dev user that is an administrator (usage.browser.test.ts).
         ADMINS: PAGE_ADMIN,
-        // The Worker's own offline demo MCP servers, and one that is down (page-editor-agent.browser.test.ts).
+        // Agent steps' tools: the demo servers at /demo/mcp/* of this very Worker, as `npm start` has them
+        // (.dev.vars.example); classroom.post_announcement needs approval (page-approvals.browser.test.ts).
         DEMO_MCP_SERVERS: "true",
-        MCP_SERVERS: JSON.stringify([
-          { name: "lesson", url: `http://127.0.0.1:${port}/demo/mcp/lesson` },
-          { name: "classroom", url: `http://127.0.0.1:${port}/demo/mcp/classroom` },
-          { name: "offline", url: `http://127.0.0.1:${downPort}/mcp` },
-        ]),
+        MCP_SERVERS: JSON.stringify(
+          ["lesson", "classroom"].map((name) => ({ name, url: `http://127.0.0.1:${port}/demo/mcp/${name}` })),
+        ),
       }),
       { port },
     );

@@ -1,9 +1,11 @@
 // Accessibility: axe-core finds no serious or critical violation on any screen; focus lands on each
 // screen's heading without a box around the page while focused controls show a ring; every action
-// works from the keyboard alone; the page fits a phone's width.
+// works from the keyboard alone; the page fits a phone's width; a run waiting for approval (an agent
+// step's question) passes the same scan, at a phone's width too.
 import { describe, expect, it } from "vitest";
 import {
   accessibilityProblems,
+  announcer,
   base,
   chain,
   createTool,
@@ -80,6 +82,27 @@ describe("accessibility", () => {
       history: [],
       signIn: [],
     });
+    await page.close();
+  });
+
+  it("has no serious or critical axe violation on a run waiting for approval, wide or on a phone", async () => {
+    const { page, token } = await signedIn();
+    await createTool(token, announcer("Approval check"));
+    await page.reload();
+    await page.getByRole("link", { name: "Run Approval check" }).click();
+    await page.getByLabel("Topic (required)").fill("the axe scan");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await page
+      .getByRole("region", { name: "Approve or deny classroom.post_announcement" })
+      .waitFor({ timeout: 20_000 });
+    await screenshot(page, "run-approval");
+    const problems: Record<string, string[]> = { wide: await accessibilityProblems(page) };
+    await page.setViewportSize({ width: 360, height: 900 });
+    problems.phone = await accessibilityProblems(page);
+    expect(await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth")).toBeLessThanOrEqual(
+      0,
+    );
+    expect(problems).toEqual({ wide: [], phone: [] });
     await page.close();
   });
 

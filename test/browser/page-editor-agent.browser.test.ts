@@ -1,6 +1,6 @@
 // The editor's "Agent step" section: tools picked from GET /api/mcp/tools (the Worker's offline demo
-// servers, each tool with its description and whether it asks first; a server that is down shown as
-// unavailable) and from the author's saved tools as assistants, max steps; saved, read back, changed;
+// servers, each tool with its description and whether it asks first; a server listed under `errors`
+// shown as unavailable) and from the author's saved tools as assistants, max steps; saved, read back, changed;
 // by keyboard; no axe violation; no sideways scrolling at 360 px.
 import { describe, expect, it } from "vitest";
 import { accessibilityProblems, apiCall, base, createTool, signedIn, useBrowser } from "./page-helpers";
@@ -29,6 +29,13 @@ describe("the editor's agent step", () => {
     const { page, token } = await signedIn();
     const helperId = await createTool(token, helper);
     const id = await createTool(token, planner);
+    // The stack's demo servers both answer: a third one, down, is added to the real answer here.
+    await page.route("**/api/mcp/tools", async (route) => {
+      const response = await route.fetch();
+      const listed = (await response.json()) as { tools: unknown[]; errors: { server: string; error: string }[] };
+      listed.errors.push({ server: "offline", error: 'The MCP server "offline" could not be reached' });
+      await route.fulfill({ response, json: listed });
+    });
     await page.goto(`${base()}/#/tools/${id}/edit`);
     await page.getByRole("heading", { name: "Edit tool" }).waitFor();
     // Folded for an ordinary step; opening it loads the lists.
@@ -39,10 +46,10 @@ describe("the editor's agent step", () => {
     await expect.poll(() => find.getAttribute("aria-describedby")).toBeTruthy();
     const about = await page.locator(`#${await find.getAttribute("aria-describedby")}`).textContent();
     expect(about).toContain("curriculum standard");
-    // The server that is down is named as unavailable, with no address in what the page shows.
+    // A server listed under errors is named as unavailable, with the answer's reason.
     const offline = page.getByRole("group", { name: "Tools of offline" });
-    await expect.poll(() => offline.textContent()).toContain("Unavailable just now");
-    expect(await offline.textContent()).not.toContain("127.0.0.1");
+    await expect.poll(() => offline.textContent()).toContain('Unavailable just now: The MCP server "offline"');
+    expect(await offline.getByRole("checkbox").count()).toBe(0);
     await find.check();
     // By keyboard: focus the box and press Space.
     await post.focus();

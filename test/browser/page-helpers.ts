@@ -97,6 +97,26 @@ export const chain = (outline: string, parallelA: string, parallelB: string) => 
   ],
 });
 
+/**
+ * An agent step on the offline `demo` model with the demo MCP server's `classroom.post_announcement`,
+ * which needs a person's approval (the stack serves the demo servers; global-setup.ts). The demo model
+ * calls it once with the prompt's words as arguments, then answers by quoting the tool's result.
+ */
+export const announcer = (name = "Announcer") => ({
+  name,
+  inputFields: [{ name: "topic", label: "Topic", type: "text", required: true }],
+  prompts: [
+    {
+      name: "announce",
+      position: 0,
+      model: "demo",
+      content: "Post an announcement about {{topic}}",
+      tools: ["classroom.post_announcement"],
+      maxSteps: 4,
+    },
+  ],
+});
+
 export async function runTool(page: Page, toolName: string, topic?: string) {
   await page.goto(`${base()}/#/`);
   await page

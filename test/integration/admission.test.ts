@@ -75,6 +75,7 @@ describe("admission by the user's account", () => {
       pendingTtlMs: config.pendingTtlMs,
       leaseMs: config.executionLeaseMs,
       dailyCap: 0,
+      maxWaiting: config.maxWaitingExecutions,
     };
     for (let i = 1; i < LIMIT; i++) {
       const id = crypto.randomUUID();
@@ -158,7 +159,7 @@ describe("reads that need no D1", () => {
       "D1's record",
     );
     const contents = await readOwnExecution(db, env.OUTPUTS, row.id, user);
-    const fromD1 = contents && executionView(contents.execution, contents.results);
+    const fromD1 = contents && executionView(contents);
     expect(JSON.parse(JSON.stringify(fromD1))).toEqual(fromObject);
   });
 });

@@ -63,7 +63,7 @@ describe("DELETE /api/me/data", () => {
     // Someone else's data is untouched.
     expect((await api(`/api/executions/${kept}`, { user: other })).status).toBe(200);
     expect(await blobKeysOf(other)).toHaveLength(1);
-  });
+  }, 90_000);
 
   it("does not touch what the caller creates afterwards", async () => {
     const user = newUser();

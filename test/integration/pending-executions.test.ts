@@ -135,7 +135,7 @@ describe("the concurrency limit holds for pending executions", () => {
   it("starting a pending execution is refused exactly when its owner is at the limit, and only one start wins", async () => {
     const owner = newUser();
     const account = accountStub(owner);
-    const limits = { maxConcurrent: 100, pendingTtlMs: TTL_MS, leaseMs: 60_000, dailyCap: 0 };
+    const limits = { maxConcurrent: 100, pendingTtlMs: TTL_MS, leaseMs: 60_000, dailyCap: 0, maxWaiting: 20 };
     const admit = (id: string, start: boolean) =>
       account.admit(
         owner,

@@ -33,7 +33,7 @@ describe("Toolbox: listing", () => {
     expect(byName.get("delete_record")).toMatchObject({ annotations: { destructiveHint: true }, needsApproval: true });
     expect(byName.get("set_flag")).toMatchObject({ annotations: { idempotentHint: true }, needsApproval: true });
     expect([...byName.keys()].sort()).toEqual(
-      ["check_header", "delete_record", "fail", "huge", "lookup", "mixed", "set_flag", "slow"].sort(),
+      ["check_header", "delete_record", "fail", "huge", "lookup", "mixed", "set_flag", "slow", "slow_write"].sort(),
     );
   });
 

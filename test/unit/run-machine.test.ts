@@ -56,7 +56,7 @@ const plan: ExecutionPlan = {
   reusable: {},
   budgetMicros: null,
 };
-const LIMITS = { limitMs: 60_000, maxAttempts: 3 };
+const LIMITS = { limitMs: 60_000, maxAttempts: 3, approvalTimeoutMs: 86_400_000 };
 const GRANT: CallGrant = { granted: true, reservedMicros: 40, outputTokens: 10, boundBy: null };
 const spent = { costMicros: 1.5, estimatedCostMicros: 1.2, overshootMicros: 0 };
 const outcome = (kind: "completed" | "stopped", output = "out"): AttemptOutcome => ({

@@ -23,6 +23,7 @@ export const MCP_TEST_TOOLS = {
   delete_record: "delete_record", // destructiveHint: true; {id: string}
   set_flag: "set_flag", // idempotentHint: true; {name: string, value: boolean}
   slow: "slow", // readOnlyHint: true; {ms: number}: waits, or until the call is canceled
+  slow_write: "slow_write", // no annotations; {ms: number}: waits like slow (a call with effects)
   huge: "huge", // {bytes: integer, char?: string}: a text of about that many UTF-8 bytes
   fail: "fail", // answers isError with a message
   check_header: "check_header", // answers isError unless Authorization is MCP_TEST_TOKEN

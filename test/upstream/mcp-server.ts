@@ -90,6 +90,22 @@ export class TestMcpServer {
         return text(`waited ${ms} ms`);
       },
     );
+    // Like `slow`, but with effects (no annotations): a call cut by a restart must not be sent again.
+    mcp.registerTool(
+      "slow_write",
+      { description: "Waits, then writes", inputSchema: { ms: z.number() } },
+      async ({ ms }, extra) => {
+        this.counted("slow_write", extra);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          extra.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        return text(`wrote after ${ms} ms`);
+      },
+    );
     mcp.registerTool(
       "huge",
       { description: "A long answer", inputSchema: { bytes: z.number().int(), char: z.string().optional() } },

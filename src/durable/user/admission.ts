@@ -18,6 +18,7 @@ export const admissionLimits = (config: Config): AdmissionLimits => ({
   pendingTtlMs: config.pendingTtlMs,
   leaseMs: config.executionLeaseMs,
   dailyCap: config.userDailyBudgetMicros,
+  maxWaiting: config.maxWaitingExecutions,
 });
 
 /** The limits an admission applies (from the configuration). */
@@ -27,6 +28,8 @@ export interface AdmissionLimits {
   leaseMs: number;
   /** Micro-dollars per UTC day (0: no cap). */
   dailyCap: number;
+  /** Runs that may wait for approvals at once. */
+  maxWaiting: number;
 }
 
 export interface AdmitRequest {
@@ -160,6 +163,36 @@ export class Admission {
       dayStart(createdAt),
       until,
     );
+  }
+
+  /**
+   * A run waits for a person's decision: it holds no slot while it waits (SPEC §12), and at most
+   * `maxWaiting` of the user's runs wait at once. False: the run may not wait (it goes on without).
+   */
+  beginWaiting(executionId: string, createdAt: number, maxWaiting: number): boolean {
+    const waiting = this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM runs WHERE state = 'waiting' AND id IS NOT ?", executionId)
+      .one().n;
+    if (waiting >= maxWaiting) return false;
+    this.sql.exec(
+      `INSERT INTO runs (id, created_at, day, state) VALUES (?, ?, ?, 'waiting')
+       ON CONFLICT (id) DO UPDATE SET state = 'waiting', until = NULL WHERE state <> 'ended'`,
+      executionId,
+      createdAt,
+      dayStart(createdAt),
+    );
+    this.setStatus(executionId, "waiting", {});
+    return true;
+  }
+
+  /** A decision came: the run goes on, taking a slot if one is free and otherwise running above the limit. */
+  resumedAfterWaiting(executionId: string, leaseMs: number): void {
+    this.sql.exec(
+      "UPDATE runs SET state = 'live', until = ? WHERE id = ? AND state = 'waiting'",
+      this.now() + leaseMs,
+      executionId,
+    );
+    this.setStatus(executionId, "running", {});
   }
 
   /** A run ended: its slot is free, what it held of the day becomes what it cost, its list item says how it ended. */
