@@ -4,7 +4,7 @@
 // add up to about 8 KB, runs N executions through the API to the end, waits for their D1 records to be
 // complete (record_key set) and reads back D1 bytes (the SQLite file's used pages, and dbstat by table
 // and index), D1 statements and round trips, R2 objects, bytes and operations, per execution.
-// `--count N` (200), `--lanes L` (50 users at once, each running its share one after another).
+// `--count N` (200), `--lanes L` (200 users at once, each running its share one after another).
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startBenchWorker } from "./bench-worker-process.ts";
@@ -24,7 +24,7 @@ const flag = (name: string, fallback: number) => {
   return value;
 };
 const COUNT = flag("count", 200);
-const LANES = Math.min(flag("lanes", 50), COUNT);
+const LANES = Math.min(flag("lanes", 200), COUNT);
 /** The issue's goal: D1 bytes per 3-prompt execution. */
 const GOAL_D1_BYTES = 3_072;
 /** SPEC §15: an ended run's D1 record is complete within 5 s of its terminal event. */
