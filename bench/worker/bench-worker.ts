@@ -1,5 +1,5 @@
 // Benchmark entry (never deployed): the real Worker and Durable Object with their bindings wrapped
-// (bench/worker/latency.ts: D1 and stubs with injected latency, counted per tag), plus the baseline:
+// (bench/worker/latency.ts: D1 and stubs with injected latency, R2 counted, all per tag), plus the baseline:
 // the thinnest relay of the same upstream through the openai SDK to SSE, in the same workerd.
 // A request's `X-Bench-Context` header ({rttMs, doMs, tag}) sets its latency and tag; without it nothing
 // is delayed or counted.
@@ -17,10 +17,15 @@ import {
   wrapEnv,
 } from "./latency";
 import { type MeasuredHooks, measured } from "./measured";
+import { recordsBench } from "./records-bench";
 import { relay } from "./relay";
 
 /** The bindings wrapped in the Worker and in every measured object. A new object class: add its binding here. */
-export const BENCH_BINDINGS: MeasuredBindings = { d1: ["DB"], objects: ["EXECUTION_SESSION", "USER_ACCOUNT"] };
+export const BENCH_BINDINGS: MeasuredBindings = {
+  d1: ["DB"],
+  objects: ["EXECUTION_SESSION", "USER_ACCOUNT"],
+  r2: ["OUTPUTS"],
+};
 
 /** Every Durable Object class of the Worker, measured (its env and storage wrapped). */
 export const ExecutionSession = measured(RealExecutionSession, BENCH_BINDINGS);
@@ -29,8 +34,12 @@ export const UserAccount = measured(RealUserAccount, BENCH_BINDINGS);
 /** The Worker's own tallies, by tag (the objects keep theirs). */
 const workerTallies = new Map<string, Tally>();
 
-/** Everything `tag` cost: the Worker's tally and those of every object reached from it (objects calling objects included). */
-async function countersOf(env: Env, tag: string): Promise<Tally> {
+/**
+ * Everything `tag` cost: the Worker's tally and those of every object reached from it (objects calling
+ * objects included), or only of the objects of `bindings` when given (each object read is a subrequest:
+ * a tag that reached thousands of objects would exceed their limit).
+ */
+async function countersOf(env: Env, tag: string, bindings?: readonly string[]): Promise<Tally> {
   const total = newTally();
   const start = workerTallies.get(tag);
   if (start) addTally(total, start);
@@ -39,6 +48,7 @@ async function countersOf(env: Env, tag: string): Promise<Tally> {
     if (total.objects.includes(key)) continue;
     total.objects.push(key);
     const [binding = "", id = ""] = key.split(":");
+    if (bindings && !bindings.includes(binding)) continue;
     // The raw binding: reading counters is neither delayed nor counted.
     const namespace = (env as unknown as Record<string, DurableObjectNamespace<ObjectHooks>>)[binding];
     if (!namespace) throw new Error(`no binding ${binding}`);
@@ -55,7 +65,10 @@ const bench = new Hono<{ Bindings: Env }>()
     const { model, prompt } = await c.req.json<{ model: string; prompt: string }>();
     return relay(c.env, model, prompt, (work) => c.executionCtx.waitUntil(work));
   })
-  .get("/bench/counters", async (c) => c.json(await countersOf(c.env, c.req.query("tag") ?? "")))
+  // `?tag=…`, and `&objects=USER_ACCOUNT,…` to read only those bindings' objects.
+  .get("/bench/counters", async (c) =>
+    c.json(await countersOf(c.env, c.req.query("tag") ?? "", c.req.query("objects")?.split(","))),
+  )
   // Makes `count` deltas of made-up words from `seed` (none repeats, so the tokenizer's cache never
   // answers) and, with `count: true`, counts their tokens one delta at a time as a run does. The
   // client times both: the difference is the tokenizer.
@@ -78,7 +91,9 @@ const bench = new Hono<{ Bindings: Env }>()
     return c.json({ tokens, chars });
   })
   // Does nothing: lets the benchmark bring the isolate to its thread (see bench/devtools.ts).
-  .get("/bench/tick", (c) => c.body(null, 204));
+  .get("/bench/tick", (c) => c.body(null, 204))
+  // Records at volume: seeding with the real writers, and what D1, R2 and an account hold (records-bench.ts).
+  .route("/bench", recordsBench);
 
 export default {
   fetch(request: Request, env: Env, ctx: ExecutionContext) {

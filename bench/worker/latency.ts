@@ -1,7 +1,9 @@
 // The bench Worker's bindings with injected latency and cost counters (bench only). D1: every round trip
 // waits `rttMs` (half on the way out, half on the way back; a batch is one round trip). Durable Object
-// stubs: every call waits `doMs` the same way. Both count into the tally of the request's tag. Only the
-// bindings are wrapped, so whatever src/ does with `env.DB` or a stub is delayed and counted.
+// stubs: every call waits `doMs` the same way. Both count into the tally of the request's tag, and so do
+// R2 operations (counted, never delayed: r2-counting.ts). Only the bindings are wrapped, so whatever
+// src/ does with `env.DB`, a stub or a bucket is delayed and counted.
+import { countingR2, newR2Tally, type R2Tally } from "./r2-counting";
 
 /** What one request (or one object, from its latest call) runs with. */
 export interface BenchContext {
@@ -32,6 +34,8 @@ export interface Tally {
   storageRows: number;
   /** The objects' KV puts (sync `kv.put` and async `storage.put`). */
   storageKvPuts: number;
+  /** Operations on wrapped R2 buckets, by kind. */
+  r2: R2Tally;
   /** Objects these calls reached, as `BINDING:id`, whose own tallies belong to the same tag. */
   objects: string[];
   /** Each D1 round trip: when it was sent (ms since the epoch, workerd's clock), by whom, its statements' starts. */
@@ -52,6 +56,7 @@ export const newTally = (): Tally => ({
   doCalls: 0,
   storageRows: 0,
   storageKvPuts: 0,
+  r2: newR2Tally(),
   objects: [],
   trips: [],
 });
@@ -64,6 +69,7 @@ export function addTally(into: Tally, from: Tally): Tally {
   into.doCalls += from.doCalls;
   into.storageRows += from.storageRows;
   into.storageKvPuts += from.storageKvPuts;
+  for (const key of Object.keys(into.r2) as (keyof R2Tally)[]) into.r2[key] += from.r2[key];
   into.trips.push(...from.trips);
   into.trips.sort((a, b) => a.at - b.at);
   return into;
@@ -78,10 +84,11 @@ export interface Meter {
   tally(): Tally | undefined;
 }
 
-/** Which env keys are D1 databases and which are Durable Object namespaces of measured classes. */
+/** Which env keys are D1 databases, Durable Object namespaces of measured classes and R2 buckets. */
 export interface MeasuredBindings {
   d1: readonly string[];
   objects: readonly string[];
+  r2?: readonly string[];
 }
 
 export function parseContext(header: string | null): BenchContext {
@@ -227,7 +234,7 @@ export function delayedNamespace<T extends Rpc.DurableObjectBranded | undefined>
   });
 }
 
-/** `env` with its D1 databases and measured Durable Object namespaces wrapped; everything else as it is. */
+/** `env` with its D1 databases, measured Durable Object namespaces and R2 buckets wrapped; everything else as it is. */
 export function wrapEnv<E extends object>(env: E, meter: Meter, bindings: MeasuredBindings): E {
   const wrapped: Record<string, unknown> = { ...(env as Record<string, unknown>) };
   for (const name of bindings.d1) {
@@ -237,6 +244,10 @@ export function wrapEnv<E extends object>(env: E, meter: Meter, bindings: Measur
   for (const name of bindings.objects) {
     const value = wrapped[name];
     if (value) wrapped[name] = delayedNamespace(value as DurableObjectNamespace, name, meter, true);
+  }
+  for (const name of bindings.r2 ?? []) {
+    const value = wrapped[name];
+    if (value) wrapped[name] = countingR2(value as R2Bucket, meter);
   }
   return wrapped as E;
 }

@@ -1,6 +1,7 @@
 // The benchmark's wrapped bindings (bench/worker/latency.ts) on the real local D1 and Durable Object
 // namespace: each round trip waits the injected rtt and is counted once (a batch once), statements and
-// writes are counted, and a stub's calls wait the fixed object delay and are counted with their object.
+// writes are counted, a stub's calls wait the fixed object delay and are counted with their object, and
+// R2 operations are counted by kind (with the keys a delete named and the bytes a put sent).
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,6 +14,7 @@ import {
   type Tally,
   wrapEnv,
 } from "../../bench/worker/latency";
+import { countingR2 } from "../../bench/worker/r2-counting";
 
 function meter(rttMs: number, doMs = 0): Omit<Meter, "tally"> & { tally: () => Tally } {
   const tally = newTally();
@@ -87,6 +89,39 @@ describe("the delayed, counting Durable Object namespace", () => {
     expect(wrapped.DB).not.toBe(env.DB);
     expect(wrapped.EXECUTION_SESSION).toBe(env.EXECUTION_SESSION);
     expect(wrapped.MAX_BODY_BYTES).toBe(env.MAX_BODY_BYTES);
+  });
+});
+
+describe("the counting R2 bucket", () => {
+  it("counts puts (and their bytes), gets, heads, lists and deletes (and their keys) into the tag's tally", async () => {
+    const m = meter(0);
+    const bucket = countingR2(env.OUTPUTS, m);
+    const prefix = `bench-r2-probe/${crypto.randomUUID()}/`;
+    await bucket.put(`${prefix}a`, "héllo");
+    await bucket.put(`${prefix}b`, new Uint8Array(10));
+    expect(await (await bucket.get(`${prefix}a`))?.text()).toBe("héllo");
+    expect((await bucket.head(`${prefix}b`))?.size).toBe(10);
+    expect((await bucket.list({ prefix })).objects).toHaveLength(2);
+    await bucket.delete([`${prefix}a`, `${prefix}b`]);
+    await bucket.delete(`${prefix}c`);
+    expect(m.tally().r2).toEqual({
+      puts: 2,
+      bytesPut: 16,
+      gets: 1,
+      heads: 1,
+      lists: 1,
+      deletes: 2,
+      deletedKeys: 3,
+      multipart: 0,
+    });
+    expect((await env.OUTPUTS.list({ prefix })).objects).toEqual([]);
+  });
+
+  it("counts nothing without a tag, and is wrapped by wrapEnv only when listed", async () => {
+    const bucket = countingR2(env.OUTPUTS, { by: "worker", context: () => NO_BENCH, tally: () => undefined });
+    expect(await bucket.get("bench-r2-probe/missing")).toBeNull();
+    expect(wrapEnv(env, meter(0), { d1: [], objects: [] }).OUTPUTS).toBe(env.OUTPUTS);
+    expect(wrapEnv(env, meter(0), { d1: [], objects: [], r2: ["OUTPUTS"] }).OUTPUTS).not.toBe(env.OUTPUTS);
   });
 });
 
