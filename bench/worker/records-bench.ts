@@ -58,6 +58,8 @@ function prompts(index: number, chars: number, at: number): PromptRecordWrite[] 
     attempts: 1,
     requestHash: null,
     reused: false,
+    tools: null,
+    maxSteps: null,
   }));
 }
 
