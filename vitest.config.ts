@@ -30,6 +30,9 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
       return {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // Coverage travels from the test runner over one WebSocket; past about 250 source files a
+          // message outgrows workerd's default 1 MiB limit and the runtime exits mid-suite.
+          compatibilityFlags: ["increase_websocket_message_size"],
           bindings: {
             ...wranglerVars,
             TEST_MIGRATIONS: await readD1Migrations("./migrations"),

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { fn, serverCalls } from "../helpers/agent";
 import { api, apiJson, type ErrorJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
 import { createToolFor, getRecord } from "../helpers/executions";
 import { readSse } from "../helpers/sse";
 import { lessonPlanner } from "../helpers/tools";
-import { scriptModel, streamOf, upstreamRequests } from "../helpers/upstream";
+import { scriptModel, streamOf, toolCallsOf, upstreamRequests } from "../helpers/upstream";
 
 interface Frame {
   type: string;
@@ -95,6 +96,35 @@ describe("POST /api/assistant-architect/stream (the original endpoint)", () => {
     );
     expect(framesOf(retry.read).map((frame) => frame.type)).toEqual(["prompt_complete", "complete"]);
     expect(await upstreamRequests(model)).toHaveLength(1);
+  });
+
+  it("shows an agent step as its text only: its tool calls run, and no frame the original app does not know", async () => {
+    const user = newUser();
+    const model = await scriptModel(
+      toolCallsOf([{ id: "m1", name: fn("lookup"), arguments: '{"topic":"volcanoes","grade":4}' }], {
+        text: "Let me look. ",
+      }),
+      streamOf("Magma rises."),
+    );
+    const tool = await createToolFor(
+      user,
+      lessonPlanner(model, {
+        prompts: [{ name: "agent", position: 0, model, content: "Plan {{topic}}", tools: ["tools.lookup"] }],
+      }),
+    );
+    const before = await serverCalls("lookup");
+    const { read } = await legacyStream(user, { toolId: tool.id, inputs: { topic: "volcanoes" } });
+    const frames = framesOf(read);
+    expect(new Set(frames.map((frame) => frame.type))).toEqual(
+      new Set(["metadata", "prompt_start", "token", "prompt_complete", "complete"]),
+    );
+    const tokens = frames.filter((frame) => frame.type === "token").map((frame) => frame.token);
+    expect(tokens.join("")).toBe("Let me look. Magma rises.");
+    expect(frames.find((frame) => frame.type === "prompt_complete")).toMatchObject({
+      result: "Let me look. Magma rises.",
+    });
+    expect(await serverCalls("lookup")).toBe(before + 1);
+    expect(await upstreamRequests(model)).toHaveLength(2);
   });
 
   it("rejects a body with neither inputs nor executionId, and unknown ids", async () => {

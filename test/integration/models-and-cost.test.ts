@@ -26,7 +26,7 @@ describe("GET /api/models", () => {
       models: [
         { name: "demo", inputUsdPerMTok: 0, outputUsdPerMTok: 0, contextTokens: null, reasoning: false },
         { name: "priced-echo", ...PRICES, contextTokens: 128000, reasoning: false },
-        ...[1, 2, 3, 4].map((n) => ({ name: `priced-${n}`, ...PRICES, contextTokens: null, reasoning: false })),
+        ...[1, 2, 3, 4, 5].map((n) => ({ name: `priced-${n}`, ...PRICES, contextTokens: null, reasoning: false })),
       ],
       allowUnlisted: true,
     });

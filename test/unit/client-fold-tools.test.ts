@@ -231,7 +231,7 @@ describe("foldEvent with tool calls", () => {
     );
     expect(state?.status).toBe("waiting");
     expect(state?.prompts[0]?.toolCalls).toEqual([
-      { callId: "c9", name: "classroom.post_announcement", arguments: 1, status: "waiting" },
+      { callId: "c9", name: "classroom.post_announcement", arguments: "1", status: "waiting" },
     ]);
   });
 
