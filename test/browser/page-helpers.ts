@@ -52,9 +52,16 @@ export async function model(...attempts: UpstreamAttempt[]): Promise<string> {
 
 export const words = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => `${prefix}${i} `);
 
-/** A page in a fresh browser context (its own cookies and storage), not signed in. */
-export const newPage = (width = 1200, permissions: string[] = []): Promise<Page> =>
-  browser.newPage({ viewport: { width, height: 900 }, permissions, acceptDownloads: true });
+/**
+ * A page in a fresh browser context (its own cookies and storage), not signed in. The context is made
+ * explicitly so that a test can open a second tab in it (`page.context().newPage()`); it closes with the page.
+ */
+export async function newPage(width = 1200, permissions: string[] = []): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, permissions, acceptDownloads: true });
+  const page = await context.newPage();
+  page.once("close", () => void context.close());
+  return page;
+}
 
 /** A dev token for `user` (the stack runs with DEV_TOKENS on). */
 export async function devToken(user: string): Promise<string> {
