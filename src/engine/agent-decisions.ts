@@ -105,7 +105,7 @@ export function callDecided(
   now: number,
 ): Decision | null {
   const found = findCall(state, input.callId);
-  if (!found || found.call.status !== "waiting") return null;
+  if (found?.call.status !== "waiting") return null;
   const { promptId, prompt } = found;
   const approved = input.decision === "approve";
   const decided: AgentCall = {
@@ -137,7 +137,7 @@ export function toolEnded(
   now: number,
 ): Decision | null {
   const found = findCall(state, input.callId);
-  if (!found || found.call.status !== "running") return null;
+  if (found?.call.status !== "running") return null;
   const { promptId, prompt, call } = found;
   if (!input.result) {
     const cut: AgentCall = { ...call, status: "interrupted", completedAt: now };

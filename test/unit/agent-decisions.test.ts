@@ -57,7 +57,7 @@ const call = (name: string, change: Partial<ResolvedCall> = {}): ResolvedCall =>
 type Input = Exclude<RunInput, { type: "start" }>;
 function run(inputs: [Input, number?][]): Decision {
   return inputs.reduce<Decision>(
-    (decision, [input, at = 1]) => decide(decision.state, input, at) ?? { ...decision, effects: [] },
+    (decision, [input, at = 1]) => decide(decision.state, input, at) ?? { state: decision.state, effects: [] },
     startRun(plan, LIMITS, 0),
   );
 }

@@ -43,7 +43,7 @@ describe("chatChunks", () => {
     const { response } = bodyOf([
       whole.slice(0, 40),
       whole.slice(40),
-      finish + data({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } }) + "data: [DONE]\n\n",
+      `${finish + data({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 4 } })}data: [DONE]\n\n`,
     ]);
     const { chunks, finished } = await drain(response);
     expect(chunks).toEqual([
@@ -56,7 +56,7 @@ describe("chatChunks", () => {
   });
 
   it("stops at [DONE] and lets go of the body without reading what follows", async () => {
-    const { response, state } = bodyOf([delta("a") + finish + "data: [DONE]\n\n", delta("never")]);
+    const { response, state } = bodyOf([`${delta("a") + finish}data: [DONE]\n\n`, delta("never")]);
     const { chunks } = await drain(response);
     expect(chunks).toEqual([{ type: "delta", text: "a" }]);
     expect(state.served).toBe(1);

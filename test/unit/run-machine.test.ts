@@ -79,7 +79,7 @@ type Input = Exclude<RunInput, { type: "start" }>;
 /** Applies inputs in order, as the object does, each at its time. */
 function run(inputs: [Input, number?][], from: Decision = startRun(plan, LIMITS, 0)): Decision {
   return inputs.reduce<Decision>(
-    (decision, [input, at = 1]) => decide(decision.state, input, at) ?? { ...decision, effects: [] },
+    (decision, [input, at = 1]) => decide(decision.state, input, at) ?? { state: decision.state, effects: [] },
     from,
   );
 }

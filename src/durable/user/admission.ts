@@ -142,7 +142,7 @@ export class Admission {
     const [row] = this.sql
       .exec<RunRow>("SELECT id, state, until, fingerprint FROM runs WHERE id = ?", executionId)
       .toArray();
-    if (!row || row.state !== "pending") return "not_pending";
+    if (row?.state !== "pending") return "not_pending";
     if ((row.until ?? 0) <= now) return "expired";
     if (this.live(now, executionId) >= limits.maxConcurrent) return "limit_reached";
     const left = this.dayLeft(dayStart(now), limits.dailyCap, null);
