@@ -8,17 +8,7 @@ import { AppError } from "../lib/errors";
 import { assertModelsPriced, isPaid } from "../lib/model-catalogue";
 import { chatInputTokens, tokenCounter } from "../lib/tokens";
 
-/** A budget as the tool API and requests write it. */
-export interface Budget {
-  maxCostMicros: number;
-}
-
-/** The lower of the tool's budget and the request's (null: neither sets one). */
-export function lowerBudget(toolMicros: number | null, request: Budget | undefined): number | null {
-  const requested = request?.maxCostMicros ?? null;
-  if (toolMicros === null) return requested;
-  return requested === null ? toolMicros : Math.min(toolMicros, requested);
-}
+export { type Budget, lowerBudget } from "../engine/execution-drafts";
 
 /**
  * A run with a budget, or under a daily cap, counts every prompt's cost: each model needs a price

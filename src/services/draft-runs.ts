@@ -7,7 +7,7 @@ import { resolveInputs } from "../schemas/inputs";
 import { agentStepOf, inRunOrder, type ToolBody } from "../schemas/tool";
 import type { AgentStepContext } from "./agent-steps";
 import { type Budget, lowerBudget } from "./budgets";
-import type { ExecutionDraft } from "./execution-plans";
+import type { ExecutionDraft } from "../engine/execution-drafts";
 import { assertToolSaveableWithTools } from "./tools";
 
 /** The save checks, their error paths under `draft.` (where the request carried the body). */

@@ -20,7 +20,7 @@ import { admit, beforeCreate, startPending } from "./admission";
 import { assertBudgetCovers, assertBudgetsCountable, type Budget, firstCallsNeed } from "./budgets";
 import { draftFromBody } from "./draft-runs";
 import { eventsResponse, openedResponse } from "./event-responses";
-import { draftFromTool, type ExecutionDraft, fieldsOf, newSummary, planFor } from "./execution-plans";
+import { draftFromTool, type ExecutionDraft, fieldsOf, newSummary, planFor } from "../engine/execution-drafts";
 import { type ExecutionRecord, executionObject, findRecord, listRecords } from "./execution-reads";
 import { type IdempotencyKey, idempotencyKeyOf } from "./idempotency";
 import { draftRerun, type RerunRequest } from "./reruns";

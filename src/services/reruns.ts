@@ -9,7 +9,7 @@ import type { promptOverride } from "../schemas/api";
 import { resolveInputs } from "../schemas/inputs";
 import { agentStepOf, assertToolIsConsistent, type ToolBody } from "../schemas/tool";
 import { type Budget, lowerBudget } from "./budgets";
-import type { ExecutionDraft } from "./execution-plans";
+import type { ExecutionDraft } from "../engine/execution-drafts";
 
 export interface RerunRequest {
   fromPromptId?: string;
