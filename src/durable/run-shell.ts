@@ -8,7 +8,7 @@ import { summaryOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
 import type { RunEffect, RunInput } from "../engine/run-io";
 import { createPending, decide, startRun } from "../engine/run-machine";
-import { type RunState, totalCost } from "../engine/run-state";
+import { ownCost, type RunState } from "../engine/run-state";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
@@ -307,7 +307,8 @@ export class RunShell {
         else
           await account.runEnded(plan.ownerId, limits, {
             ...run,
-            costMicros: totalCost(state),
+            // The owner's day counts nested executions on their own runs.
+            costMicros: ownCost(state),
             summary: summaryOf(state, this.allOutputs()),
             indexed: !state.owesSnapshot,
           });
