@@ -163,7 +163,10 @@ export function nestedStarted(
 ): Decision | null {
   const found = findCall(state, input.callId);
   if (!found || found.call.status !== "running" || found.call.nested) return null;
-  const call: AgentCall = { ...found.call, nested: { executionId: input.executionId, budgetMicros: input.budgetMicros } };
+  const call: AgentCall = {
+    ...found.call,
+    nested: { executionId: input.executionId, budgetMicros: input.budgetMicros },
+  };
   return withPrompt({ state, effects: [] }, found.promptId, withCall(found.prompt, call));
 }
 

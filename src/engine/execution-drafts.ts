@@ -3,6 +3,8 @@
 
 import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
 import type { FieldSnapshot, ToolRecord } from "../db/schema";
+import type { Config } from "../lib/config";
+import { assertModelsPriced } from "../lib/model-catalogue";
 import { agentStepOf } from "../schemas/tool";
 import type { ExecutionPlan, PlannedPrompt } from "./plan";
 
@@ -16,6 +18,20 @@ export function lowerBudget(toolMicros: number | null, request: Budget | undefin
   const requested = request?.maxCostMicros ?? null;
   if (toolMicros === null) return requested;
   return requested === null ? toolMicros : Math.min(toolMicros, requested);
+}
+
+/**
+ * A run with a budget, or under a daily cap, counts every prompt's cost: each model needs a price
+ * (a 400 naming the prompts). `pathOf` says where each prompt stands in the request.
+ */
+export function assertBudgetsCountable(
+  config: Config,
+  budgetMicros: number | null,
+  prompts: readonly { name: string; model: string }[],
+  pathOf: (index: number) => string,
+): void {
+  if (budgetMicros !== null) assertModelsPriced(config.models, prompts, pathOf, "the budget");
+  else if (config.userDailyBudgetMicros > 0) assertModelsPriced(config.models, prompts, pathOf, "the daily budget");
 }
 
 /** What a plan keeps of the request's Idempotency-Key (services/idempotency.ts makes it). */
