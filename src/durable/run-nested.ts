@@ -65,9 +65,14 @@ export class NestedRuns {
 
   constructor(private readonly host: NestedHost) {}
 
+  /** Calls whose nested execution said it ended while nobody waited (between two looks at it). */
+  private readonly told = new Set<string>();
+
   /** The nested execution of `callId` ended (its object said so). */
   ended(callId: string): void {
-    this.waiters.get(callId)?.();
+    const waiter = this.waiters.get(callId);
+    if (waiter) waiter();
+    else this.told.add(callId);
   }
 
   /**
@@ -154,6 +159,7 @@ export class NestedRuns {
 
   /** Until the nested execution says it ended, POLL_MS pass, or the run stops. */
   private wait(callId: string, signal: AbortSignal): Promise<void> {
+    if (this.told.delete(callId)) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

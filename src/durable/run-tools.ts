@@ -163,7 +163,8 @@ export class RunTools implements AgentTools {
         outcome = { isError: true, output: "The tool call failed unexpectedly." };
       }
     }
-    if (signal.aborted) return null;
+    // A nested execution's result stands even when the run stopped meanwhile: it ended, and its cost counts.
+    if (signal.aborted && outcome.executionId === undefined) return null;
     const result: ToolResult = { ...outcome, durationMs: Date.now() - started };
     this.host.kv().put(`${RESULT_KEY}${call.callId}`, result);
     return result;
