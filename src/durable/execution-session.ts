@@ -8,16 +8,18 @@ import { readPromptOutput } from "../db/execution-contents";
 import { rowsOf } from "../db/execution-records";
 import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import { findCall } from "../engine/agent-decisions";
+import type { NestedOutcome } from "../engine/assistant-tools";
 import { nextWake } from "../engine/next-wake";
 import { recordOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
-import { canceledPromptIds, type RunState } from "../engine/run-state";
+import { canceledPromptIds, type RunState, totalCost } from "../engine/run-state";
 import { pendingToolCalls, toolCallRecord, toolCallsByPrompt } from "../engine/tool-call-records";
 import { legacyContext } from "../events/legacy";
 import type { StreamFormat } from "../events/sse";
 import type { PendingToolCall, ToolCallRecord } from "../events/types";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
+import type { ParentLink } from "../lib/nested-ids";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
 import { RunShell } from "./run-shell";
@@ -88,6 +90,9 @@ export class ExecutionSession extends DurableObject<Env> {
         progress: () => this.eventLog.progress(),
         kv: () => this.storage.kv,
         database: () => createDb(this.database),
+        d1: () => this.database,
+        session: (executionId) => this.env.EXECUTION_SESSION.get(this.env.EXECUTION_SESSION.idFromName(executionId)),
+        notifyParent: (parent) => this.notifyParent(parent),
         bucket: () => this.bucket,
         account: (userId) => this.accounts.get(this.accounts.idFromName(userId)),
         sourceOutput: (source, promptId) => readPromptOutput(createDb(this.database), this.bucket, source, promptId),
@@ -225,6 +230,45 @@ export class ExecutionSession extends DurableObject<Env> {
     if (!after) return { kind: "unknown" };
     const call = toolCallRecord(after.call, storedToolResult(this.storage.kv, callId));
     return after.call.decision === request.decision ? { kind: "decided", call } : { kind: "conflict", call };
+  }
+
+  /**
+   * How `userId`'s run stands, as its parent (an agent step's `assistant:` call) reads it: its status,
+   * its final prompt's output so far, its error and (once ended) its cost; null when it is not theirs
+   * or this object holds no run (not started yet).
+   */
+  async nestedOutcome(userId: string): Promise<NestedOutcome | null> {
+    if (!this.owns(userId)) return null;
+    const state = this.shell.current;
+    if (!state) return null;
+    const last = state.plan.prompts.at(-1);
+    return {
+      status: state.status,
+      toolName: state.plan.toolName,
+      output: last ? (this.shell.outputsSoFar().get(last.id) ?? "") : "",
+      error: state.error,
+      costMicros: state.finishedAt === null ? null : totalCost(state),
+    };
+  }
+
+  /** A nested execution this run started for its call `callId` ended: the run takes its result now. */
+  async nestedEnded(callId: string): Promise<void> {
+    if (this.erased()) return;
+    this.shell.takeUp();
+    this.shell.nestedEnded(callId);
+  }
+
+  /** Tells the parent's object this nested run ended (tried a few times; its poll finds the end anyway). */
+  private async notifyParent(parent: ParentLink): Promise<void> {
+    const stub = this.env.EXECUTION_SESSION.get(this.env.EXECUTION_SESSION.idFromName(parent.executionId));
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return await stub.nestedEnded(parent.callId);
+      } catch (error) {
+        log("warn", "could not tell the parent execution", { parent: parent.executionId, error: describeError(error) });
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
   }
 
   /** Stops the model calls and ends the run as canceled; idempotent. Answers once the run has ended. */

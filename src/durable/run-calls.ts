@@ -4,7 +4,7 @@
 import type { AgentTools } from "../engine/agent-turns";
 import { RunCalls } from "../engine/calls";
 import type { RunState } from "../engine/run-state";
-import { totalCost } from "../engine/run-state";
+import { nestedCost, totalCost } from "../engine/run-state";
 import { type BudgetLedger, costEvents, SpendingMeter } from "../engine/spending";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
@@ -88,6 +88,7 @@ function spendingMeter(state: RunState, host: RunCallsHost): SpendingMeter {
       ...(cap > 0 ? { ledger, growStep: Math.ceil(cap / 100) } : {}),
     },
     totalCost(state),
+    nestedCost(state),
   );
 }
 

@@ -8,12 +8,14 @@ import { summaryOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
 import type { RunEffect, RunInput } from "../engine/run-io";
 import { createPending, decide, startRun } from "../engine/run-machine";
-import { type RunState, totalCost } from "../engine/run-state";
+import { ownCost, type RunState } from "../engine/run-state";
 import type { ExecutionEvent } from "../events/types";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
+import { type ParentLink, parentOf } from "../lib/nested-ids";
 import { createRunCalls } from "./run-calls";
 import { logFinished } from "./run-log";
+import type { NestedHost, NestedSession } from "./run-nested";
 import { RunRecords } from "./run-records";
 import { RunTools, storedToolResult, storedToolResults } from "./run-tools";
 import { admissionLimits } from "./user/admission";
@@ -36,6 +38,12 @@ export interface ShellHost {
   /** The object's key-value storage (tool calls' results live there). */
   kv(): SyncKvStorage;
   database(): Database;
+  /** D1 itself (a nested execution's tool is read through its Sessions API). */
+  d1(): D1Database;
+  /** Another execution's object (a nested execution this run starts and waits for). */
+  session(executionId: string): NestedSession;
+  /** Tells a parent execution's object that this nested execution ended. */
+  notifyParent(parent: ParentLink): Promise<void>;
   /** R2, where an ended run's contents go. */
   bucket(): R2Bucket;
   /** The owner's account (slots, the daily budget, the list's newest items). */
@@ -307,7 +315,8 @@ export class RunShell {
         else
           await account.runEnded(plan.ownerId, limits, {
             ...run,
-            costMicros: totalCost(state),
+            // The owner's day counts nested executions on their own runs.
+            costMicros: ownCost(state),
             summary: summaryOf(state, this.allOutputs()),
             indexed: !state.owesSnapshot,
           });
@@ -323,9 +332,16 @@ export class RunShell {
     }
   }
 
+  /** An `assistant:` call's nested execution ended: its wait (in this life) takes its result now. */
+  nestedEnded(callId: string): void {
+    this.tools?.nestedEnded(callId);
+  }
+
   private ended(): void {
     const state = this.state;
     if (state) logFinished(state, this.host.now());
+    const parent = state ? parentOf(state.plan.executionId) : null;
+    if (parent) this.host.waitUntil(this.host.notifyParent(parent));
     this.tools?.closeSoon((work) => this.host.waitUntil(work));
     this.tools = undefined;
     this.host.ended();
@@ -338,6 +354,7 @@ export class RunShell {
     this.tools ??= new RunTools({
       config: this.host.config(),
       kv: () => this.host.kv(),
+      nested: this.nestedHost(state),
       // An account that cannot be reached lets nobody wait: the call is denied rather than left unbounded.
       beginWaiting: () =>
         this.host
@@ -352,6 +369,30 @@ export class RunShell {
           }),
     });
     return this.tools;
+  }
+
+  /** What this run's `assistant:` calls need: its identity, D1, other objects, and its budget's meter. */
+  private nestedHost(state: RunState): NestedHost {
+    const key = (callId: string) => `nested:${callId}`;
+    return {
+      config: this.host.config(),
+      parentId: state.plan.executionId,
+      ownerId: state.plan.ownerId,
+      d1: () => this.host.d1(),
+      account: () => this.host.account(state.plan.ownerId),
+      session: (executionId) => this.host.session(executionId),
+      started: (callId, executionId, budgetMicros) =>
+        this.dispatch({ type: "nestedStarted", callId, executionId, budgetMicros }),
+      share: (callId, known) => this.runCalls().openNested(key(callId), this.startingNested(), known),
+      settle: (callId, costMicros) => this.runCalls().settleNested(key(callId), costMicros),
+    };
+  }
+
+  /** `assistant:` calls running without a nested execution yet: they split what is left of the budget. */
+  private startingNested(): number {
+    const calls = Object.values(this.state?.prompts ?? {}).flatMap((prompt) => prompt.agent?.calls ?? []);
+    return calls.filter((call) => call.status === "running" && call.name.startsWith("assistant:") && !call.nested)
+      .length;
   }
 
   /** This life's model calls, built on first use. */

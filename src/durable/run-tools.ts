@@ -2,8 +2,11 @@
 // configured MCP servers (once per server per life), a call run with MCP_CALL_TIMEOUT_MS and the
 // result cap, its result stored in the object's storage before it is reported (so a restart never runs
 // a call whose result is stored), and the owner's account asked before the run waits for a person.
+// A step's `assistant:<toolId>` tools are saved tools run as nested executions (run-nested.ts).
+import type { ToolRecord } from "../db/schema";
 import type { AgentCall, ToolResult } from "../engine/agent-state";
 import type { AgentTools, StepTool } from "../engine/agent-turns";
+import { ASSISTANT_PREFIX, assistantDescription, assistantIdOf, assistantInputSchema } from "../engine/assistant-tools";
 import type { PlannedPrompt } from "../engine/plan";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
@@ -11,6 +14,7 @@ import { serveDemoMcp } from "../mcp/demo-servers";
 import { functionNames, type ToolRef } from "../mcp/function-names";
 import { mayRunAgainAfterRestart } from "../mcp/policy";
 import { type ListedTool, Toolbox } from "../mcp/toolbox";
+import { type NestedHost, type NestedResult, NestedRuns } from "./run-nested";
 
 const RESULT_KEY = "toolresult:";
 /** How long connections stay open after the run ended (a cancel's notification is still on its way). */
@@ -19,6 +23,8 @@ const CLOSE_GRACE_MS = 1_000;
 export interface RunToolsHost {
   config: Config;
   kv: () => SyncKvStorage;
+  /** What `assistant:` calls need to run nested executions. */
+  nested: NestedHost;
   /** Asks the owner's account to count the run as waiting; false past MAX_WAITING_EXECUTIONS. */
   beginWaiting(): Promise<boolean>;
 }
@@ -51,28 +57,34 @@ function serverFetch(config: Config): typeof fetch {
 
 export class RunTools implements AgentTools {
   private toolbox: Toolbox | null = null;
+  private readonly nested: NestedRuns;
 
-  constructor(private readonly host: RunToolsHost) {}
+  constructor(private readonly host: RunToolsHost) {
+    this.nested = new NestedRuns(host.nested);
+  }
 
   async forStep(prompt: PlannedPrompt, signal: AbortSignal): Promise<StepTool[]> {
     const toolbox = this.open();
     const listed: ListedTool[] = [];
-    const servers = new Set(
-      (prompt.tools ?? []).flatMap((ref) => (ref.startsWith("assistant:") ? [] : [serverOf(ref)])),
-    );
-    await Promise.all(
-      [...servers].map(async (server) => {
+    const refs = prompt.tools ?? [];
+    const servers = new Set(refs.flatMap((ref) => (assistantIdOf(ref) === null ? [serverOf(ref)] : [])));
+    const assistantIds = refs.flatMap((ref) => assistantIdOf(ref) ?? []);
+    const [assistants] = await Promise.all([
+      this.assistants(assistantIds),
+      ...[...servers].map(async (server) => {
         const outcome = await toolbox.listTools(server, signal);
         if (outcome.ok) listed.push(...outcome.tools);
         else log("warn", "an agent step's MCP server could not be listed", { server, error: outcome.error.code });
       }),
-    );
+    ]);
     const wanted = (tool: ListedTool) =>
-      (prompt.tools ?? []).some((ref) => ref === `${tool.server}.*` || ref === `${tool.server}.${tool.name}`);
+      refs.some((ref) => ref === `${tool.server}.*` || ref === `${tool.server}.${tool.name}`);
     const tools = listed.filter(wanted);
-    const refs: ToolRef[] = tools.map((tool) => ({ kind: "mcp", server: tool.server, tool: tool.name }));
-    const names = await functionNames(refs);
-    return tools.map((tool) => ({
+    const names = await functionNames([
+      ...tools.map((tool): ToolRef => ({ kind: "mcp", server: tool.server, tool: tool.name })),
+      ...assistants.map(({ tool }): ToolRef => ({ kind: "assistant", id: tool.id, name: tool.name })),
+    ]);
+    const mcpTools = tools.map((tool) => ({
       name: `${tool.server}.${tool.name}`,
       functionName: names.byFullName.get(`${tool.server}.${tool.name}`) ?? tool.name,
       description: tool.description,
@@ -80,6 +92,35 @@ export class RunTools implements AgentTools {
       needsApproval: tool.needsApproval,
       rerunnable: mayRunAgainAfterRestart(tool.annotations),
     }));
+    // An assistant needs no approval (SPEC §12 asks it of MCP servers only), and is "rerunnable": after a
+    // restart the call waits for the nested execution it stored, never starting a second one.
+    const assistantTools = assistants.map((record) => ({
+      name: `${ASSISTANT_PREFIX}${record.tool.id}`,
+      functionName: names.byFullName.get(`${ASSISTANT_PREFIX}${record.tool.id}`) ?? record.tool.id,
+      description: assistantDescription(record),
+      inputSchema: assistantInputSchema(record),
+      needsApproval: false,
+      rerunnable: true,
+    }));
+    return [...mcpTools, ...assistantTools];
+  }
+
+  /** The step's assistants the runner may read now (one it may not is left out, and a call of it fails). */
+  private async assistants(ids: readonly string[]): Promise<ToolRecord[]> {
+    const found = await Promise.all(
+      ids.map((id) =>
+        this.nested.readAssistant(id).catch((error: unknown) => {
+          log("warn", "an agent step's assistant could not be read", { toolId: id, error: describeError(error) });
+          return undefined;
+        }),
+      ),
+    );
+    return found.filter((tool): tool is ToolRecord => tool !== undefined);
+  }
+
+  /** An `assistant:` call's nested execution ended (its object told this one). */
+  nestedEnded(callId: string): void {
+    this.nested.ended(callId);
   }
 
   result(callId: string): ToolResult | undefined {
@@ -96,9 +137,17 @@ export class RunTools implements AgentTools {
    */
   async run(call: AgentCall, signal: AbortSignal): Promise<ToolResult | null> {
     const started = Date.now();
-    let outcome: { isError: boolean; output: string };
-    if (call.name.startsWith("assistant:")) {
-      outcome = { isError: true, output: "Saved assistants cannot be called as tools in this version of the service." };
+    let outcome: NestedResult;
+    if (assistantIdOf(call.name) !== null) {
+      try {
+        const nested = await this.nested.run(call, signal);
+        if (!nested) return null;
+        outcome = nested;
+      } catch (error) {
+        if (signal.aborted) return null;
+        log("error", "a nested execution failed unexpectedly", { callId: call.callId, error: describeError(error) });
+        outcome = { isError: true, output: "The assistant could not be run." };
+      }
     } else {
       const args = typeof call.arguments === "object" && call.arguments !== null ? call.arguments : {};
       try {
@@ -114,7 +163,8 @@ export class RunTools implements AgentTools {
         outcome = { isError: true, output: "The tool call failed unexpectedly." };
       }
     }
-    if (signal.aborted) return null;
+    // A nested execution's result stands even when the run stopped meanwhile: it ended, and its cost counts.
+    if (signal.aborted && outcome.executionId === undefined) return null;
     const result: ToolResult = { ...outcome, durationMs: Date.now() - started };
     this.host.kv().put(`${RESULT_KEY}${call.callId}`, result);
     return result;

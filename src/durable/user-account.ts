@@ -120,6 +120,16 @@ export class UserAccount extends DurableObject<Env> {
     return this.admission.admit(request, limits);
   }
 
+  /** Admits a nested execution under its parent's slot (see Admission.admitNested). */
+  async admitNested(
+    userId: string,
+    limits: AdmissionLimits,
+    run: { id: string; createdAt: number; summary: ExecutionSummary },
+  ): Promise<void> {
+    await this.opened(userId, limits, false);
+    this.admission.admitNested(run.id, run.createdAt, run.summary, limits.leaseMs);
+  }
+
   /** Starts a pending execution when a slot and the day's budget are free. */
   async startPending(
     userId: string,

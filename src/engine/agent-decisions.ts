@@ -15,7 +15,7 @@ import {
   waitingCalls,
 } from "./agent-state";
 import type { AgentTurn, Decision, RunEffect } from "./run-io";
-import type { PromptState, RunState } from "./run-state";
+import { type PromptState, type RunState, withNestedCost } from "./run-state";
 
 type Change = (decision: Decision, promptId: string, prompt: PromptState, ...effects: RunEffect[]) => Decision;
 type Fail = (decision: Decision, promptId: string, error: { code: string; message: string }, now: number) => Decision;
@@ -145,6 +145,7 @@ export function toolEnded(
   }
   const { isError, output, durationMs } = input.result;
   const ended: AgentCall = { ...call, status: isError ? "failed" : "completed", isError, completedAt: now };
+  const costed = withNestedCost(withCall(prompt, ended), input.result.costMicros);
   const completed = event("tool.completed", {
     promptId,
     callId: call.callId,
@@ -152,7 +153,21 @@ export function toolEnded(
     output: output.length > EVENT_OUTPUT_MAX_CHARS ? output.slice(0, EVENT_OUTPUT_MAX_CHARS) : output,
     durationMs,
   });
-  return settleStep(ops.change({ state, effects: [] }, promptId, withCall(prompt, ended), emit(completed)), promptId);
+  return settleStep(ops.change({ state, effects: [] }, promptId, costed, emit(completed)), promptId);
+}
+
+/** An `assistant:` call's nested execution is stored before it starts (once: a restart reuses it). */
+export function nestedStarted(
+  state: RunState,
+  input: { callId: string; executionId: string; budgetMicros: number | null },
+): Decision | null {
+  const found = findCall(state, input.callId);
+  if (!found || found.call.status !== "running" || found.call.nested) return null;
+  const call: AgentCall = {
+    ...found.call,
+    nested: { executionId: input.executionId, budgetMicros: input.budgetMicros },
+  };
+  return withPrompt({ state, effects: [] }, found.promptId, withCall(found.prompt, call));
 }
 
 /** Calls waiting longer than APPROVAL_TIMEOUT_MS are denied, by `timeout`. */

@@ -33,6 +33,11 @@ export interface AgentCall {
   waitingSince?: number;
   startedAt?: number;
   completedAt?: number;
+  /**
+   * An `assistant:` call's nested execution, stored before it is started (a restart finds it and waits
+   * for it rather than start another), with the budget it was given (null: none).
+   */
+  nested?: { executionId: string; budgetMicros: number | null };
 }
 
 export interface AgentState {
@@ -61,6 +66,9 @@ export interface ToolResult {
   isError: boolean;
   output: string;
   durationMs: number;
+  /** An `assistant:` call's nested execution, and what it cost (added to the step's cost). */
+  executionId?: string;
+  costMicros?: number | null;
 }
 
 /** At most this much of a result goes in `tool.completed` (the record has it whole). */

@@ -134,6 +134,16 @@ export class RunCalls {
     return { ...base, kind: "failed", error, retryable, retryAfterMs };
   }
 
+  /** A nested execution's share of what is left of the run's budget (SpendingMeter.openNested). */
+  openNested(key: string, parts: number, share?: number | null): number | null {
+    return this.host.meter.openNested(key, parts, share);
+  }
+
+  /** A nested execution ended at `cost`. */
+  settleNested(key: string, cost: number): void {
+    this.host.meter.settleNested(key, cost);
+  }
+
   /** A prepared call that will not be made gives its share of the budgets back. */
   release(promptId: string, attempt: number): void {
     const key = this.keyOf({ promptId, attempt });

@@ -6,7 +6,7 @@ import { type AgentCall, EVENT_OUTPUT_MAX_CHARS, INTERRUPTED_MESSAGE, type ToolR
 import { INTERRUPTED_REASON } from "./attempts";
 import { change, endFailed } from "./prompt-decisions";
 import type { Decision, LoggedCompletion, RunEffect } from "./run-io";
-import { cutAttemptSettled, type PromptState, type RunState, withWholeCosts } from "./run-state";
+import { cutAttemptSettled, type PromptState, type RunState, withNestedCost, withWholeCosts } from "./run-state";
 
 /** What the object stores of tool calls apart from the state: results, and which `tool.completed` the log holds. */
 export interface StoredCalls {
@@ -67,15 +67,19 @@ export function resumePrompts(
  * An agent step's calls that were running when the object died (SPEC §12, at most once): one whose
  * result is stored is never run again (its `tool.completed` goes out if the log lacks it); one without
  * runs again only when its tool may (idempotent or read-only), else it is `interrupted` and the model
- * is told so.
+ * is told so. An `assistant:` call is "rerunnable": its nested execution's id is stored in the call
+ * before it starts, so "running it again" waits for that same execution and takes its output.
  */
 function resumeCalls(decision: Decision, promptId: string, prompt: PromptState, stored: StoredCalls, now: number) {
   const effects: RunEffect[] = [];
+  // A stored result of a nested execution whose end the state had not taken yet: its cost counts now.
+  let nestedCostMicros = 0;
   const calls = (prompt.agent?.calls ?? []).map((call): AgentCall => {
     if (call.status !== "running") return call;
     const ids = { promptId, callId: call.callId };
     const result = stored.results.get(call.callId);
     if (result) {
+      nestedCostMicros += result.costMicros ?? 0;
       if (!stored.logged.has(call.callId)) {
         const output = result.output.slice(0, EVENT_OUTPUT_MAX_CHARS);
         const data = { ...ids, isError: result.isError, output, durationMs: result.durationMs };
@@ -93,6 +97,7 @@ function resumeCalls(decision: Decision, promptId: string, prompt: PromptState, 
     return { ...call, status: "interrupted", isError: true, completedAt: now };
   });
   const agent = prompt.agent ? { ...prompt.agent, calls } : prompt.agent;
-  const next = change(decision, promptId, { ...prompt, work: null, ...(agent ? { agent } : {}) }, ...effects);
+  const costed = withNestedCost({ ...prompt, work: null, ...(agent ? { agent } : {}) }, nestedCostMicros);
+  const next = change(decision, promptId, costed, ...effects);
   return settleStep(next, promptId);
 }

@@ -95,6 +95,8 @@ export type RunInput =
   | { type: "begin" }
   /** A tool call ended, its result stored (null: the run's stop cut it; nothing is stored). */
   | { type: "toolEnded"; promptId: string; callId: string; result: ToolResult | null }
+  /** An `assistant:` call's nested execution is about to start (stored first, so a restart finds it). */
+  | { type: "nestedStarted"; callId: string; executionId: string; budgetMicros: number | null }
   /** A person (or the approval timeout, or a limit) decided a waiting call. */
   | { type: "decided"; callId: string; decision: "approve" | "deny"; reason?: string; by: string }
   /** The daily budget's ledger could not be reached: the run stops rather than spend unchecked. */

@@ -3,7 +3,7 @@
 // state before it carries out the effects (durable/run-shell.ts). This file holds the run's course
 // (start, the next group, stops, the end, the records); prompt-decisions.ts holds each prompt's.
 import { event } from "../events/types";
-import { approvalTimeouts, callDecided, endedCalls, toolEnded } from "./agent-decisions";
+import { approvalTimeouts, callDecided, endedCalls, nestedStarted, toolEnded } from "./agent-decisions";
 import { isAgentStep, NEW_AGENT } from "./agent-state";
 import { COMPLETED, type Ending, failedWith, stopEnding, terminalEvent } from "./endings";
 import { D1_REPAIR_RETRY_MS, EVENT_LOG_RETENTION_MS } from "./next-wake";
@@ -97,6 +97,8 @@ export function decide(state: RunState, input: Exclude<RunInput, { type: "start"
       const decided = toolEnded(state, input, STEP_OPS, now);
       return decided && advance(decided, now);
     }
+    case "nestedStarted":
+      return state.finishedAt === null ? nestedStarted(state, input) : null;
     case "decided": {
       if (state.finishedAt !== null) return null;
       const decided = callDecided(state, input, STEP_OPS, now);

@@ -43,6 +43,11 @@ export interface PromptState {
   reused: boolean;
   /** An agent step's turns and tool calls (absent for an ordinary prompt). */
   agent?: AgentState;
+  /**
+   * What the step's nested executions (`assistant:` calls) cost, included in `costMicros`: the
+   * owner's day counts it on the nested executions themselves, not again here.
+   */
+  nestedCostMicros?: number;
 }
 
 export interface RunState {
@@ -150,6 +155,23 @@ export function promptOf(state: RunState, promptId: string): PromptState {
 /** The execution's cost: its prompts' costs summed (a prompt without a price counts nothing). */
 export const totalCost = (state: RunState): number =>
   Object.values(state.prompts).reduce((total, prompt) => total + (prompt.costMicros ?? 0), 0);
+
+/** What the run's nested executions cost (part of `totalCost`). */
+export const nestedCost = (state: RunState): number =>
+  Object.values(state.prompts).reduce((total, prompt) => total + (prompt.nestedCostMicros ?? 0), 0);
+
+/** What the run's own model calls cost: what the owner's day counts for it (nested executions count their own). */
+export const ownCost = (state: RunState): number => totalCost(state) - nestedCost(state);
+
+/** A step's cost with a nested execution's added (a result without a cost adds nothing). */
+export function withNestedCost(prompt: PromptState, costMicros: number | null | undefined): PromptState {
+  if (!costMicros) return prompt;
+  return {
+    ...prompt,
+    costMicros: (prompt.costMicros ?? 0) + costMicros,
+    nestedCostMicros: (prompt.nestedCostMicros ?? 0) + costMicros,
+  };
+}
 
 /** Whether anything the object asked for is still in flight (a stop waits for it). */
 export const workInFlight = (state: RunState): boolean => Object.values(state.prompts).some((prompt) => prompt.work);

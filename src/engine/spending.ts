@@ -65,6 +65,8 @@ export type CallGrant =
 interface LiveCall {
   reserved: number;
   estimate: number;
+  /** A nested execution's share (an `assistant:` call): its own run holds the owner's day for it. */
+  nested?: true;
 }
 
 const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
@@ -92,6 +94,8 @@ export class SpendingMeter {
   /** Calls that ended: what each cost (the provider's usage, or the estimate when it reported none). */
   private settled: number;
   private readonly live = new Map<string, LiveCall>();
+  /** What nested executions cost (part of `settled`; the owner's day counts it on them). */
+  private nested: number;
   /** What the ledger holds for this run after its last answer (null: not asked in this life). */
   private dayHeld: number | null = null;
   private ledgerQueue: Promise<unknown> = Promise.resolve();
@@ -99,8 +103,10 @@ export class SpendingMeter {
   constructor(
     private readonly limits: SpendingLimits,
     alreadySpent = 0,
+    alreadyNested = 0,
   ) {
     this.settled = alreadySpent;
+    this.nested = alreadyNested;
   }
 
   get budgetMicros(): number | null {
@@ -126,6 +132,35 @@ export class SpendingMeter {
     return total;
   }
 
+  /** What the run claims of the owner's day: `committed` without what nested executions hold and spent (they hold the day themselves). */
+  private committedToday(): number {
+    let total = this.committed() - this.nested;
+    for (const call of this.live.values()) if (call.nested) total -= Math.max(call.reserved, call.estimate);
+    return total;
+  }
+
+  /**
+   * A nested execution (an `assistant:` call) starts: it gets what is left of the run's budget, split
+   * equally among the `parts` nested executions that start together, and that share is reserved until
+   * it ends. Null: the run has no budget (the nested execution has none either). `share`: the share a
+   * restarted run gave it before (reserved again as it was).
+   */
+  openNested(key: string, parts: number, share?: number | null): number | null {
+    const budget = this.limits.budgetMicros;
+    if (budget === null) return null;
+    const given = share ?? Math.floor(Math.max(0, budget - this.committed()) / Math.max(1, parts));
+    this.live.set(key, { reserved: given, estimate: 0, nested: true });
+    return given;
+  }
+
+  /** A nested execution ended: what it cost replaces its share (and counts against the run's budget). */
+  settleNested(key: string, cost: number): void {
+    this.live.delete(key);
+    this.settled += cost;
+    this.nested += cost;
+    this.limits.onChange?.(this.spent());
+  }
+
   /**
    * Calls that start together ask for their shares: what is left of the run's budget and of the
    * day (one ledger request for all of them) is split equally, each call's share bounds its output
@@ -143,8 +178,9 @@ export class SpendingMeter {
       let refusal: SpendingRefusal = "budget";
       const { ledger } = this.limits;
       if (ledger) {
-        const granted = await ledger.hold({ base, want: available, min: Math.min(...needs) });
-        this.dayHeld = base + granted;
+        const today = this.committedToday();
+        const granted = await ledger.hold({ base: today, want: available, min: Math.min(...needs) });
+        this.dayHeld = today + granted;
         if (granted < available) {
           available = granted;
           refusal = "daily";
@@ -162,20 +198,22 @@ export class SpendingMeter {
   admit(key: string, estimate: number): Verdict {
     const call = this.liveCall(key);
     if (estimate <= call.reserved) return this.estimate(call, estimate);
-    const total = this.committed() - Math.max(call.reserved, call.estimate) + estimate;
+    const grown = estimate - Math.max(call.reserved, call.estimate);
+    const total = this.committed() + grown;
     const { budgetMicros, ledger } = this.limits;
     if (budgetMicros !== null && total > budgetMicros) return "budget";
-    if (!ledger || total <= (this.dayHeld ?? 0)) return this.reserve(call, estimate);
+    if (!ledger || this.committedToday() + grown <= (this.dayHeld ?? 0)) return this.reserve(call, estimate);
     return this.serially(async () => {
       const base = this.committed();
+      const today = this.committedToday();
       const more = estimate - call.reserved;
       const headroom = budgetMicros === null ? Number.POSITIVE_INFINITY : budgetMicros - base;
       const granted = await ledger.hold({
-        base,
+        base: today,
         want: Math.min(more + (this.limits.growStep ?? 0), headroom),
         min: more,
       });
-      this.dayHeld = base + granted;
+      this.dayHeld = today + granted;
       if (granted < more) return "daily";
       call.reserved += granted;
       return this.estimate(call, estimate);

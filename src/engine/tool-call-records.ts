@@ -7,6 +7,7 @@ import type { RunState } from "./run-state";
 /** One call as the record and the decision endpoint show it. */
 export function toolCallRecord(call: AgentCall, result: ToolResult | undefined): ToolCallRecord {
   const output = result?.output ?? call.resultNote;
+  const executionId = call.nested?.executionId ?? result?.executionId;
   return {
     callId: call.callId,
     name: call.name,
@@ -19,6 +20,7 @@ export function toolCallRecord(call: AgentCall, result: ToolResult | undefined):
     ...(output !== undefined ? { output } : {}),
     ...(call.startedAt !== undefined ? { startedAt: call.startedAt } : {}),
     ...(call.completedAt !== undefined ? { completedAt: call.completedAt } : {}),
+    ...(executionId ? { executionId } : {}),
   };
 }
 

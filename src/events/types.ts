@@ -38,6 +38,8 @@ export interface ToolCallRecord {
   output?: string;
   startedAt?: number;
   completedAt?: number;
+  /** An `assistant:` call's nested execution (its own record: GET /api/executions/:id). */
+  executionId?: string;
 }
 
 /** A call waiting for a person's decision (the record's top-level `pendingToolCalls`). */

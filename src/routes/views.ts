@@ -4,6 +4,7 @@ import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
 import type { ErrorInfo, PendingToolCall, ToolCallRecord } from "../events/types";
 import type { CatalogueEntry } from "../lib/model-catalogue";
+import { parentOf } from "../lib/nested-ids";
 import { agentStepOf } from "../schemas/tool";
 
 /** Milliseconds since the epoch → ISO string (null stays null). */
@@ -63,6 +64,8 @@ export function executionSummaryView(execution: ExecutionSummary) {
     completedAt: isoTime(execution.completedAt),
     sourceExecutionId: execution.sourceExecutionId,
     fromPromptId: execution.fromPromptId,
+    /** A nested execution's lineage (an agent step's `assistant:` call): its parent and the call; null otherwise. */
+    parent: parentOf(execution.id),
     costMicros: execution.costMicros,
     budgetMicros: execution.budgetMicros,
     inputsPreview: execution.inputsPreview,

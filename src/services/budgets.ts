@@ -5,34 +5,10 @@ import { type ExecutionPlan, groupByPosition } from "../engine/plan";
 import { renderRequest } from "../engine/render";
 import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";
-import { assertModelsPriced, isPaid } from "../lib/model-catalogue";
+import { isPaid } from "../lib/model-catalogue";
 import { chatInputTokens, tokenCounter } from "../lib/tokens";
 
-/** A budget as the tool API and requests write it. */
-export interface Budget {
-  maxCostMicros: number;
-}
-
-/** The lower of the tool's budget and the request's (null: neither sets one). */
-export function lowerBudget(toolMicros: number | null, request: Budget | undefined): number | null {
-  const requested = request?.maxCostMicros ?? null;
-  if (toolMicros === null) return requested;
-  return requested === null ? toolMicros : Math.min(toolMicros, requested);
-}
-
-/**
- * A run with a budget, or under a daily cap, counts every prompt's cost: each model needs a price
- * (a 400 naming the prompts). `pathOf` says where each prompt stands in the request.
- */
-export function assertBudgetsCountable(
-  config: Config,
-  budgetMicros: number | null,
-  prompts: readonly { name: string; model: string }[],
-  pathOf: (index: number) => string,
-): void {
-  if (budgetMicros !== null) assertModelsPriced(config.models, prompts, pathOf, "the budget");
-  else if (config.userDailyBudgetMicros > 0) assertModelsPriced(config.models, prompts, pathOf, "the daily budget");
-}
+export { assertBudgetsCountable, type Budget, lowerBudget } from "../engine/execution-drafts";
 
 /**
  * What the first prompts a run makes calls for must be able to pay before the run is accepted: each

@@ -1,13 +1,13 @@
 // A draft run (SPEC §5, the editor's "Try it"): an unsaved tool body, checked exactly as a save checks
 // it, becomes an execution draft with no tool id. Its prompts get fresh ids (nothing is stored as a tool).
 import type { FieldSnapshot } from "../db/schema";
+import type { ExecutionDraft } from "../engine/execution-drafts";
 import { AppError } from "../lib/errors";
 import type { ModelCatalogue } from "../lib/model-catalogue";
 import { resolveInputs } from "../schemas/inputs";
 import { agentStepOf, inRunOrder, type ToolBody } from "../schemas/tool";
 import type { AgentStepContext } from "./agent-steps";
 import { type Budget, lowerBudget } from "./budgets";
-import type { ExecutionDraft } from "./execution-plans";
 import { assertToolSaveableWithTools } from "./tools";
 
 /** The save checks, their error paths under `draft.` (where the request carried the body). */

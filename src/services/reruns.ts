@@ -2,6 +2,7 @@
 // source's, per-prompt overrides checked like a saved tool, and which prompts may be reused.
 import type { z } from "zod";
 import type { ExecutionRow, PromptResultRow } from "../db/schema";
+import type { ExecutionDraft } from "../engine/execution-drafts";
 import { AppError } from "../lib/errors";
 import { assertModelsListed, type ModelCatalogue } from "../lib/model-catalogue";
 import { ordinalAliases } from "../lib/templates";
@@ -9,7 +10,6 @@ import type { promptOverride } from "../schemas/api";
 import { resolveInputs } from "../schemas/inputs";
 import { agentStepOf, assertToolIsConsistent, type ToolBody } from "../schemas/tool";
 import { type Budget, lowerBudget } from "./budgets";
-import type { ExecutionDraft } from "./execution-plans";
 
 export interface RerunRequest {
   fromPromptId?: string;

@@ -136,6 +136,24 @@ export class Admission {
     return { kind: "admitted" };
   }
 
+  /**
+   * A nested execution (an agent step's `assistant:` call, SPEC §12) is admitted under its parent's
+   * slot, as a run resuming after waiting is: it runs even at the limit (its parent holds a slot and
+   * waits for it), and new creates count it. Its list item shows at once. Once only: a parent that
+   * restarted and admits it again changes nothing. The day's budget is held by its own calls.
+   */
+  admitNested(executionId: string, createdAt: number, summary: ExecutionSummary, leaseMs: number): void {
+    this.sql.exec(
+      `INSERT INTO runs (id, created_at, day, state, until, summary) VALUES (?, ?, ?, 'live', ?, ?)
+       ON CONFLICT (id) DO NOTHING`,
+      executionId,
+      createdAt,
+      dayStart(createdAt),
+      this.now() + leaseMs,
+      JSON.stringify(summary),
+    );
+  }
+
   /** A pending execution starts: it must be pending and unexpired, with a slot and the day's budget free. */
   startPending(executionId: string, need: number, limits: AdmissionLimits): StartPendingResult {
     const now = this.now();

@@ -1,11 +1,47 @@
-// What a new execution is made of before it is stored (a draft), and the plan its object runs.
+// What a new execution is made of before it is stored (a draft), and the plan its object runs: pure,
+// so a create (services) and a nested execution started by an agent step (durable) build them alike.
 
 import { type ExecutionSummary, inputsPreview } from "../db/execution-summary";
 import type { FieldSnapshot, ToolRecord } from "../db/schema";
-import type { ExecutionPlan, PlannedPrompt } from "../engine/plan";
+import type { Config } from "../lib/config";
+import { assertModelsPriced } from "../lib/model-catalogue";
 import { agentStepOf } from "../schemas/tool";
-import { type Budget, lowerBudget } from "./budgets";
-import type { IdempotencyKey } from "./idempotency";
+import type { ExecutionPlan, PlannedPrompt } from "./plan";
+
+/** A budget as the tool API and requests write it. */
+export interface Budget {
+  maxCostMicros: number;
+}
+
+/** The lower of the tool's budget and the request's (null: neither sets one). */
+export function lowerBudget(toolMicros: number | null, request: Budget | undefined): number | null {
+  const requested = request?.maxCostMicros ?? null;
+  if (toolMicros === null) return requested;
+  return requested === null ? toolMicros : Math.min(toolMicros, requested);
+}
+
+/**
+ * A run with a budget, or under a daily cap, counts every prompt's cost: each model needs a price
+ * (a 400 naming the prompts). `pathOf` says where each prompt stands in the request.
+ */
+export function assertBudgetsCountable(
+  config: Config,
+  budgetMicros: number | null,
+  prompts: readonly { name: string; model: string }[],
+  pathOf: (index: number) => string,
+): void {
+  if (budgetMicros !== null) assertModelsPriced(config.models, prompts, pathOf, "the budget");
+  else if (config.userDailyBudgetMicros > 0) assertModelsPriced(config.models, prompts, pathOf, "the daily budget");
+}
+
+/** What a plan keeps of the request's Idempotency-Key (services/idempotency.ts makes it). */
+export interface PlanKey {
+  idempotencyKey: string | null;
+  fingerprint: string;
+}
+
+/** No Idempotency-Key (a nested execution: its id is its key). */
+export const NO_KEY: PlanKey = { idempotencyKey: null, fingerprint: "" };
 
 /** Everything a new execution is made of: from a tool (a create) or from a source execution (a rerun). */
 export interface ExecutionDraft {
@@ -74,7 +110,7 @@ export function draftFromTool(
 export function planFor(
   execution: { id: string; ownerId: string; createdAt: number },
   draft: ExecutionDraft,
-  key: IdempotencyKey,
+  key: PlanKey,
 ): ExecutionPlan {
   return {
     executionId: execution.id,
