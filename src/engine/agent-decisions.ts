@@ -162,7 +162,7 @@ export function nestedStarted(
   input: { callId: string; executionId: string; budgetMicros: number | null },
 ): Decision | null {
   const found = findCall(state, input.callId);
-  if (!found || found.call.status !== "running" || found.call.nested) return null;
+  if (found?.call.status !== "running" || found.call.nested) return null;
   const call: AgentCall = {
     ...found.call,
     nested: { executionId: input.executionId, budgetMicros: input.budgetMicros },
