@@ -5,28 +5,31 @@
 import { DurableObject } from "cloudflare:workers";
 import { createDb } from "../db/client";
 import { readPromptOutput } from "../db/execution-contents";
-import { rowsOf } from "../db/execution-records";
-import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import { findCall } from "../engine/agent-decisions";
-import type { NestedOutcome } from "../engine/assistant-tools";
+import { type NestedOutcome, nestedOutcomeOf } from "../engine/assistant-tools";
 import { nextWake } from "../engine/next-wake";
-import { recordOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
-import { canceledPromptIds, type RunState, totalCost } from "../engine/run-state";
-import { pendingToolCalls, toolCallRecord, toolCallsByPrompt } from "../engine/tool-call-records";
+import { canceledPromptIds, type RunState } from "../engine/run-state";
+import { toolCallRecord } from "../engine/tool-call-records";
 import { legacyContext } from "../events/legacy";
-import type { StreamFormat } from "../events/sse";
-import type { PendingToolCall, ToolCallRecord } from "../events/types";
 import { getConfig } from "../lib/config";
 import { describeError, log } from "../lib/log";
 import type { ParentLink } from "../lib/nested-ids";
 import { EventLog } from "./event-log";
 import { ChangeNotifier, createEventStream } from "./event-stream";
+import { liveRecordOf } from "./live-records";
 import { RunShell } from "./run-shell";
 import { storedToolResult } from "./run-tools";
 import type { SessionStorage } from "./session-storage";
 import * as stored from "./session-storage";
-import type { OpenStreamResult, SessionInternals, SessionStatus } from "./session-types";
+import type {
+  DecideResult,
+  LiveRecord,
+  OpenStreamResult,
+  SessionInternals,
+  SessionStatus,
+  StreamRequest,
+} from "./session-types";
 import type { UserAccount } from "./user-account";
 
 export { EVENT_LOG_RETENTION_MS } from "../engine/next-wake";
@@ -36,27 +39,6 @@ const END_WAIT_MS = 10_000;
 
 /** When a run was created; a run an earlier version started has no header, and was created before any deletion. */
 const createdAtOf = (plan: ExecutionPlan): number => plan.header?.createdAt ?? 0;
-
-/** Where a stream starts, and in which format. */
-export interface StreamRequest {
-  afterId: number;
-  format: StreamFormat;
-}
-
-/** An execution's record as its rows would hold it, read from its object, with its agent steps' tool calls. */
-export interface LiveRecord {
-  execution: ExecutionRow;
-  results: PromptResultRow[];
-  toolCalls: Record<string, ToolCallRecord[]>;
-  pendingToolCalls: PendingToolCall[];
-}
-
-/** What a decision on a tool call answers. */
-export type DecideResult =
-  | { kind: "decided"; call: ToolCallRecord }
-  /** Decided otherwise already. */
-  | { kind: "conflict"; call: ToolCallRecord }
-  | { kind: "unknown" };
 
 export class ExecutionSession extends DurableObject<Env> {
   private storage: SessionStorage;
@@ -203,13 +185,7 @@ export class ExecutionSession extends DurableObject<Env> {
     if (!this.owns(userId)) return null;
     const state = this.shell.current;
     if (!state) return null;
-    const record = recordOf(state, this.shell.outputsSoFar());
-    if (!record.header) return null;
-    return {
-      ...rowsOf({ ...record, header: record.header }),
-      toolCalls: toolCallsByPrompt(state, (callId) => storedToolResult(this.storage.kv, callId)),
-      pendingToolCalls: pendingToolCalls(state),
-    };
+    return liveRecordOf(state, this.shell.outputsSoFar(), this.storage.kv);
   }
 
   /**
@@ -241,14 +217,7 @@ export class ExecutionSession extends DurableObject<Env> {
     if (!this.owns(userId)) return null;
     const state = this.shell.current;
     if (!state) return null;
-    const last = state.plan.prompts.at(-1);
-    return {
-      status: state.status,
-      toolName: state.plan.toolName,
-      output: last ? (this.shell.outputsSoFar().get(last.id) ?? "") : "",
-      error: state.error,
-      costMicros: state.finishedAt === null ? null : totalCost(state),
-    };
+    return nestedOutcomeOf(state, this.shell.outputsSoFar());
   }
 
   /** A nested execution this run started for its call `callId` ended: the run takes its result now. */

@@ -2,63 +2,22 @@
 // next state is stored, then its effects are carried out in order; an effect that does work reports
 // back as an input. A fresh life of the object takes a stored running run up by deciding `resume`:
 // what the stored state says, not a promise, is what keeps a run alive.
-import type { Database } from "../db/client";
+import { startingNestedCalls } from "../engine/assistant-tools";
 import type { RunCalls } from "../engine/calls";
-import { summaryOf } from "../engine/outcomes";
 import type { ExecutionPlan } from "../engine/plan";
 import type { RunEffect, RunInput } from "../engine/run-io";
 import { createPending, decide, startRun } from "../engine/run-machine";
-import { ownCost, type RunState } from "../engine/run-state";
-import type { ExecutionEvent } from "../events/types";
-import type { Config } from "../lib/config";
+import type { RunState } from "../engine/run-state";
 import { describeError, log } from "../lib/log";
-import { type ParentLink, parentOf } from "../lib/nested-ids";
+import { parentOf } from "../lib/nested-ids";
+import { mayWait, tellAccount } from "./run-account";
 import { createRunCalls } from "./run-calls";
 import { logFinished } from "./run-log";
-import type { NestedHost, NestedSession } from "./run-nested";
+import type { NestedHost } from "./run-nested";
 import { RunRecords } from "./run-records";
 import { RunTools, storedToolResult, storedToolResults } from "./run-tools";
-import { admissionLimits } from "./user/admission";
+import type { ShellHost } from "./shell-host";
 import type { UserAccount } from "./user-account";
-
-/** What the shell needs of its object. */
-export interface ShellHost {
-  now(): number;
-  config(): Config;
-  /** Stores the run's state (rewritten after every decision). */
-  save(state: RunState): void;
-  /** Appends to the event log and wakes followers. */
-  append(event: ExecutionEvent): void;
-  /** Every prompt's output so far, its logged completion, and the tool calls whose end is logged (after a restart). */
-  progress(): {
-    outputs: ReadonlyMap<string, string>;
-    completions: ReadonlyMap<string, import("../engine/run-io").LoggedCompletion>;
-    loggedCalls: ReadonlySet<string>;
-  };
-  /** The object's key-value storage (tool calls' results live there). */
-  kv(): SyncKvStorage;
-  database(): Database;
-  /** D1 itself (a nested execution's tool is read through its Sessions API). */
-  d1(): D1Database;
-  /** Another execution's object (a nested execution this run starts and waits for). */
-  session(executionId: string): NestedSession;
-  /** Tells a parent execution's object that this nested execution ended. */
-  notifyParent(parent: ParentLink): Promise<void>;
-  /** R2, where an ended run's contents go. */
-  bucket(): R2Bucket;
-  /** The owner's account (slots, the daily budget, the list's newest items). */
-  account(userId: string): DurableObjectStub<UserAccount>;
-  /** A rerun's source output for a prompt it reuses (undefined when there is none). */
-  sourceOutput(sourceExecutionId: string, promptId: string): Promise<string | undefined>;
-  /** The terminal event is stored: let go of the log's memory. */
-  ended(): void;
-  /** The event log's retention has passed: delete everything the object stores. */
-  forget(): Promise<void>;
-  /** Keeps the object alive while `work` goes on. */
-  waitUntil(work: Promise<unknown>): void;
-  /** The state changed: the object arms its alarm for what is next due. */
-  changed(): void;
-}
 
 export class RunShell {
   private state: RunState | undefined;
@@ -232,7 +191,10 @@ export class RunShell {
         this.records.enqueue(effect.write, (ok) => this.dispatch({ type: "recorded", write: effect.write.kind, ok }));
         return;
       case "account":
-        this.host.waitUntil(this.tellAccount(effect.action));
+        if (this.state)
+          this.host.waitUntil(
+            tellAccount(this.account(), this.host.config(), this.state, () => this.allOutputs(), effect.action),
+          );
         return;
       case "ended":
         this.ended();
@@ -295,43 +257,6 @@ export class RunShell {
     return all;
   }
 
-  /**
-   * Tells the owner's account what became of the run. A lease not renewed lapses on its own; an end
-   * not told is tried a few times (until then the account counts the run's hold against the day).
-   */
-  private async tellAccount(action: "renew" | "ended" | "indexed" | "resumed"): Promise<void> {
-    const state = this.state;
-    if (!state) return;
-    const { plan } = state;
-    const account = this.host.account(plan.ownerId);
-    const limits = admissionLimits(this.host.config());
-    const run = { id: plan.executionId, createdAt: plan.header?.createdAt ?? state.startedAt };
-    const tries = action === "ended" ? 3 : 1;
-    for (let attempt = 1; attempt <= tries; attempt++) {
-      try {
-        if (action === "renew") await account.renewLease(plan.ownerId, limits, run);
-        else if (action === "resumed") await account.resumedAfterWaiting(plan.ownerId, limits, run);
-        else if (action === "indexed") await account.runIndexed(plan.executionId);
-        else
-          await account.runEnded(plan.ownerId, limits, {
-            ...run,
-            // The owner's day counts nested executions on their own runs.
-            costMicros: ownCost(state),
-            summary: summaryOf(state, this.allOutputs()),
-            indexed: !state.owesSnapshot,
-          });
-        return;
-      } catch (error) {
-        log("warn", "could not tell the account", {
-          executionId: plan.executionId,
-          action,
-          error: describeError(error),
-        });
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-      }
-    }
-  }
-
   /** An `assistant:` call's nested execution ended: its wait (in this life) takes its result now. */
   nestedEnded(callId: string): void {
     this.tools?.nestedEnded(callId);
@@ -355,18 +280,7 @@ export class RunShell {
       config: this.host.config(),
       kv: () => this.host.kv(),
       nested: this.nestedHost(state),
-      // An account that cannot be reached lets nobody wait: the call is denied rather than left unbounded.
-      beginWaiting: () =>
-        this.host
-          .account(state.plan.ownerId)
-          .beginWaiting(state.plan.ownerId, admissionLimits(this.host.config()), {
-            id: state.plan.executionId,
-            createdAt: state.plan.header?.createdAt ?? state.startedAt,
-          })
-          .catch((error: unknown) => {
-            log("error", "the account could not be asked to let the run wait", { error: describeError(error) });
-            return false;
-          }),
+      beginWaiting: () => mayWait(this.account(), this.host.config(), state),
     });
     return this.tools;
   }
@@ -379,20 +293,21 @@ export class RunShell {
       parentId: state.plan.executionId,
       ownerId: state.plan.ownerId,
       d1: () => this.host.d1(),
-      account: () => this.host.account(state.plan.ownerId),
+      account: () => this.account(),
       session: (executionId) => this.host.session(executionId),
       started: (callId, executionId, budgetMicros) =>
         this.dispatch({ type: "nestedStarted", callId, executionId, budgetMicros }),
-      share: (callId, known) => this.runCalls().openNested(key(callId), this.startingNested(), known),
+      share: (callId, known) =>
+        this.runCalls().openNested(key(callId), this.state ? startingNestedCalls(this.state) : 0, known),
       settle: (callId, costMicros) => this.runCalls().settleNested(key(callId), costMicros),
     };
   }
 
-  /** `assistant:` calls running without a nested execution yet: they split what is left of the budget. */
-  private startingNested(): number {
-    const calls = Object.values(this.state?.prompts ?? {}).flatMap((prompt) => prompt.agent?.calls ?? []);
-    return calls.filter((call) => call.status === "running" && call.name.startsWith("assistant:") && !call.nested)
-      .length;
+  /** The owner's account. */
+  private account(): DurableObjectStub<UserAccount> {
+    const state = this.state;
+    if (!state) throw new Error("the execution has no run");
+    return this.host.account(state.plan.ownerId);
   }
 
   /** This life's model calls, built on first use. */
@@ -406,7 +321,7 @@ export class RunShell {
       outputs: this.outputs,
       signal: () => this.controller.signal,
       append: (event) => this.host.append(event),
-      account: () => this.host.account(state.plan.ownerId),
+      account: () => this.account(),
       ledgerFailed: () => this.dispatch({ type: "ledgerFailed" }),
       agentTools: this.runTools(),
     });

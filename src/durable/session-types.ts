@@ -1,5 +1,8 @@
 // What the execution's object answers over RPC, and the seams it offers tests and the benchmark.
+import type { ExecutionRow, PromptResultRow } from "../db/schema";
 import type { RunState } from "../engine/run-state";
+import type { StreamFormat } from "../events/sse";
+import type { PendingToolCall, ToolCallRecord } from "../events/types";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { SessionStorage } from "./session-storage";
 import type { UserAccount } from "./user-account";
@@ -32,3 +35,24 @@ export interface SessionInternals {
   useBucket(bucket: R2Bucket): void;
   useClock(now: () => number): void;
 }
+
+/** Where a stream starts, and in which format. */
+export interface StreamRequest {
+  afterId: number;
+  format: StreamFormat;
+}
+
+/** An execution's record as its rows would hold it, read from its object, with its agent steps' tool calls. */
+export interface LiveRecord {
+  execution: ExecutionRow;
+  results: PromptResultRow[];
+  toolCalls: Record<string, ToolCallRecord[]>;
+  pendingToolCalls: PendingToolCall[];
+}
+
+/** What a decision on a tool call answers. */
+export type DecideResult =
+  | { kind: "decided"; call: ToolCallRecord }
+  /** Decided otherwise already. */
+  | { kind: "conflict"; call: ToolCallRecord }
+  | { kind: "unknown" };

@@ -7,6 +7,7 @@ import type { ErrorInfo } from "../events/types";
 import type { JsonSchema } from "../mcp/arguments";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { FieldType } from "../schemas/tool";
+import { type RunState, totalCost } from "./run-state";
 
 export const ASSISTANT_PREFIX = "assistant:";
 
@@ -72,5 +73,23 @@ export function nestedResultText(outcome: NestedOutcome, executionId: string): {
   return {
     isError: true,
     output: `The assistant "${outcome.toolName}" ${how}. Its execution: ${executionId}.`,
+  };
+}
+
+/** `assistant:` calls running without a nested execution yet: they split what is left of the budget. */
+export const startingNestedCalls = (state: RunState): number =>
+  Object.values(state.prompts)
+    .flatMap((prompt) => prompt.agent?.calls ?? [])
+    .filter((call) => call.status === "running" && assistantIdOf(call.name) !== null && !call.nested).length;
+
+/** How a nested run stands, as its parent reads it: its final prompt's output so far, and its cost once ended. */
+export function nestedOutcomeOf(state: RunState, outputsSoFar: ReadonlyMap<string, string>): NestedOutcome {
+  const last = state.plan.prompts.at(-1);
+  return {
+    status: state.status,
+    toolName: state.plan.toolName,
+    output: last ? (outputsSoFar.get(last.id) ?? "") : "",
+    error: state.error,
+    costMicros: state.finishedAt === null ? null : totalCost(state),
   };
 }

@@ -1,7 +1,7 @@
 // A person's decision on an agent step's tool call (SPEC §12): the execution's owner approves or denies
 // a waiting call; the first decision wins, the same one again is answered as it stands, another is a
 // conflict. The run's object decides and resumes the run at once.
-import type { DecideResult } from "../durable/execution-session";
+import type { DecideResult } from "../durable/session-types";
 import type { ToolCallRecord } from "../events/types";
 import { AppError, notFound } from "../lib/errors";
 import { executionObject, isDeleted } from "./execution-reads";
