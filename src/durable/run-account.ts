@@ -5,7 +5,7 @@ import { summaryOf } from "../engine/outcomes";
 import { ownCost, type RunState } from "../engine/run-state";
 import type { Config } from "../lib/config";
 import { describeError, log } from "../lib/log";
-import { admissionLimits } from "./user/admission";
+import { admissionLimits } from "./user/admission-limits";
 import type { UserAccount } from "./user-account";
 
 export type AccountAction = "renew" | "ended" | "indexed" | "resumed";

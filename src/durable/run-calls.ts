@@ -12,7 +12,7 @@ import { describeError, log } from "../lib/log";
 import { ordinalAliases } from "../lib/templates";
 import { tokenCounter } from "../lib/tokens";
 import { catalogueEntry, createModelResolver } from "../models";
-import { admissionLimits } from "./user/admission";
+import { admissionLimits } from "./user/admission-limits";
 import type { UserAccount } from "./user-account";
 
 export interface RunCallsHost {

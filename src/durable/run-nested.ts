@@ -23,7 +23,7 @@ import { AppError } from "../lib/errors";
 import { describeError, log } from "../lib/log";
 import { nestedExecutionId } from "../lib/nested-ids";
 import { resolveInputs } from "../schemas/inputs";
-import { admissionLimits } from "./user/admission";
+import { admissionLimits } from "./user/admission-limits";
 import type { UserAccount } from "./user-account";
 
 /** How often a parent asks its nested execution how it stands, should its notification not come. */

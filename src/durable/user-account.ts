@@ -8,21 +8,21 @@ import type { ExecutionSummary } from "../db/execution-summary";
 import type { ProfileClaims } from "../lib/identity";
 import { AccountDeletion } from "./account-deletion";
 import { objectEraser } from "./erasure";
+import { Admission } from "./user/admission";
 import {
-  Admission,
   type AdmissionLimits,
   type AdmitRequest,
   type AdmitResult,
   DAY_MS,
   dayStart,
   type StartPendingResult,
-} from "./user/admission";
+} from "./user/admission-limits";
 import { type DeletionRequest, Deletions, type DeletionView } from "./user/deletions";
 import { type Profile, Profiles } from "./user/profile";
 import { ProfileCopy } from "./user/profile-copy";
 import { type SessionRecord, Sessions } from "./user/sessions";
 
-export type { AdmissionLimits, AdmitRequest, AdmitResult, StartPendingResult } from "./user/admission";
+export type { AdmissionLimits, AdmitRequest, AdmitResult, StartPendingResult } from "./user/admission-limits";
 export type { DeletionRequest, DeletionView } from "./user/deletions";
 export type { Profile } from "./user/profile";
 export type { SessionRecord } from "./user/sessions";

@@ -2,7 +2,7 @@
 // the concurrency limit and the daily budget decided together and exactly, in one call; and the start
 // of a pending one. Refusals become the API's errors here.
 import type { ExecutionSummary } from "../db/execution-summary";
-import { admissionLimits, DAY_MS, dayStart } from "../durable/user/admission";
+import { admissionLimits, DAY_MS, dayStart } from "../durable/user/admission-limits";
 import type { AdmitResult } from "../durable/user-account";
 import type { Config } from "../lib/config";
 import { AppError } from "../lib/errors";

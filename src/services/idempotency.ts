@@ -1,6 +1,6 @@
 // Idempotency-Key: a retried create or rerun returns the execution the key first made; the same key
 // sent with a different request is a conflict (the owner's account decides: services/admission.ts).
-import { legacyFingerprint } from "../durable/user/admission";
+import { legacyFingerprint } from "../durable/user/admission-limits";
 import { canonicalJson } from "../lib/canonical-json";
 
 /** An Idempotency-Key and what it was sent with. */

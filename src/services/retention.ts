@@ -5,7 +5,7 @@ import { recordAudit } from "../db/audit-log";
 import { createDb } from "../db/client";
 import { targetsEndedBefore } from "../db/execution-deletion";
 import { eraseExecutions, objectEraser } from "../durable/erasure";
-import { DAY_MS } from "../durable/user/admission";
+import { DAY_MS } from "../durable/user/admission-limits";
 import { getConfig } from "../lib/config";
 import { log } from "../lib/log";
 

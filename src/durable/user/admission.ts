@@ -2,61 +2,17 @@
 // live (a lease the run renews), pending (until they expire) or ended; Idempotency-Keys; what each
 // holds and spent of the user's daily budget; and the list items D1 has not indexed yet (read your
 // writes). Every decision is one synchronous turn of the object, so it holds exactly, whatever races.
+// What a request asks and an answer says, and the limits applied, are in admission-limits.ts.
 import type { ImportedExecution } from "../../db/account-import";
 import type { ExecutionSummary } from "../../db/execution-summary";
-import { canonicalJson } from "../../lib/canonical-json";
-import type { Config } from "../../lib/config";
-
-export const DAY_MS = 86_400_000;
-
-/** The UTC day `at` falls in: its start, in ms since the epoch. */
-export const dayStart = (at: number): number => at - (at % DAY_MS);
-
-/** The limits an admission applies, from the configuration. */
-export const admissionLimits = (config: Config): AdmissionLimits => ({
-  maxConcurrent: config.maxConcurrentExecutions,
-  pendingTtlMs: config.pendingTtlMs,
-  leaseMs: config.executionLeaseMs,
-  dailyCap: config.userDailyBudgetMicros,
-  maxWaiting: config.maxWaitingExecutions,
-});
-
-/** The limits an admission applies (from the configuration). */
-export interface AdmissionLimits {
-  maxConcurrent: number;
-  pendingTtlMs: number;
-  leaseMs: number;
-  /** Micro-dollars per UTC day (0: no cap). */
-  dailyCap: number;
-  /** Runs that may wait for approvals at once. */
-  maxWaiting: number;
-}
-
-export interface AdmitRequest {
-  executionId: string;
-  createdAt: number;
-  /** false: a pending execution, started later. */
-  start: boolean;
-  idempotencyKey: string | null;
-  /** The request as canonical JSON, and as rows from before canonical fingerprints recorded it. */
-  fingerprints: string[];
-  /** What the run's first calls must be able to pay of the day (0: nothing to count). */
-  need: number;
-  summary: ExecutionSummary;
-}
-
-export type AdmitResult =
-  | { kind: "admitted" }
-  | { kind: "replay"; executionId: string }
-  | { kind: "conflict" }
-  | { kind: "too_many" }
-  | { kind: "budget_exhausted"; left: number };
-
-/** What a key from before fingerprints were kept is compared by: a create's tool and inputs. */
-export const legacyFingerprint = (toolId: string, inputs: Record<string, unknown>): string =>
-  canonicalJson(["legacy", toolId, inputs]);
-
-export type StartPendingResult = "started" | "not_pending" | "expired" | "limit_reached" | "budget_exhausted";
+import {
+  type AdmissionLimits,
+  type AdmitRequest,
+  type AdmitResult,
+  dayStart,
+  legacyFingerprint,
+  type StartPendingResult,
+} from "./admission-limits";
 
 interface RunRow extends Record<string, SqlStorageValue> {
   id: string;
