@@ -30,6 +30,8 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
       return {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // A second, empty D1 (beside wrangler.toml's DB) where a test applies the migrations one by one.
+          d1Databases: { MIGRATION_DB: "migration-test-db" },
           bindings: {
             ...wranglerVars,
             TEST_MIGRATIONS: await readD1Migrations("./migrations"),
