@@ -101,7 +101,9 @@ describe("a large response", () => {
     );
     expect(d1.output).toBe("");
     expect(d1.preview).toBe(Array.from(expected).slice(0, 280).join(""));
-    const blob = await (await env.OUTPUTS.get(recordKey(d1.ownerId, execution.id)))?.json<{ prompts: Record<string, { output: string }> }>();
+    const blob = await (await env.OUTPUTS.get(recordKey(d1.ownerId, execution.id)))?.json<{
+      prompts: Record<string, { output: string }>;
+    }>();
     expect(blob?.prompts[promptId]?.output).toBe(expected);
     const storage = await runInDurableObject(sessionStub(execution.id), (_instance, state) => ({
       rows: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_log").one().n,
