@@ -63,7 +63,8 @@ export interface ExecutionListQuery {
 const containing = (q: string) => `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
 /**
- * Executions whose inputs (any value, inside lists too; the preview of inputs only R2 keeps whole) or any prompt's
+ * Executions whose inputs (any value, inside lists too, for a row from before 0011 that keeps them; else
+ * their one-line preview, as R2 alone keeps them whole) or any prompt's
  * output preview contain `q`. A row from before previews is searched through its output's first 280
  * characters, the same span. Written with table names: in these subqueries an unqualified `id` would
  * be the prompt result's.
