@@ -33,6 +33,8 @@ const workerdProject = (name: string, include: string[], extra: Record<string, s
           // Coverage travels from the test runner over one WebSocket; past about 250 source files a
           // message outgrows workerd's default 1 MiB limit and the runtime exits mid-suite.
           compatibilityFlags: ["increase_websocket_message_size"],
+          // A second, empty D1 (beside wrangler.toml's DB) where a test applies the migrations one by one.
+          d1Databases: { MIGRATION_DB: "migration-test-db" },
           bindings: {
             ...wranglerVars,
             TEST_MIGRATIONS: await readD1Migrations("./migrations"),

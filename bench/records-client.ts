@@ -4,7 +4,7 @@
 /** What D1 and R2 hold of the records: all of them, or one owner's. */
 export interface RecordsState {
   executions: number;
-  /** Executions whose record is complete (their contents in R2, `record_key` set). */
+  /** Executions whose record is complete (their contents in R2, `in_r2` set). */
   withKey: number;
   promptResults: number;
   r2Objects: number;

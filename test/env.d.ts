@@ -5,6 +5,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      /** An empty D1 for migration tests (test/integration/migration-0011.test.ts); DB has every migration. */
+      MIGRATION_DB: D1Database;
       /** The key of the test catalogue entry (its apiKeyVar). */
       CATALOGUE_TEST_KEY: string;
       /** The test MCP server's base URL (test/upstream/mcp-server.ts). */

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { createDb } from "../../src/db/client";
 import { type PromptRecordWrite, writeExecutionRecord } from "../../src/db/execution-records";
 import { ownerPrefix, putRecordBlob, recordKey } from "../../src/db/record-blobs";
+import type { FieldSnapshot } from "../../src/db/schema";
 
 /** Executions written at once by one seed request (each is one R2 put and one D1 batch). */
 const SEED_AT_ONCE = 50;
@@ -24,7 +25,7 @@ export interface SeedRequest {
 /** What D1 and R2 hold of the records: all of them, or one owner's. */
 export interface RecordsState {
   executions: number;
-  /** Executions whose record is complete (their contents in R2, `record_key` set). */
+  /** Executions whose record is complete (their contents in R2, `in_r2` set). */
   withKey: number;
   promptResults: number;
   r2Objects: number;
@@ -72,11 +73,20 @@ async function seed(env: Env, request: SeedRequest): Promise<number> {
     const inputs = { topic: `topic ${index}`, notes: "n".repeat(400) };
     const written = prompts(index, request.outputChars, endedAt);
     const key = recordKey(request.ownerId, id);
+    const inputFields: FieldSnapshot[] = [
+      { name: "topic", label: "Topic", type: "text", required: true, options: null },
+      { name: "notes", label: "Notes", type: "textarea", required: false, options: null },
+    ];
+    // As the run's object writes it (durable/run-records.ts): inputs, fields and request hashes in R2.
     await putRecordBlob(env.OUTPUTS, key, {
       version: 1,
       inputs,
+      inputFields,
       prompts: Object.fromEntries(
-        written.map((p) => [p.promptId, { systemContext: p.systemContext, content: p.content, output: p.output }]),
+        written.map((p) => [
+          p.promptId,
+          { systemContext: p.systemContext, content: p.content, output: p.output, requestHash: p.requestHash },
+        ]),
       ),
     });
     await writeExecutionRecord(db, {
@@ -86,10 +96,7 @@ async function seed(env: Env, request: SeedRequest): Promise<number> {
         toolId: "bench-seeded-tool",
         toolName: "Seeded",
         inputs,
-        inputFields: [
-          { name: "topic", label: "Topic", type: "text", required: true, options: null },
-          { name: "notes", label: "Notes", type: "textarea", required: false, options: null },
-        ],
+        inputFields,
         onPromptError: "stop",
         idempotencyKey: null,
         requestFingerprint: null,
@@ -139,7 +146,7 @@ async function state(env: Env, owner: string | undefined): Promise<RecordsState>
   return {
     executions: await count(`SELECT count(*) AS n FROM tool_executions${mine}`),
     withKey: await count(
-      `SELECT count(*) AS n FROM tool_executions WHERE record_key IS NOT NULL${owner === undefined ? "" : " AND owner_id = ?1"}`,
+      `SELECT count(*) AS n FROM tool_executions WHERE in_r2 = 1${owner === undefined ? "" : " AND owner_id = ?1"}`,
     ),
     // By owner through the execution; all of them otherwise (orphans included: a cascade that failed shows).
     promptResults: await count(

@@ -1,11 +1,12 @@
 // An execution's whole record read back from storage: D1's index (its row and its prompts' results),
-// with what R2 keeps of it (inputs, the plan as it ran, whole outputs) put back in. A record from
+// with what R2 keeps of it (inputs and input fields, the plan as it ran, whole outputs, request
+// hashes) put back in; what a blob from before migration 0011 lacks, D1 still holds. A record from
 // before R2 has everything in D1 and is read where it is. A missing or unreadable R2 object is a clear
 // error in the record, never a thrown one.
 import type { ErrorInfo, PendingToolCall, ToolCallRecord } from "../events/types";
 import type { Database } from "./client";
 import { findOwnExecution, findPromptResults } from "./execution-queries";
-import { getRecordBlob, type RecordBlob } from "./record-blobs";
+import { getRecordBlob, type RecordBlob, recordKey } from "./record-blobs";
 import type { ExecutionRow, PromptResultRow } from "./schema";
 
 export interface ExecutionContents {
@@ -25,10 +26,10 @@ export async function withContents(
   execution: ExecutionRow,
   results: PromptResultRow[],
 ): Promise<ExecutionContents> {
-  if (!execution.recordKey) return { execution, results };
+  if (!execution.inR2) return { execution, results };
   let blob: RecordBlob | null;
   try {
-    blob = await getRecordBlob(bucket, execution.recordKey);
+    blob = await getRecordBlob(bucket, recordKey(execution.ownerId, execution.id));
   } catch {
     return {
       execution,
@@ -51,11 +52,21 @@ export async function withContents(
   );
   return {
     ...(Object.keys(toolCalls).length > 0 ? { toolCalls } : {}),
-    execution: { ...execution, inputs: blob.inputs ?? execution.inputs },
+    execution: {
+      ...execution,
+      inputs: blob.inputs ?? execution.inputs,
+      inputFields: blob.inputFields ?? execution.inputFields,
+    },
     results: results.map((result) => {
       const stored = prompts[result.promptId];
       return stored
-        ? { ...result, output: stored.output, content: stored.content, systemContext: stored.systemContext }
+        ? {
+            ...result,
+            output: stored.output,
+            content: stored.content,
+            systemContext: stored.systemContext,
+            requestHash: stored.requestHash === undefined ? result.requestHash : stored.requestHash,
+          }
         : result;
     }),
   };

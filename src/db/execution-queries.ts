@@ -1,8 +1,9 @@
 // Execution reads from D1's index: one execution, its prompt results (long outputs reassembled), a
 // rerun's source output, and the owner's list. Writes are the execution's object's (execution-records.ts).
-import { and, asc, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, getTableColumns, lt, or, type SQL, sql } from "drizzle-orm";
 import type { ExecutionStatus } from "../schemas/statuses";
 import type { Database } from "./client";
+import type { ListedExecutionRow } from "./execution-summary";
 import { type ExecutionRow, type PromptResultRow, promptOutputParts, promptResults, toolExecutions } from "./schema";
 
 /** The caller's own execution, or undefined (someone else's looks exactly like a missing one). */
@@ -62,7 +63,8 @@ export interface ExecutionListQuery {
 const containing = (q: string) => `%${q.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
 
 /**
- * Executions whose inputs (any value, inside lists too; the preview of inputs only R2 keeps whole) or any prompt's
+ * Executions whose inputs (any value, inside lists too, for a row from before 0011 that keeps them; else
+ * their one-line preview, as R2 alone keeps them whole) or any prompt's
  * output preview contain `q`. A row from before previews is searched through its output's first 280
  * characters, the same span. Written with table names: in these subqueries an unqualified `id` would
  * be the prompt result's.
@@ -76,12 +78,22 @@ function matching(q: string): SQL {
       AND coalesce(searched.output_preview, substr(searched.output, 1, 280)) LIKE ${pattern} ESCAPE '\\'))`;
 }
 
+/**
+ * A list item's output preview: its last prompt's with output (highest position; among equals, the
+ * last in run order), as `lastResultPreview` picks it; a row from before previews gives its output's
+ * first 280 characters. Read through prompt_results' key (execution_id, prompt_id).
+ */
+const lastPromptPreview = sql<string | null>`(SELECT coalesce(last.output_preview, substr(last.output, 1, 280))
+    FROM prompt_results AS last WHERE last.execution_id = tool_executions.id
+      AND (last.output_preview IS NOT NULL OR last.output <> '')
+    ORDER BY last.position DESC, last.ordinal DESC LIMIT 1)`;
+
 /** The owner's executions, newest first, keyset-paginated on (createdAt, id). */
 export async function listExecutions(
   db: Database,
   ownerId: string,
   query: ExecutionListQuery,
-): Promise<ExecutionRow[]> {
+): Promise<ListedExecutionRow[]> {
   const conditions: SQL[] = [eq(toolExecutions.ownerId, ownerId)];
   if (query.toolId) conditions.push(eq(toolExecutions.toolId, query.toolId));
   if (query.status) conditions.push(eq(toolExecutions.status, query.status));
@@ -96,7 +108,7 @@ export async function listExecutions(
     if (older) conditions.push(older);
   }
   return db
-    .select()
+    .select({ ...getTableColumns(toolExecutions), outputPreview: lastPromptPreview })
     .from(toolExecutions)
     .where(and(...conditions))
     .orderBy(desc(toolExecutions.createdAt), desc(toolExecutions.id))

@@ -1,14 +1,15 @@
 // An execution's record in D1, the index the lists and reports read. The execution's object writes it
 // off the run's path: once when the run starts (its header and prompts as planned) and once, whole,
 // when it ends (or when D1 answers again). Each write is one batch of upserts, so writing it again,
-// after a failure or a repair, changes nothing but what is newer.
+// after a failure or a repair, changes nothing but what is newer. D1 gets no inputs (their one-line
+// preview only), input fields, request hashes, outputs or prompt texts: the object holds them while
+// the run lives, its record blob in R2 once it ended (record-blobs.ts).
 import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { ErrorInfo, Usage } from "../events/types";
 import type { ExecutionStatus, PromptResultStatus } from "../schemas/statuses";
 import type { Database } from "./client";
-import { inputsPreview } from "./execution-summary";
-import { previewOf } from "./record-blobs";
+import { inputsPreview, previewOf } from "./execution-summary";
 import {
   type ExecutionRow,
   type FieldSnapshot,
@@ -73,7 +74,7 @@ export interface ExecutionHeaderWrite {
 export interface ExecutionRecordWrite {
   executionId: string;
   header: ExecutionHeaderWrite | null;
-  /** Where R2 keeps its contents once it ended (null before: D1 holds only the index meanwhile). */
+  /** Where R2 keeps its contents once it ended (null before: D1 holds only the index meanwhile); D1 keeps whether. */
   recordKey: string | null;
   status: ExecutionStatus;
   error: ErrorInfo | null;
@@ -98,7 +99,7 @@ export async function withRetry<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-/** What a run changes of its prompt's row: its outcome and a preview (the whole output is in R2). */
+/** A prompt's outcome and preview, as its record shows it (D1 takes it without the request hash: see `writeExecutionRecord`). */
 function resultColumns(prompt: PromptRecordWrite) {
   return {
     status: prompt.status,
@@ -119,9 +120,6 @@ function resultColumns(prompt: PromptRecordWrite) {
   };
 }
 
-/** Inputs over this many bytes of JSON are kept only in R2 (D1 keeps their preview). */
-export const INPUTS_IN_D1_MAX_BYTES = 1024;
-
 /** The last prompt with output (highest position; among equals, the last in run order): the list's preview. */
 export function lastOutputPreview(prompts: readonly PromptRecordWrite[]): string | null {
   let last: PromptRecordWrite | null = null;
@@ -131,8 +129,9 @@ export function lastOutputPreview(prompts: readonly PromptRecordWrite[]): string
 
 /**
  * Writes an execution's index in D1, all of it in one batch (D1 runs a batch as one transaction):
- * statuses, times, usage, cost, lineage, previews, and where R2 keeps the contents. No output, prompt
- * text or input over 1 KB goes to D1.
+ * statuses, times, usage, cost, lineage, previews, and whether R2 holds the contents. No input (only
+ * its preview), input field, request hash, output or prompt text goes to D1. A run an earlier version
+ * started with its header in D1 loses its inputs there too: its record blob carries them.
  */
 export async function writeExecutionRecord(db: Database, record: ExecutionRecordWrite): Promise<void> {
   const { executionId, header } = record;
@@ -142,9 +141,9 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
     costMicros: record.costMicros,
     startedAt: record.startedAt,
     completedAt: record.completedAt,
-    recordKey: record.recordKey,
-    outputPreview: lastOutputPreview(record.prompts),
+    inR2: record.recordKey !== null,
   };
+  const inD1 = { ...run, inputs: {}, inputFields: null };
   const execution = header
     ? db
         .insert(toolExecutions)
@@ -153,22 +152,17 @@ export async function writeExecutionRecord(db: Database, record: ExecutionRecord
           ...header,
           // Drizzle passes a null past the column's own mapping: a draft run's is stored as such here.
           toolId: storedToolId(header.toolId),
-          inputs:
-            new TextEncoder().encode(JSON.stringify(header.inputs)).length > INPUTS_IN_D1_MAX_BYTES
-              ? {}
-              : header.inputs,
           inputsPreview: inputsPreview(header.inputs, header.inputFields),
-          ...run,
+          ...inD1,
           durableObjectId: null,
         })
-        .onConflictDoUpdate({ target: toolExecutions.id, set: run })
+        .onConflictDoUpdate({ target: toolExecutions.id, set: inD1 })
     : db.update(toolExecutions).set(run).where(sql`${toolExecutions.id} = ${executionId}`);
   const prompts = record.prompts.map((prompt) => {
-    const columns = resultColumns(prompt);
+    const columns = { ...resultColumns(prompt), requestHash: null };
     return db
       .insert(promptResults)
       .values({
-        id: crypto.randomUUID(),
         executionId,
         promptId: prompt.promptId,
         name: prompt.name,
@@ -242,13 +236,11 @@ export function rowsOf(record: ExecutionRecordWrite & { header: ExecutionHeaderW
     completedAt: record.completedAt,
     durableObjectId: null,
     reservedMicros: 0,
-    recordKey: record.recordKey,
+    inR2: record.recordKey !== null,
     inputsPreview: inputsPreview(header.inputs, header.inputFields),
-    outputPreview: lastOutputPreview(record.prompts),
   };
   const results = record.prompts.map(
     (prompt): PromptResultRow => ({
-      id: `${record.executionId}:${prompt.promptId}`,
       executionId: record.executionId,
       promptId: prompt.promptId,
       name: prompt.name,

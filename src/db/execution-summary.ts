@@ -2,7 +2,7 @@
 // and so does the user's account for runs D1 has not indexed yet (the list merges the two).
 import type { ErrorInfo } from "../events/types";
 import type { ExecutionStatus } from "../schemas/statuses";
-import type { ExecutionRow } from "./schema";
+import type { ExecutionRow, PromptResultRow } from "./schema";
 
 export interface ExecutionSummary {
   id: string;
@@ -25,6 +25,12 @@ export interface ExecutionSummary {
 
 const PREVIEW_CHARS = 140;
 
+/** The first 280 code points of a text: what lists show of an output (D1 keeps it per prompt). */
+export const previewOf = (text: string): string => {
+  const points = Array.from(text);
+  return points.length <= 280 ? text : points.slice(0, 280).join("");
+};
+
 /**
  * The inputs as one short line, `Topic: Photosynthesis · Grade: 2`, to tell runs apart in a list: each
  * field's label when the run kept its fields, else its name.
@@ -41,8 +47,32 @@ export function inputsPreview(
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
 }
 
+/** A D1 row with its last prompt's output preview (D1 keeps previews per prompt only: SPEC §13). */
+export type ListedExecutionRow = ExecutionRow & { outputPreview: string | null };
+
+/**
+ * The list's output preview of a record's results: that of its last prompt with output (highest
+ * position; among equals, the last in run order). A row from before previews gives its output's start.
+ */
+export function lastResultPreview(
+  results: readonly Pick<PromptResultRow, "position" | "ordinal" | "output" | "outputPreview">[],
+): string | null {
+  let last: { position: number; ordinal: number; preview: string } | null = null;
+  for (const result of results) {
+    const preview = result.outputPreview ?? (result.output === "" ? null : previewOf(result.output));
+    if (preview === null) continue;
+    if (
+      !last ||
+      result.position > last.position ||
+      (result.position === last.position && result.ordinal > last.ordinal)
+    )
+      last = { position: result.position, ordinal: result.ordinal, preview };
+  }
+  return last?.preview ?? null;
+}
+
 /** A D1 row as a list item. */
-export const summaryOfRow = (row: ExecutionRow): ExecutionSummary => ({
+export const summaryOfRow = (row: ListedExecutionRow): ExecutionSummary => ({
   id: row.id,
   toolId: row.toolId,
   toolName: row.toolName,

@@ -1,14 +1,18 @@
-// What R2 keeps of an ended execution (binding OUTPUTS): its inputs, the plan as it ran (each prompt's
-// texts) and each prompt's whole output, in one object written once when the run ends. D1 keeps the
-// index and points at it (tool_executions.record_key). Keys start with the owner, so everything of
-// one user can be listed and deleted by prefix.
+// What R2 keeps of an ended execution (binding OUTPUTS): its inputs and input fields, the plan as it
+// ran (each prompt's texts), each prompt's whole output and request hash, in one object written once
+// when the run ends. D1 keeps the index (tool_executions.in_r2 says the object exists, at
+// `recordKey(owner, id)`). Keys start with the owner, so everything of one user can be listed and
+// deleted by prefix.
 import type { ToolCallRecord } from "../events/types";
+import type { FieldSnapshot } from "./schema";
 
 /** The contents of one ended execution. */
 export interface RecordBlob {
   version: 1;
   /** Absent for a run an earlier version started (D1 keeps its inputs). */
   inputs?: Record<string, unknown>;
+  /** Absent for a run that ended before migration 0011 or that an earlier version started (D1 keeps them). */
+  inputFields?: FieldSnapshot[];
   prompts: Record<
     string,
     {
@@ -17,6 +21,8 @@ export interface RecordBlob {
       output: string;
       /** An agent step's tool calls, arguments and results whole. */
       toolCalls?: ToolCallRecord[];
+      /** The request hash (a rerun reuses an unchanged prompt); absent before 0011 (D1 keeps it then). */
+      requestHash?: string | null;
     }
   >;
 }
@@ -42,9 +48,3 @@ export async function getRecordBlob(bucket: R2Bucket, key: string): Promise<Reco
 export async function deleteRecordBlobs(bucket: R2Bucket, keys: readonly string[]): Promise<void> {
   for (let start = 0; start < keys.length; start += 1000) await bucket.delete(keys.slice(start, start + 1000));
 }
-
-/** The first 280 code points of a text: what lists show of an output. */
-export const previewOf = (text: string): string => {
-  const points = Array.from(text);
-  return points.length <= 280 ? text : points.slice(0, 280).join("");
-};

@@ -101,6 +101,10 @@ export const toolExecutions = sqliteTable(
     toolId: executionToolId("tool_id").notNull(),
     toolName: text("tool_name").notNull(),
     status: text("status").$type<ExecutionStatus>().notNull().default("pending"),
+    /**
+     * The inputs of a run from before 0011 (its record blob may lack them); `{}` for a newer run, whose
+     * inputs its object holds while it runs and its record blob in R2 once it ended (D1: `inputs_preview`).
+     */
     inputs: text("inputs", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     error: text("error", { mode: "json" }).$type<ErrorInfo>(),
     idempotencyKey: text("idempotency_key"),
@@ -111,6 +115,7 @@ export const toolExecutions = sqliteTable(
     onPromptError: text("on_prompt_error", { enum: ["stop", "continue"] })
       .notNull()
       .default("stop"),
+    /** As `inputs`: a run's from before 0011, else null (a newer run's are in its object, then its record blob). */
     inputFields: text("input_fields", { mode: "json" }).$type<FieldSnapshot[]>(),
     /** A rerun's lineage: the execution it reran, and the prompt it reran from. */
     sourceExecutionId: text("source_execution_id"),
@@ -123,13 +128,13 @@ export const toolExecutions = sqliteTable(
     /** Micro-dollars of the owner's daily budget held by this run while it runs (before accounts kept it). */
     reservedMicros: integer("reserved_micros").notNull().default(0),
     /**
-     * The R2 key of the run's contents (outputs, the plan as it ran, inputs over 1 KB), once it ended;
-     * null for a row from before R2 (its outputs are in prompt_results.output).
+     * Whether R2 holds the run's contents (outputs, the plan as it ran, inputs, request hashes), once it
+     * ended, at `recordKey(ownerId, id)`; false for a row from before R2 (its outputs are in
+     * prompt_results.output) or a run not ended yet.
      */
-    recordKey: text("record_key"),
-    /** The inputs as one short line, and the last prompt's output preview: what the list shows. */
+    inR2: integer("in_r2", { mode: "boolean" }).notNull().default(false),
+    /** The inputs as one short line: what the list shows (its output preview is its last prompt's). */
     inputsPreview: text("inputs_preview"),
-    outputPreview: text("output_preview"),
     createdAt: integer("created_at").notNull().default(now),
     startedAt: integer("started_at"),
     completedAt: integer("completed_at"),
@@ -144,10 +149,10 @@ export const toolExecutions = sqliteTable(
   ],
 );
 
+/** Keyed by (execution_id, prompt_id); migration 0011 makes it a WITHOUT ROWID table (Drizzle has no word for that). */
 export const promptResults = sqliteTable(
   "prompt_results",
   {
-    id: text("id").primaryKey(),
     executionId: text("execution_id")
       .notNull()
       .references(() => toolExecutions.id, { onDelete: "cascade" }),
@@ -184,15 +189,15 @@ export const promptResults = sqliteTable(
     estimatedCostMicros: integer("estimated_cost_micros"),
     /** What the provider billed past the reservation the call held (it ignored the output bound); null: nothing reserved. */
     overshootMicros: integer("overshoot_micros"),
-    /** Hash of the rendered request sent to the model: a rerun reuses the output when its request is the same. */
+    /**
+     * Hash of the rendered request sent to the model: a rerun reuses the output when its request is the
+     * same. Kept here for rows from before 0011; a newer run's is in its record blob (null here).
+     */
     requestHash: text("request_hash"),
     /** Copied from the source execution by a rerun, not sent to the model. */
     reused: integer("reused", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [
-    uniqueIndex("prompt_results_execution_prompt_idx").on(t.executionId, t.promptId),
-    index("prompt_results_execution_ordinal_idx").on(t.executionId, t.ordinal),
-  ],
+  (t) => [primaryKey({ columns: [t.executionId, t.promptId] })],
 );
 
 /** The rest of a prompt's output when it is longer than one stored part (see lib/text-parts). */

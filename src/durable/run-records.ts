@@ -60,10 +60,12 @@ export class RunRecords {
     if (write.kind === "index") return writeExecutionRecord(this.host.database(), recordOf(state, outputs));
     const { plan } = state;
     const key = recordKey(plan.ownerId, plan.executionId);
+    const record = recordOf(state, outputs, key);
+    const hashes = new Map(record.prompts.map((prompt) => [prompt.promptId, prompt.requestHash]));
     const toolCalls = toolCallsByPrompt(state, (callId) => this.host.toolResult(callId));
     const blob: RecordBlob = {
       version: 1,
-      ...(plan.header ? { inputs: plan.header.inputs } : {}),
+      ...(plan.header ? { inputs: plan.header.inputs, inputFields: plan.header.inputFields } : {}),
       prompts: Object.fromEntries(
         plan.prompts.map((prompt) => [
           prompt.id,
@@ -71,13 +73,14 @@ export class RunRecords {
             systemContext: prompt.systemContext,
             content: prompt.content,
             output: outputs.get(prompt.id) ?? "",
+            requestHash: hashes.get(prompt.id) ?? null,
             ...(toolCalls[prompt.id] ? { toolCalls: toolCalls[prompt.id] } : {}),
           },
         ]),
       ),
     };
     await putRecordBlob(this.host.bucket(), key, blob);
-    await writeExecutionRecord(this.host.database(), recordOf(state, outputs, key));
+    await writeExecutionRecord(this.host.database(), record);
   }
 
   /** Resolves once every write asked for so far has ended. */

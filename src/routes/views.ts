@@ -1,6 +1,6 @@
 // JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
 
-import { type ExecutionSummary, summaryOfRow } from "../db/execution-summary";
+import { type ExecutionSummary, lastResultPreview, summaryOfRow } from "../db/execution-summary";
 import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
 import type { ErrorInfo, PendingToolCall, ToolCallRecord } from "../events/types";
 import type { CatalogueEntry } from "../lib/model-catalogue";
@@ -95,7 +95,7 @@ export interface RecordParts {
 
 export function executionView({ execution, results, outputsError, toolCalls, pendingToolCalls }: RecordParts) {
   return {
-    ...executionSummaryView(summaryOfRow(execution)),
+    ...executionSummaryView(summaryOfRow({ ...execution, outputPreview: lastResultPreview(results) })),
     ...(outputsError ? { outputsError } : {}),
     /** Tool calls waiting for a person's decision (SPEC §12). */
     pendingToolCalls: pendingToolCalls ?? [],

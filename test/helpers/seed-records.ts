@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client";
 import { type PromptRecordWrite, writeExecutionRecord } from "../../src/db/execution-records";
 import { putRecordBlob, recordKey } from "../../src/db/record-blobs";
+import type { FieldSnapshot } from "../../src/db/schema";
 
 export interface SeedOptions {
   /** When the first was created; each next one a millisecond later. */
@@ -56,11 +57,19 @@ export async function seedEndedExecutions(
     const [outline, lesson] = options.outputs?.(index) ?? [`Outline ${index}`, `Lesson ${index} ✓`];
     const key = recordKey(ownerId, id);
     const prompts = [prompt("outline", 1, outline, endedAt), prompt("lesson", 2, lesson, endedAt)];
+    const inputFields: FieldSnapshot[] = [
+      { name: "topic", label: "Topic", type: "text", required: true, options: null },
+    ];
+    // As the run's object writes it (durable/run-records.ts): inputs, fields and request hashes in R2.
     await putRecordBlob(env.OUTPUTS, key, {
       version: 1,
       inputs: { topic: `topic ${index}` },
+      inputFields,
       prompts: Object.fromEntries(
-        prompts.map((p) => [p.promptId, { systemContext: null, content: p.content, output: p.output }]),
+        prompts.map((p) => [
+          p.promptId,
+          { systemContext: null, content: p.content, output: p.output, requestHash: p.requestHash },
+        ]),
       ),
     });
     await writeExecutionRecord(db, {
@@ -70,7 +79,7 @@ export async function seedEndedExecutions(
         toolId: options.toolId ?? "seeded-tool",
         toolName: "Seeded",
         inputs: { topic: `topic ${index}` },
-        inputFields: [{ name: "topic", label: "Topic", type: "text", required: true, options: null }],
+        inputFields,
         onPromptError: "stop",
         idempotencyKey: null,
         requestFingerprint: null,

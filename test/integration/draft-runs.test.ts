@@ -52,10 +52,10 @@ describe("a draft run", () => {
     // D1 indexes it too (no tool id stored as such), and reads it back as toolId null once the object let go.
     await waitFor(
       () =>
-        env.DB.prepare("SELECT record_key FROM tool_executions WHERE id = ?")
+        env.DB.prepare("SELECT in_r2 FROM tool_executions WHERE id = ?")
           .bind(created.body.id)
-          .first<{ record_key: string | null }>()
-          .then((row) => row?.record_key),
+          .first<{ in_r2: number }>()
+          .then((row) => row?.in_r2),
       5_000,
       "the draft run's record in D1",
     );

@@ -23,12 +23,12 @@ async function endedRun(user: string) {
   const tool = await createToolFor(user, lessonPlanner(model));
   const created = await startExecution(user, tool.id, { topic: "plants" });
   await followEvents(user, created.id);
-  await waitFor(() => rowOf(created.id).then((row) => row?.record_key), 5_000, "the record in D1");
+  await waitFor(() => rowOf(created.id).then((row) => row?.in_r2), 5_000, "the record in D1");
   return { ...created, toolId: tool.id, promptIds: tool.prompts.map((prompt) => prompt.id) };
 }
 
 const rowOf = (id: string) =>
-  env.DB.prepare("SELECT record_key FROM tool_executions WHERE id = ?").bind(id).first<{ record_key: string | null }>();
+  env.DB.prepare("SELECT in_r2 FROM tool_executions WHERE id = ?").bind(id).first<{ in_r2: number }>();
 
 /** Every trace of `id` in D1 and R2, and what its object's storage holds. */
 async function tracesOf(owner: string, id: string) {

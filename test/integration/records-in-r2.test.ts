@@ -5,6 +5,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { recordKey } from "../../src/db/record-blobs";
 import { EVENT_LOG_RETENTION_MS, type ExecutionSession } from "../../src/durable/execution-session";
 import { api, apiJson } from "../helpers/api";
 import { newUser } from "../helpers/auth";
@@ -17,10 +18,15 @@ import { scriptModel, streamOf, upstreamRequests, waitFor } from "../helpers/ups
 const BIG = "Ω".repeat(1_500_000); // 3,000,000 bytes of UTF-8
 const UNICODE = `🌱 Plants — ${"ünïcödé 🌍 ".repeat(40)}`;
 
+/** What D1 keeps of an execution: whether R2 holds it, and its last prompt's preview (what the list shows). */
 const indexedRow = (id: string) =>
-  env.DB.prepare("SELECT status, record_key AS recordKey, output_preview AS preview FROM tool_executions WHERE id = ?")
+  env.DB.prepare(
+    `SELECT status, in_r2 AS inR2, (SELECT output_preview FROM prompt_results WHERE execution_id = e.id
+      AND output_preview IS NOT NULL ORDER BY position DESC, ordinal DESC LIMIT 1) AS preview
+     FROM tool_executions e WHERE id = ?`,
+  )
     .bind(id)
-    .first<{ status: string; recordKey: string | null; preview: string | null }>();
+    .first<{ status: string; inR2: number; preview: string | null }>();
 
 /** Replays the events and puts each prompt's deltas together (what a client following them would show). */
 async function replayedOutputs(user: string, id: string): Promise<Record<string, string>> {
@@ -54,7 +60,7 @@ describe("outputs in R2", () => {
     const created = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs: {} } });
     const id = created.body.id;
     await followEvents(user, id);
-    await waitFor(async () => (await indexedRow(id))?.recordKey, 10_000, "the whole record in D1");
+    await waitFor(async () => (await indexedRow(id))?.inR2, 10_000, "the whole record in D1");
 
     const expected = [BIG, UNICODE, ""];
     expect((await getRecord(user, id)).results.map((result) => result.output)).toEqual(expected);
@@ -121,21 +127,99 @@ describe("outputs in R2", () => {
     expect(outage.failures).toBeGreaterThan(0);
     // The run completed; its record is served whole by its object meanwhile; D1 has not taken the end.
     expect((await getRecord(user, body.id)).results[0]?.output).toBe("kept whole");
-    expect((await indexedRow(body.id))?.recordKey).toBeNull();
+    expect((await indexedRow(body.id))?.inR2).toBe(0);
 
     outage.down = false;
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    expect(await indexedRow(body.id)).toMatchObject({ status: "completed", recordKey: expect.any(String) });
+    expect(await indexedRow(body.id)).toMatchObject({ status: "completed", inR2: 1 });
     await runInDurableObject(stub, (instance: ExecutionSession) => advanceClock(instance, EVENT_LOG_RETENTION_MS + 1));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect((await getRecord(user, body.id)).results[0]?.output).toBe("kept whole");
   });
 
+  it("keeps an ended run's inputs, input fields and request hashes in R2 only: the record, search, export and a rerun's reuse get them back", async () => {
+    const user = newUser();
+    const first = await scriptModel(streamOf("an outline", 3));
+    const second = await scriptModel(streamOf("a lesson", 3));
+    const tool = await createToolFor(user, {
+      name: "Inputs in R2",
+      inputFields: [
+        { name: "topic", label: "Topic", type: "text", required: true },
+        { name: "grade", label: "Grade", type: "select", options: ["1", "2"] },
+      ],
+      prompts: [
+        { name: "outline", position: 0, model: first, content: "Outline {{topic}}" },
+        { name: "lesson", position: 1, model: second, content: "Lesson from {{outline}} for {{grade}}" },
+      ],
+    });
+    const inputs = { topic: "photosynthesis", grade: "2" };
+    const created = await apiJson<{ id: string }>("/api/executions", { user, body: { toolId: tool.id, inputs } });
+    const id = created.body.id;
+    await followEvents(user, id);
+    await waitFor(async () => (await indexedRow(id))?.inR2, 10_000, "the whole record in D1");
+    // D1 keeps the inputs' preview line only; no input fields, no request hash.
+    const raw = await env.DB.prepare(
+      "SELECT inputs, input_fields AS fields, inputs_preview AS preview FROM tool_executions WHERE id = ?",
+    )
+      .bind(id)
+      .first<{ inputs: string; fields: string | null; preview: string }>();
+    expect(raw).toEqual({ inputs: "{}", fields: null, preview: "Topic: photosynthesis · Grade: 2" });
+    const hashes = await env.DB.prepare("SELECT request_hash AS h FROM prompt_results WHERE execution_id = ?")
+      .bind(id)
+      .all<{ h: string | null }>();
+    expect(hashes.results).toEqual([{ h: null }, { h: null }]);
+
+    // The object lets go: every read below is D1's index with R2's contents.
+    const stub = sessionStub(id);
+    await runInDurableObject(stub, (instance: ExecutionSession) => advanceClock(instance, EVENT_LOG_RETENTION_MS + 1));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const record = await apiJson<{
+      inputs: unknown;
+      inputFields: { name: string; label: string }[];
+      outputPreview: string;
+    }>(`/api/executions/${id}`, { user });
+    expect(record.body.inputs).toEqual(inputs);
+    expect(record.body.inputFields.map((field) => [field.name, field.label])).toEqual([
+      ["topic", "Topic"],
+      ["grade", "Grade"],
+    ]);
+    expect(record.body.outputPreview).toBe("a lesson");
+    const found = await apiJson<{ executions: { id: string; outputPreview: string }[] }>("/api/executions?q=PHOTOSYN", {
+      user,
+    });
+    expect(found.body.executions.map((item) => [item.id, item.outputPreview])).toEqual([[id, "a lesson"]]);
+    const exported = await api("/api/me/export", { user });
+    const line = (await exported.text())
+      .split("\n")
+      .filter(Boolean)
+      .map((text) => JSON.parse(text) as { type: string; id?: string; inputs?: unknown })
+      .find((item) => item.type === "execution" && item.id === id);
+    expect(line?.inputs).toEqual(inputs);
+
+    // A rerun of the last step with the same inputs reuses the first: its request hash came from R2.
+    const rerun = await apiJson<{ id: string }>(`/api/executions/${id}/rerun`, {
+      user,
+      body: { fromPromptId: tool.prompts[1]?.id },
+    });
+    expect(rerun.status).toBe(201);
+    await followEvents(user, rerun.body.id);
+    const again = await apiJson<{ inputs: unknown; results: { reused: boolean; output: string }[] }>(
+      `/api/executions/${rerun.body.id}`,
+      { user },
+    );
+    expect(again.body.inputs).toEqual(inputs);
+    expect(again.body.results.map((result) => [result.output, result.reused])).toEqual([
+      ["an outline", true],
+      ["a lesson", false],
+    ]);
+    expect(await upstreamRequests(first)).toHaveLength(1);
+  });
+
   it("answers a record whose R2 object is missing with a clear error in it, never a 500", async () => {
     const user = newUser();
     const [id] = (await seedEndedExecutions(user, 1)) as [string];
-    const key = (await indexedRow(id))?.recordKey ?? "";
-    await env.OUTPUTS.delete(key);
+    expect((await indexedRow(id))?.inR2).toBe(1);
+    await env.OUTPUTS.delete(recordKey(user, id));
     const { status, body } = await apiJson<{
       outputsError: { code: string; message: string };
       results: { output: string }[];

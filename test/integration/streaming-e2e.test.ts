@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { recordKey } from "../../src/db/record-blobs";
 import { MAX_PART_UNITS } from "../../src/lib/text-parts";
 import { newUser } from "../helpers/auth";
 import { createToolFor, followEvents, getRecord, startExecution } from "../helpers/executions";
@@ -91,16 +92,18 @@ describe("a large response", () => {
     const d1 = await waitFor(
       () =>
         env.DB.prepare(
-          "SELECT p.output AS output, p.output_preview AS preview, e.record_key AS recordKey FROM prompt_results p JOIN tool_executions e ON e.id = p.execution_id WHERE p.execution_id = ? AND e.record_key IS NOT NULL",
+          "SELECT p.output AS output, p.output_preview AS preview, e.owner_id AS ownerId FROM prompt_results p JOIN tool_executions e ON e.id = p.execution_id WHERE p.execution_id = ? AND e.in_r2 = 1",
         )
           .bind(execution.id)
-          .first<{ output: string; preview: string; recordKey: string }>(),
+          .first<{ output: string; preview: string; ownerId: string }>(),
       5_000,
       "the record",
     );
     expect(d1.output).toBe("");
     expect(d1.preview).toBe(Array.from(expected).slice(0, 280).join(""));
-    const blob = await (await env.OUTPUTS.get(d1.recordKey))?.json<{ prompts: Record<string, { output: string }> }>();
+    const blob = await (await env.OUTPUTS.get(recordKey(d1.ownerId, execution.id)))?.json<{
+      prompts: Record<string, { output: string }>;
+    }>();
     expect(blob?.prompts[promptId]?.output).toBe(expected);
     const storage = await runInDurableObject(sessionStub(execution.id), (_instance, state) => ({
       rows: state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM event_log").one().n,

@@ -23,9 +23,8 @@ const execution: ExecutionRow = {
   toolBudgetMicros: null,
   budgetMicros: null,
   reservedMicros: 0,
-  recordKey: null,
+  inR2: false,
   inputsPreview: null,
-  outputPreview: null,
   createdAt: 0,
   startedAt: 10,
   completedAt: 50,
@@ -37,7 +36,6 @@ const result = (
   output: string,
   status: PromptResultRow["status"] = "completed",
 ): PromptResultRow => ({
-  id: `r-${promptId}`,
   executionId: "exec-1",
   promptId,
   name: promptId,

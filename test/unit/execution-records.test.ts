@@ -1,6 +1,7 @@
 // An execution's index in D1 as its object writes it: in one batch of upserts, so the start's index and
 // the end's write (or its repair, again and again) leave exactly the newest record; previews and the
-// R2 key only (contents live in R2); spending entries per model; a row an earlier version wrote.
+// R2 flag only (contents live in R2: inputs, input fields and request hashes too); spending entries per
+// model; a row an earlier version wrote.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
@@ -94,9 +95,11 @@ describe("writeExecutionRecord", () => {
     const first = await stored(record);
     expect(first.execution).toMatchObject({
       status: "running",
-      inputs: { topic: "t" },
+      inputs: {},
+      inputFields: null,
+      inputsPreview: "topic: t",
       createdAt: 1_000,
-      recordKey: null,
+      inR2: false,
     });
     expect(first.results.map((result) => [result.promptId, result.status])).toEqual([
       ["a", "pending"],
@@ -110,7 +113,7 @@ describe("writeExecutionRecord", () => {
       status: "completed",
       costMicros: 7,
       completedAt: 2_000,
-      recordKey: "records/x.json",
+      inR2: true,
     });
     expect(
       last.results.map((result) => [result.promptId, result.status, result.outputPreview, result.durationMs]),
@@ -120,20 +123,43 @@ describe("writeExecutionRecord", () => {
     ]);
   });
 
-  it("keeps only the index in D1: previews and the R2 key, never an output, a prompt's text or inputs over 1 KB", async () => {
+  it("keeps only the index in D1: previews and the R2 flag, never an output, a prompt's text, inputs, input fields or a request hash", async () => {
     const record = { ...started(), recordKey: "records/y.json" };
-    const big = { ...record, header: record.header && { ...record.header, inputs: { notes: "n".repeat(2000) } } };
+    const fields = [{ name: "notes", label: "Notes", type: "text" as const, required: false, options: null }];
+    const big = {
+      ...record,
+      header: record.header && { ...record.header, inputs: { notes: "n".repeat(2000) }, inputFields: fields },
+    };
     const long = "é".repeat(1000);
-    await writeExecutionRecord(db(), ended(big, long));
+    const end = ended(big, long);
+    end.prompts = end.prompts.map((prompt) => ({ ...prompt, requestHash: "f".repeat(64) }));
+    await writeExecutionRecord(db(), end);
     const { execution, results } = await stored(big);
-    expect(execution).toMatchObject({ inputs: {}, inputsPreview: expect.stringMatching(/^notes: n+…$/) });
-    expect(execution?.outputPreview).toBe("é".repeat(280));
+    expect(execution).toMatchObject({
+      inputs: {},
+      inputFields: null,
+      inputsPreview: expect.stringMatching(/^Notes: n+…$/),
+    });
     expect(results[0]).toMatchObject({
       output: "",
       content: null,
       systemContext: null,
+      requestHash: null,
       outputPreview: "é".repeat(280),
     });
+    const raw = await env.DB.prepare("SELECT * FROM tool_executions WHERE id = ?").bind(big.executionId).first();
+    expect(Object.keys(raw ?? {})).not.toContain("output_preview");
+    expect(Object.keys(raw ?? {})).not.toContain("record_key");
+  });
+
+  it("takes a row's inputs out of D1 when a run an earlier version started (its header in D1) ends", async () => {
+    const record = started();
+    await writeExecutionRecord(db(), record);
+    await env.DB.prepare("UPDATE tool_executions SET inputs = ?, input_fields = '[]' WHERE id = ?")
+      .bind(JSON.stringify({ topic: "t" }), record.executionId)
+      .run();
+    await writeExecutionRecord(db(), { ...ended(record, "done"), recordKey: "records/z.json" });
+    expect((await stored(record)).execution).toMatchObject({ inputs: {}, inputFields: null, inR2: true });
   });
 
   it("writes the whole end even when the start's index never landed (a repair after D1 was down)", async () => {
@@ -165,6 +191,10 @@ describe("writeExecutionRecord", () => {
   it("updates only the run's own columns of a row an earlier version wrote (no header)", async () => {
     const record = started();
     await writeExecutionRecord(db(), record);
+    // An earlier version kept the inputs in D1: a run it started (no header in its plan) keeps them there.
+    await env.DB.prepare("UPDATE tool_executions SET inputs = ? WHERE id = ?")
+      .bind(JSON.stringify({ topic: "t" }), record.executionId)
+      .run();
     await writeExecutionRecord(db(), { ...ended(record, "done"), header: null });
     expect((await stored(record)).execution).toMatchObject({ status: "completed", inputs: { topic: "t" } });
   });
