@@ -38,6 +38,8 @@ export class PromptPanel {
   private readonly view: MarkdownView;
   private readonly menu: ActionsMenu;
   private following = true;
+  /** Where the last follow left the output's scroll position. */
+  private followedTo = 0;
   private output = "";
   /** What the reader chose with the fold (null: not chosen; the run decides). */
   private chosen: boolean | null = null;
@@ -177,14 +179,21 @@ export class PromptPanel {
   }
 
   private show(open: boolean): void {
+    const opening = open && !this.isOpen();
     this.body.hidden = !open;
     this.fold.setAttribute("aria-expanded", String(open));
     this.element.classList.toggle("open", open);
+    if (opening) this.followedTo = this.scroller.scrollTop;
     if (open) this.follow();
   }
 
   private follow(): void {
-    if (this.following && !this.element.classList.contains("whole"))
-      this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (!this.isOpen() || this.element.classList.contains("whole")) return;
+    // A scroll up since the last follow stops following even before its scroll event arrives: new
+    // text can come first, and would otherwise pull the reader back down.
+    if (this.scroller.scrollTop < this.followedTo - FOLLOW_SLACK_PX) this.following = false;
+    if (!this.following) return;
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.followedTo = this.scroller.scrollTop;
   }
 }

@@ -96,6 +96,8 @@ describe("sign-in with the school account", () => {
       .setExpirationTime(now - 3600)
       .sign(new TextEncoder().encode(inject("pageJwtSecret")));
     await page.goto(base());
+    // Once the page has found nobody signed in: its check would otherwise forget a token set meanwhile.
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await page.evaluate((token) => localStorage.setItem("aas.token", token), expired);
     await page.reload();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
