@@ -1,38 +1,8 @@
 // The page's calls to the administrators' API (usage reports, the audit trail), with the credentials the
 // typed client uses (the dev token, else the session cookie); a CSV report saved as a file.
-import { ApiError } from "../src/client";
+import { apiErrorOf } from "../src/client";
 import { h } from "./dom";
 import { token, watchedFetch } from "./session";
-
-export interface UsageRow {
-  key: string;
-  label?: string;
-  executions: number;
-  completed: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-  costMicros: number;
-}
-
-export interface UsageReport {
-  from: string;
-  to: string;
-  groupBy: string;
-  rows: UsageRow[];
-}
-
-export interface AuditItem {
-  at: string;
-  actor: string;
-  action: string;
-  target: { type: string; id: string };
-}
-
-export interface AuditPage {
-  items: AuditItem[];
-  nextCursor: string | null;
-}
 
 async function get(path: string): Promise<Response> {
   const stored = token();
@@ -41,15 +11,7 @@ async function get(path: string): Promise<Response> {
     headers: stored ? { Authorization: `Bearer ${stored}` } : {},
   });
   if (response.ok) return response;
-  const body = (await response.json().catch(() => null)) as {
-    error?: { code?: string; message?: string; details?: unknown };
-  } | null;
-  throw new ApiError(
-    response.status,
-    body?.error?.code ?? "unknown",
-    body?.error?.message ?? `HTTP ${response.status}`,
-    body?.error?.details,
-  );
+  throw await apiErrorOf(response);
 }
 
 export async function adminGet<T>(path: string): Promise<T> {

@@ -1,6 +1,7 @@
 // The administrators' Audit screen: the trail newest first (deletions, purges, changes of shared tools,
 // admin reads), a page at a time with "Load more".
-import { type AuditItem, type AuditPage, adminGet } from "./admin-api";
+import type { AuditItem, AuditPage } from "../src/client";
+import { adminGet } from "./admin-api";
 import { h, show } from "./dom";
 import { currentUser } from "./session";
 

@@ -1,6 +1,7 @@
 // The administrators' Usage screen: spend per day as a chart (with its table), the top users and tools,
 // and each report as a CSV download, for a range of UTC days kept in the URL (#/usage?from=&to=).
-import { adminGet, downloadCsv, type UsageReport, type UsageRow } from "./admin-api";
+import type { UsageReport, UsageRow } from "../src/client";
+import { adminGet, downloadCsv } from "./admin-api";
 import { barChart } from "./chart";
 import { errorText, h, show } from "./dom";
 import { money } from "./format";

@@ -15,6 +15,19 @@ export class ApiError extends Error {
   }
 }
 
+/** The ApiError an error answer stands for (its `{error: {code, message, details}}` body, or its status alone). */
+export async function apiErrorOf(response: Response): Promise<ApiError> {
+  const body = (await response.json().catch(() => null)) as {
+    error?: { code?: string; message?: string; details?: unknown };
+  } | null;
+  return new ApiError(
+    response.status,
+    body?.error?.code ?? "unknown",
+    body?.error?.message ?? `HTTP ${response.status}`,
+    body?.error?.details,
+  );
+}
+
 /** The event stream could not be followed (reconnects exhausted). */
 export class StreamError extends Error {
   constructor(message: string, cause?: unknown) {

@@ -2,7 +2,7 @@
 // `executions.stream` follows an execution's events and reconnects by itself with Last-Event-ID.
 
 import type { StoredEvent, ToolCallRecord } from "../events/types";
-import { ApiError, StreamError } from "./errors";
+import { apiErrorOf, StreamError } from "./errors";
 import { createSseParser } from "./sse-parser";
 import type {
   CreatedExecution,
@@ -30,7 +30,7 @@ export type {
   Usage,
 } from "../events/types";
 export type { ToolCallStatus } from "../schemas/statuses";
-export { ApiError, StreamError } from "./errors";
+export { ApiError, apiErrorOf, StreamError } from "./errors";
 export {
   type ExecutionState,
   type ExecutionStatus,
@@ -82,18 +82,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
-  const body = (await response.json().catch(() => null)) as {
-    error?: { code?: string; message?: string; details?: unknown };
-  } | null;
-  return new ApiError(
-    response.status,
-    body?.error?.code ?? "unknown",
-    body?.error?.message ?? `HTTP ${response.status}`,
-    body?.error?.details,
-  );
-}
-
 /** Creates a client. Every method throws ApiError for an error answer. */
 export function createClient(options: ClientOptions) {
   // Called through a wrapper so a browser's fetch keeps its `this`.
@@ -122,7 +110,7 @@ export function createClient(options: ClientOptions) {
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw await toApiError(response);
+    if (!response.ok) throw await apiErrorOf(response);
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
 
@@ -155,7 +143,7 @@ export function createClient(options: ClientOptions) {
       }
       if (response.status === 204) return;
       if (!response.ok) {
-        const error = await toApiError(response);
+        const error = await apiErrorOf(response);
         if (response.status < 500 && response.status !== 429) throw error;
         await backOff(error);
         continue;

@@ -1,7 +1,14 @@
 // What the API takes and answers, as the typed client sees it (the answers' types come from the
 // server's own views, type-only).
 import type { PendingToolCall, ToolCallRecord } from "../events/types";
-import type { executionSummaryView, executionView, modelsView, toolSummaryView, toolView } from "../routes/views";
+import type {
+  auditItemView,
+  executionSummaryView,
+  executionView,
+  modelsView,
+  toolSummaryView,
+  toolView,
+} from "../routes/views";
 
 export type Tool = ReturnType<typeof toolView>;
 export type ToolSummary = ReturnType<typeof toolSummaryView>;
@@ -21,6 +28,15 @@ export type ExecutionRecord = Omit<RecordView, "results"> & {
 export type ExecutionSummary = ReturnType<typeof executionSummaryView>;
 /** A catalogue model: its name and prices (USD per million tokens). */
 export type Model = ReturnType<typeof modelsView>[number];
+
+/** A usage report (GET /api/usage, GET /api/admin/usage) and one of its rows. */
+export type { UsageReport, UsageRow } from "../schemas/usage";
+/** One entry of the audit trail, and a page of them (GET /api/admin/audit). */
+export type AuditItem = ReturnType<typeof auditItemView>;
+export interface AuditPage {
+  items: AuditItem[];
+  nextCursor: string | null;
+}
 
 /** A spending limit in micro-dollars (1,000,000 = 1 USD). */
 export interface Budget {

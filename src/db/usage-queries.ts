@@ -1,10 +1,9 @@
 // Usage reports (SPEC §14) from the spending entries alone: one entry per ended execution and model, kept
 // when the execution is deleted, so a report never changes because runs were deleted.
 import { and, asc, type Column, desc, eq, gte, inArray, lte, type SQL, sql } from "drizzle-orm";
+import type { UsageGroup } from "../schemas/usage";
 import type { Database } from "./client";
 import { spendingEntries as spending, userProfiles } from "./schema";
-
-export type UsageGroup = "day" | "tool" | "model" | "user";
 
 export interface UsageFilter {
   groupBy: UsageGroup;

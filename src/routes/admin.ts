@@ -7,7 +7,7 @@ import { adminUsageQuery, auditQuery, idParam, userIdParam } from "../schemas/ap
 import { auditPage, readAnyExecution } from "../services/admin";
 import { usageReport, usageResponse } from "../services/usage";
 import { decodeCursor, encodeCursor } from "./params";
-import { executionView, isoTime } from "./views";
+import { auditItemView, executionView } from "./views";
 
 export const adminRoutes = new Hono<AppEnv>()
   .get("/usage", validate("query", adminUsageQuery), async (c) => {
@@ -20,12 +20,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const { rows, more } = await auditPage(c.var.db, limit, after && { at: after.createdAt, id: after.id });
     const last = rows.at(-1);
     return c.json({
-      items: rows.map((row) => ({
-        at: isoTime(row.at),
-        actor: row.actor,
-        action: row.action,
-        target: { type: row.targetType, id: row.targetId },
-      })),
+      items: rows.map(auditItemView),
       nextCursor: more && last ? encodeCursor({ createdAt: last.at, id: last.id }) : null,
     });
   })

@@ -1,7 +1,7 @@
 // JSON views of stored rows: what the API returns. Timestamps go out as ISO-8601 strings.
 
 import { type ExecutionSummary, lastResultPreview, summaryOfRow } from "../db/execution-summary";
-import type { ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
+import type { AuditRow, ExecutionRow, PromptResultRow, ToolRecord, ToolRow } from "../db/schema";
 import type { ErrorInfo, PendingToolCall, ToolCallRecord } from "../events/types";
 import type { CatalogueEntry } from "../lib/model-catalogue";
 import { parentOf } from "../lib/nested-ids";
@@ -150,3 +150,11 @@ export function modelsView(entries: Iterable<CatalogueEntry>) {
     reasoning: entry.reasoning,
   }));
 }
+
+/** One entry of the audit trail (GET /api/admin/audit). */
+export const auditItemView = (row: AuditRow) => ({
+  at: new Date(row.at).toISOString(),
+  actor: row.actor,
+  action: row.action,
+  target: { type: row.targetType, id: row.targetId },
+});

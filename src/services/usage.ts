@@ -1,9 +1,10 @@
 // Usage reports (SPEC §14): the days asked for (UTC, both included, the last 30 by default), the rows from
 // the spending entries with a label where one helps, and the answer as JSON or as a CSV download.
 import type { Database } from "../db/client";
-import { type UsageGroup, type UsageRowData, usageRows } from "../db/usage-queries";
+import { type UsageRowData, usageRows } from "../db/usage-queries";
 import { toCsv } from "../lib/csv";
 import { AppError } from "../lib/errors";
+import type { UsageGroup, UsageReport, UsageRow } from "../schemas/usage";
 
 const DAY_MS = 86_400_000;
 /** Days a report covers when `from` is not given (today included). */
@@ -16,27 +17,6 @@ export interface UsageRequest {
   to?: string;
   groupBy: UsageGroup;
   format: "json" | "csv";
-}
-
-/** One row of a report, as the API answers it. */
-export interface UsageRow {
-  /** The day (`YYYY-MM-DD`), tool id, model name or user id. */
-  key: string;
-  /** The tool's name, or the user's name and email; absent for days and models. */
-  label?: string;
-  executions: number;
-  completed: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-  costMicros: number;
-}
-
-export interface UsageReport {
-  from: string;
-  to: string;
-  groupBy: UsageGroup;
-  rows: UsageRow[];
 }
 
 const dayText = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { createDb } from "../../src/db/client";
 import { type PromptRecordWrite, writeExecutionRecord } from "../../src/db/execution-records";
 import type { FinalExecutionStatus } from "../../src/schemas/statuses";
+import type { UsageGroup, UsageReport, UsageRow } from "../../src/schemas/usage";
 import { tokenFor } from "./auth";
 import { type Worker, worker } from "./oidc";
 
@@ -96,26 +97,9 @@ export async function seedRun(run: SeedRun): Promise<string> {
   return executionId;
 }
 
-/** A report row as the API answers it. */
-export interface UsageRowJson {
-  key: string;
-  label?: string;
-  executions: number;
-  completed: number;
-  failed: number;
-  inputTokens: number;
-  outputTokens: number;
-  costMicros: number;
-}
-
-export interface UsageJson {
-  from: string;
-  to: string;
-  groupBy: string;
-  rows: UsageRowJson[];
-}
-
-type Group = "day" | "tool" | "model" | "user";
+/** A report and one of its rows, as the API answers them. */
+export type UsageRowJson = UsageRow;
+export type UsageJson = UsageReport;
 
 interface RecordRow {
   id: string;
@@ -133,7 +117,7 @@ interface RecordRow {
  * What a report over `executionIds` should say, summed from their records (tool_executions and
  * prompt_results), not from the spending entries the report reads. Rows in key order.
  */
-export async function expectedFromRecords(executionIds: string[], groupBy: Group): Promise<UsageRowJson[]> {
+export async function expectedFromRecords(executionIds: string[], groupBy: UsageGroup): Promise<UsageRowJson[]> {
   const marks = executionIds.map(() => "?").join(",");
   const { results } = await env.DB.prepare(
     `SELECT e.id, e.owner_id, e.tool_id, e.status, e.created_at, r.model, r.input_tokens, r.output_tokens, r.cost_micros
