@@ -104,3 +104,40 @@ export function itemActions(
   nameActions(group, what);
   return group;
 }
+
+/** What a list of items in the editor (fields, steps) needs to change itself. */
+export interface EditableList<T> {
+  /** The items, changed in place. */
+  list: T[];
+  /** The element holding one child per item. */
+  items: HTMLElement;
+  /** The list's add button. */
+  add: HTMLElement;
+  /** Redraws the items and tells the editor the tool changed. */
+  redraw: () => void;
+}
+
+/**
+ * Moves item `i` up or down, or removes it, then redraws; focus goes to the moved item's same button
+ * (or its other one when it reached an end), or to the add button after a removal.
+ */
+export function changeItem<T>(target: EditableList<T>, i: number, change: "up" | "down" | "remove"): void {
+  const [moved] = target.list.splice(i, 1);
+  const to = change === "up" ? i - 1 : i + 1;
+  if (moved && change !== "remove") target.list.splice(to, 0, moved);
+  target.redraw();
+  const item = target.items.children[to];
+  const focus =
+    change === "remove"
+      ? target.add
+      : (item?.querySelector<HTMLButtonElement>(`[data-change="${change}"]:not(:disabled)`) ??
+        item?.querySelector<HTMLButtonElement>("[data-change]:not(:disabled)"));
+  focus?.focus();
+}
+
+/** Appends a new item, redraws, and puts focus in its first input. */
+export function addItem<T>(target: EditableList<T>, item: T): void {
+  target.list.push(item);
+  target.redraw();
+  target.items.lastElementChild?.querySelector<HTMLInputElement>("input")?.focus();
+}

@@ -2,7 +2,16 @@
 // required and (for choices) its options; checked as the author types; added, moved and removed.
 import { h } from "./dom";
 import { fieldProblems } from "./editor-checks";
-import { itemActions, nameActions, pair, select, showProblems, textInput } from "./editor-controls";
+import {
+  addItem,
+  changeItem,
+  itemActions,
+  nameActions,
+  pair,
+  select,
+  showProblems,
+  textInput,
+} from "./editor-controls";
 import { blankField, type EditableField, type EditableTool } from "./editor-model";
 
 const FIELD_TYPES = [
@@ -113,27 +122,20 @@ export function fieldList(tool: EditableTool, changed: () => void) {
     for (const refresh of refreshers) refresh();
   };
 
-  const move = (i: number, change: "up" | "down" | "remove") => {
-    const fields = tool.inputFields;
-    const [moved] = fields.splice(i, 1);
-    const to = change === "up" ? i - 1 : i + 1;
-    if (moved && change !== "remove") fields.splice(to, 0, moved);
-    draw();
-    changed();
-    const focus =
-      change === "remove"
-        ? add
-        : (items.children[to]?.querySelector<HTMLButtonElement>(`[data-change="${change}"]:not(:disabled)`) ??
-          items.children[to]?.querySelector<HTMLButtonElement>("[data-change]:not(:disabled)"));
-    focus?.focus();
+  const list = {
+    // Read at each change: the tool's lists are the editor's state.
+    get list() {
+      return tool.inputFields;
+    },
+    items,
+    add,
+    redraw: () => {
+      draw();
+      changed();
+    },
   };
-
-  add.addEventListener("click", () => {
-    tool.inputFields.push(blankField());
-    draw();
-    changed();
-    items.lastElementChild?.querySelector<HTMLInputElement>("input")?.focus();
-  });
+  const move = (i: number, change: "up" | "down" | "remove") => changeItem(list, i, change);
+  add.addEventListener("click", () => addItem(list, blankField()));
   draw();
   return {
     element: h("div", {}, items, h("div", { class: "actions" }, add)),

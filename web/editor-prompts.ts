@@ -5,7 +5,17 @@
 import { h } from "./dom";
 import { agentChoices, agentSection } from "./editor-agent";
 import { placeholdersFor, stepProblems, stepTitle, whenItRuns } from "./editor-checks";
-import { itemActions, nameActions, numberInput, pair, select, showProblems, textInput } from "./editor-controls";
+import {
+  addItem,
+  changeItem,
+  itemActions,
+  nameActions,
+  numberInput,
+  pair,
+  select,
+  showProblems,
+  textInput,
+} from "./editor-controls";
 import { blankPrompt, type EditablePrompt, type EditableTool } from "./editor-model";
 import { modelPicker } from "./model-picker";
 
@@ -183,27 +193,20 @@ export function stepList(tool: EditableTool, changed: () => void, options: { too
     items.replaceChildren(...tool.prompts.map(item));
   };
 
-  const move = (i: number, change: "up" | "down" | "remove") => {
-    const [moved] = tool.prompts.splice(i, 1);
-    const to = change === "up" ? i - 1 : i + 1;
-    if (moved && change !== "remove") tool.prompts.splice(to, 0, moved);
-    draw();
-    changed();
-    const target = items.children[to];
-    const focus =
-      change === "remove"
-        ? add
-        : (target?.querySelector<HTMLButtonElement>(`[data-change="${change}"]:not(:disabled)`) ??
-          target?.querySelector<HTMLButtonElement>("[data-change]:not(:disabled)"));
-    focus?.focus();
+  const list = {
+    // Read at each change: the tool's lists are the editor's state.
+    get list() {
+      return tool.prompts;
+    },
+    items,
+    add,
+    redraw: () => {
+      draw();
+      changed();
+    },
   };
-
-  add.addEventListener("click", () => {
-    tool.prompts.push(blankPrompt());
-    draw();
-    changed();
-    items.lastElementChild?.querySelector<HTMLInputElement>("input")?.focus();
-  });
+  const move = (i: number, change: "up" | "down" | "remove") => changeItem(list, i, change);
+  add.addEventListener("click", () => addItem(list, blankPrompt()));
   draw();
   return {
     element: h("div", {}, items, h("div", { class: "actions" }, add)),
