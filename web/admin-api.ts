@@ -1,8 +1,8 @@
 // The page's calls to the administrators' API (usage reports, the audit trail), with the credentials the
 // typed client uses (the dev token, else the session cookie); a CSV report saved as a file.
 import { apiErrorOf } from "../src/client";
-import { h } from "./dom";
-import { token, watchedFetch } from "./session";
+import { h, show } from "./dom";
+import { currentUser, token, watchedFetch } from "./session";
 
 async function get(path: string): Promise<Response> {
   const stored = token();
@@ -28,4 +28,15 @@ export async function downloadCsv(path: string): Promise<void> {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Whether the signed-in user may see an administrators' screen; for anyone else it shows "Not found". */
+export function shownToAdmins(): boolean {
+  if (currentUser()?.isAdmin) return true;
+  show(
+    h("h1", {}, "Not found"),
+    h("p", {}, "This page is for administrators."),
+    h("a", { href: "#/" }, "Back to tools"),
+  );
+  return false;
 }

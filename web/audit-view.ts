@@ -1,9 +1,8 @@
 // The administrators' Audit screen: the trail newest first (deletions, purges, changes of shared tools,
 // admin reads), a page at a time with "Load more".
 import type { AuditItem, AuditPage } from "../src/client";
-import { adminGet } from "./admin-api";
+import { adminGet, shownToAdmins } from "./admin-api";
 import { h, show } from "./dom";
-import { currentUser } from "./session";
 
 const PAGE = 50;
 
@@ -29,14 +28,7 @@ function row(item: AuditItem): HTMLElement {
 }
 
 export async function renderAudit(): Promise<void> {
-  if (!currentUser()?.isAdmin) {
-    show(
-      h("h1", {}, "Not found"),
-      h("p", {}, "This page is for administrators."),
-      h("a", { href: "#/" }, "Back to tools"),
-    );
-    return;
-  }
+  if (!shownToAdmins()) return;
   const first = await adminGet<AuditPage>(`/api/admin/audit?limit=${PAGE}`);
   const body = h("tbody", {}, ...first.items.map(row));
   let cursor = first.nextCursor;

@@ -1,11 +1,10 @@
 // The administrators' Usage screen: spend per day as a chart (with its table), the top users and tools,
 // and each report as a CSV download, for a range of UTC days kept in the URL (#/usage?from=&to=).
 import type { UsageReport, UsageRow } from "../src/client";
-import { adminGet, downloadCsv } from "./admin-api";
+import { adminGet, downloadCsv, shownToAdmins } from "./admin-api";
 import { barChart } from "./chart";
 import { errorText, h, show } from "./dom";
 import { money } from "./format";
-import { currentUser } from "./session";
 
 const DAY_MS = 86_400_000;
 const TOP = 10;
@@ -126,14 +125,7 @@ function downloads(range: URLSearchParams): HTMLElement {
 }
 
 export async function renderUsage(query: URLSearchParams): Promise<void> {
-  if (!currentUser()?.isAdmin) {
-    show(
-      h("h1", {}, "Not found"),
-      h("p", {}, "This page is for administrators."),
-      h("a", { href: "#/" }, "Back to tools"),
-    );
-    return;
-  }
+  if (!shownToAdmins()) return;
   const range = new URLSearchParams();
   for (const name of ["from", "to"]) {
     const value = query.get(name) ?? "";
