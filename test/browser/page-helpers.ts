@@ -59,7 +59,8 @@ export const words = (count: number, prefix: string) => Array.from({ length: cou
 export async function newPage(width = 1200, permissions: string[] = []): Promise<Page> {
   const context = await browser.newContext({ viewport: { width, height: 900 }, permissions, acceptDownloads: true });
   const page = await context.newPage();
-  page.once("close", () => void context.close());
+  // At the end of a file the browser may be closing the context already; that close is the same end.
+  page.once("close", () => void context.close().catch(() => undefined));
   return page;
 }
 
